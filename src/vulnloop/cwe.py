@@ -1,0 +1,51 @@
+"""The CWE catalogue shipped as package data: id -> name and one-line definition."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class CweEntry:
+    id: int
+    name: str
+    definition: str
+
+    @property
+    def label(self) -> str:
+        return f"CWE-{self.id}"
+
+    @property
+    def url(self) -> str:
+        return cwe_url(self.id)
+
+
+def cwe_url(cwe_id: int) -> str:
+    return f"https://cwe.mitre.org/data/definitions/{cwe_id}.html"
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[int, CweEntry]:
+    raw = json.loads(resources.files("vulnloop").joinpath("data/cwe.json").read_text("utf-8"))
+    return {
+        int(key): CweEntry(int(key), value["name"], value["definition"])
+        for key, value in raw.items()
+    }
+
+
+def lookup(cwe_id: int) -> CweEntry:
+    """The catalogue entry, or a placeholder naming the id so callers never fail on a new CWE."""
+    entry = catalogue().get(cwe_id)
+    if entry is not None:
+        return entry
+    return CweEntry(cwe_id, f"CWE-{cwe_id}", f"See {cwe_url(cwe_id)}.")
+
+
+def parse_cwe(text: str) -> int | None:
+    """'CWE-079', 'cwe-79', 'external/cwe/cwe-079', a MITRE URL or '79' -> 79."""
+    import re
+
+    match = re.search(r"(?:cwe[-/]?|definitions/)?0*(\d+)(?:\.html)?\s*$", text.strip(), re.I)
+    return int(match.group(1)) if match else None

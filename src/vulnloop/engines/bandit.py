@@ -1,0 +1,155 @@
+"""Bandit, in-process. The only module that imports Bandit: its traps stay here.
+
+Bandit's library code prints a progress bar, calls ``sys.exit(2)`` on Ctrl-C, prefixes paths
+with ``./`` and ignores excludes for explicitly named files. We feed it each file's text
+through its own per-file parser, so ``# nosec`` handling and plugin results are Bandit's own,
+and apply the project's ``[tool.bandit]`` skips, tests and excludes ourselves.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from vulnloop.errors import ConfigError
+from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
+from vulnloop.fingerprints import assign_fingerprints
+from vulnloop.pyproject_file import find_pyproject, read_tool_table
+from vulnloop.sources import SourceFile, is_excluded
+
+ENGINE = "bandit"
+
+
+@dataclass(frozen=True)
+class BanditSettings:
+    """What ``[tool.bandit]`` in pyproject.toml asks for."""
+
+    skips: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+    exclude_dirs: tuple[str, ...] = ()
+    config_file: Path | None = field(default=None, compare=False)
+
+
+def load_bandit_settings(root: Path) -> BanditSettings:
+    pyproject = find_pyproject(root)
+    table = read_tool_table(pyproject, "bandit")
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",")]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{pyproject} [tool.bandit]: {key} must be a list of strings")
+        return tuple(v for v in value if v)
+
+    return BanditSettings(
+        skips=strings("skips"),
+        tests=strings("tests"),
+        exclude_dirs=strings("exclude_dirs"),
+        config_file=pyproject if table else None,
+    )
+
+
+def _level(text: str) -> Level:
+    try:
+        return Level.parse(text)
+    except ValueError:
+        return Level.LOW
+
+
+class BanditEngine:
+    name = ENGINE
+
+    def __init__(self, settings: BanditSettings | None = None) -> None:
+        self.settings = settings or BanditSettings()
+        self._manager: Any = None
+        # One Bandit manager is reused across scans (building its test set costs more than a
+        # file's scan); the lock keeps concurrent repairs from mixing their results.
+        self._lock = threading.Lock()
+
+    def unavailable_reason(self) -> str | None:
+        try:
+            import bandit  # noqa: F401
+        except ImportError:
+            return "Bandit is not installed: pip install 'bandit>=1.9.2,<1.10'"
+        return None
+
+    @property
+    def version(self) -> str:
+        import bandit
+
+        return str(bandit.__version__)
+
+    def _new_manager(self) -> Any:
+        from bandit.core import config as b_config
+        from bandit.core import manager as b_manager
+
+        logging.getLogger("bandit").setLevel(logging.CRITICAL)
+        if self.settings.config_file is not None:
+            conf = b_config.BanditConfig(config_file=str(self.settings.config_file))
+        else:
+            conf = b_config.BanditConfig()
+        profile = {"include": set(self.settings.tests), "exclude": set(self.settings.skips)}
+        return b_manager.BanditManager(conf, "file", quiet=True, profile=profile)
+
+    def scan(self, sources: Sequence[SourceFile], *, root: Path | None = None) -> ScanResult:
+        findings: list[Finding] = []
+        skipped: list[SkippedFile] = []
+        for source in sources:
+            if source.text is None:
+                skipped.append(SkippedFile(source.path, source.skip_reason or "unreadable"))
+                continue
+            if self.settings.exclude_dirs and is_excluded(source.path, self.settings.exclude_dirs):
+                continue
+            file_findings, reason = self.scan_text(source.path, source.text)
+            if reason is not None:
+                skipped.append(SkippedFile(source.path, reason))
+            findings.extend(file_findings)
+        return ScanResult(tuple(findings), tuple(skipped), (ENGINE,))
+
+    def scan_text(self, path: str, text: str) -> tuple[list[Finding], str | None]:
+        """Findings for one file's text, or the reason Bandit could not judge it."""
+        with self._lock:
+            if self._manager is None:
+                self._manager = self._new_manager()
+            manager = self._manager
+            manager.results = []
+            manager.skipped = []
+            manager.scores = []
+            data = io.BytesIO(text.encode("utf-8"))
+            manager._parse_file(path, data, [path])
+            issues = list(manager.results)
+            skipped = list(manager.skipped)
+        if skipped:
+            reason = str(skipped[0][1])
+            if "syntax error" in reason:
+                reason = "syntax error: the file does not parse as Python"
+            return [], reason
+        return assign_fingerprints([_to_finding(path, i) for i in issues], text), None
+
+
+def _to_finding(path: str, issue: Any) -> Finding:
+    from bandit.core import docs_utils
+
+    lines = list(getattr(issue, "linerange", None) or [issue.lineno])
+    cwe_id = getattr(getattr(issue, "cwe", None), "id", 0) or 0
+    col = getattr(issue, "col_offset", -1)
+    end_col = getattr(issue, "end_col_offset", 0)
+    return Finding(
+        engine=ENGINE,
+        rule_id=str(issue.test_id),
+        cwes=(int(cwe_id),) if cwe_id else (),
+        severity=_level(str(issue.severity)),
+        confidence=_level(str(issue.confidence)),
+        path=path,
+        start_line=int(issue.lineno),
+        end_line=int(max(lines)),
+        start_col=max(int(col), 0) + 1,
+        end_col=max(int(end_col), 0) + 1,
+        message=str(issue.text),
+        rule_name=str(getattr(issue, "test", "") or ""),
+        help_url=docs_utils.get_url(str(issue.test_id)),
+    )
