@@ -59,7 +59,10 @@ def decode_source(data: bytes) -> tuple[str | None, str | None]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        return None, f"cannot detect the encoding: {exc}"
+        if "encoding" in str(exc):  # bad bytes in the first two lines, and no coding line
+            encoding = "utf-8"
+        else:
+            return None, f"cannot detect the encoding: {exc}"
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -96,7 +99,7 @@ def collect_sources(
     excludes: Sequence[str] = (),
     explicit_files_honour_excludes: bool = True,
 ) -> list[SourceFile]:
-    """Expand paths (files or folders) into Python files, applying excludes, and read them.
+    """Expand paths (files or folders, relative to ``root``) into Python files and read them.
 
     Excludes apply to explicitly named files too (unlike Bandit's own CLI), because pre-commit
     and pull requests always pass file names.
@@ -106,7 +109,7 @@ def collect_sources(
     for raw in paths:
         path = Path(raw)
         if not path.is_absolute():
-            path = root / path if not path.exists() else path
+            path = root / path
         if path.is_dir():
             for file in _walk(path, root, patterns):
                 rel = relative_posix(file, root)

@@ -1,0 +1,1 @@
+"""Front doors: thin commands returning exit codes."""

@@ -1,0 +1,116 @@
+"""Assemble engines and repairers from the configuration: the one place front doors share."""
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from vulnloop.config import ENGINE_NAMES, Config
+from vulnloop.engines import Engine
+from vulnloop.engines.bandit import BanditEngine, load_bandit_settings
+from vulnloop.errors import ConfigError
+
+if TYPE_CHECKING:
+    from vulnloop.repair.loop import RepairLoop
+
+ProgressFn = Callable[[str], None]
+
+
+def _construct(name: str, config: Config, root: Path) -> Engine:
+    if name == "bandit":
+        return BanditEngine(load_bandit_settings(root))
+    if name == "codeql":
+        module = importlib.import_module("vulnloop.engines.codeql")
+        engine: Engine = module.CodeQLEngine(threads=config.codeql_threads, ram=config.codeql_ram)
+        return engine
+    if name == "semgrep":
+        module = importlib.import_module("vulnloop.engines.semgrep")
+        semgrep: Engine = module.SemgrepEngine()
+        return semgrep
+    raise ConfigError(f"unknown engine {name!r}")
+
+
+def build_engines(config: Config, root: Path) -> tuple[list[Engine], list[str]]:
+    """The engines to run and notes for the user (which ran, which were unavailable and why).
+
+    ``auto`` runs what is installed; naming an engine that is not installed is an error.
+    """
+    explicit = config.engines != ("auto",)
+    names: Sequence[str] = config.engines if explicit else ENGINE_NAMES
+    engines: list[Engine] = []
+    notes: list[str] = []
+    for name in names:
+        try:
+            engine = _construct(name, config, root)
+        except ModuleNotFoundError as exc:  # an optional engine's module or package is absent
+            reason: str | None = f"{name} engine is not available: {exc}"
+        else:
+            reason = engine.unavailable_reason()
+        if reason is None:
+            engines.append(engine)
+        elif explicit:
+            raise ConfigError(f"engine {name!r} was requested but cannot run: {reason}")
+        else:
+            notes.append(reason)
+    if not engines:
+        raise ConfigError("no engine can run here: install Bandit (pip install bandit)")
+    notes.insert(0, "engines: " + ", ".join(e.name for e in engines))
+    return engines, notes
+
+
+def build_llm(config: Config, env: dict[str, str] | None = None) -> tuple[object | None, str | None]:
+    """The LLM repairer when enabled and a key is configured, else None and the reason."""
+    if not config.llm:
+        return None, None
+    environ = os.environ if env is None else env
+    key = environ.get(config.api_key_env, "").strip()
+    if not key:
+        return None, (
+            f"no LLM configured (set {config.api_key_env}, and --base-url for a non-OpenAI endpoint): "
+            "codemods only; an LLM would handle the findings they cannot fix"
+        )
+    from vulnloop.llm.cache import ResponseCache
+    from vulnloop.llm.client import OpenAIChatModel, TokenBudget
+    from vulnloop.repair.llm import LlmRepairer
+
+    cache = ResponseCache(Path(config.cache_dir)) if config.cache_dir else ResponseCache()
+    model = OpenAIChatModel(
+        model=config.model,
+        base_url=config.base_url,
+        api_key=key,
+        timeout=config.llm_timeout,
+        cache=cache,
+        budget=TokenBudget(config.token_budget) if config.token_budget else None,
+    )
+    return LlmRepairer(model), None
+
+
+def build_loop(
+    config: Config,
+    root: Path,
+    *,
+    progress: ProgressFn | None = None,
+    env: dict[str, str] | None = None,
+) -> RepairLoop:
+    """Engines, codemods and (when configured) the LLM, wired into one repair loop."""
+    from vulnloop.repair.loop import LoopOptions, RepairLoop
+
+    engines, notes = build_engines(config, root)
+    llm, llm_note = build_llm(config, env)
+    if llm_note:
+        notes.append(llm_note)
+    options = LoopOptions(
+        max_iterations=config.max_iterations,
+        concurrency=config.concurrency,
+        verify_cmd=config.verify_cmd,
+    )
+    return RepairLoop(
+        engines=engines,
+        root=root,
+        options=options,
+        llm=llm,  # type: ignore[arg-type]
+        llm_name=config.model,
+        progress=progress,
+        notes=notes,
+    )

@@ -1,0 +1,451 @@
+"""The loop: scan -> repair (codemods, then the LLM) -> re-scan -> accept or feed back, up to N rounds.
+
+A candidate is accepted only when it compiles, adds no suppression, keeps the code's shape, makes
+a targeted finding disappear and introduces none (see ``verify.py``). Fast engines (Bandit) judge
+each candidate at once; slow engines (CodeQL, ``batch_only``) judge all files changed in a round in
+one batch at its end, and a file whose round they reject goes back to its state before the round.
+"""
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Collection, Iterable, Protocol, Sequence
+
+from vulnloop.engines import Engine
+from vulnloop.findings import Finding, ScanResult, merge_results
+from vulnloop.fingerprints import enclosing_scope
+from vulnloop.patches_text import unified_diff
+from vulnloop.repair.ledger import (
+    FileOutcome,
+    LedgerEntry,
+    LoopReport,
+    Repair,
+    Status,
+    TokenUsage,
+)
+from vulnloop.repair.verify import findings_problem, shape_problem
+from vulnloop.sources import SourceFile
+
+ProgressFn = Callable[[str], None]
+
+# Folders never copied for --verify-cmd: large, and irrelevant to the user's check.
+_COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache")
+
+
+class Proposer(Protocol):
+    """What the loop needs of an LLM repairer (``vulnloop.repair.llm.LlmRepairer``)."""
+
+    def propose(
+        self,
+        *,
+        path: str,
+        source: str,
+        findings: Sequence[Finding],
+        feedback: Sequence[str] = (),
+        round: int = 1,
+        context: dict[str, str] | None = None,
+    ) -> object: ...
+
+
+@dataclass(frozen=True)
+class LoopOptions:
+    max_iterations: int = 3
+    concurrency: int = 4
+    verify_cmd: str | None = None
+    verify_timeout: float = 600.0
+    use_codemods: bool = True
+
+
+@dataclass
+class _Accepted:
+    repairer: str
+    round: int
+    before: str
+    after: str
+    verified_by: list[str]
+
+
+@dataclass
+class _FileState:
+    path: str
+    original: str
+    text: str
+    fast: list[Finding]  # findings of the fast engines on ``text``
+    slow: list[Finding]  # findings of the batch engines on ``text``
+    pending: dict[str, Finding]  # fingerprint -> target, at its latest position
+    targets: dict[str, Finding]  # every target as first reported
+    accepted: dict[str, _Accepted] = field(default_factory=dict)
+    awaiting_slow: dict[str, _Accepted] = field(default_factory=dict)  # slow targets, provisional
+    reasons: dict[str, str] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    feedback: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _severity_order(finding: Finding) -> tuple[int, int, int]:
+    return (-finding.severity, -finding.confidence, finding.start_line)
+
+
+class RepairLoop:
+    """Scans with the given engines and repairs with codemods and, when given, an LLM."""
+
+    def __init__(
+        self,
+        *,
+        engines: Sequence[Engine],
+        root: Path,
+        options: LoopOptions | None = None,
+        llm: Proposer | None = None,
+        llm_name: str = "llm",
+        progress: ProgressFn | None = None,
+        notes: Sequence[str] = (),
+    ) -> None:
+        self.engines = list(engines)
+        self.root = root
+        self.options = options or LoopOptions()
+        self.llm = llm
+        self.llm_name = llm_name
+        self.progress = progress or (lambda message: None)
+        self.notes = list(notes)
+        self._fast = [e for e in self.engines if not getattr(e, "batch_only", False)]
+        self._slow = [e for e in self.engines if getattr(e, "batch_only", False)]
+        self._slow_names = {e.name for e in self._slow}
+        self._usage = TokenUsage()
+        self._usage_lock = threading.Lock()
+
+    # -- scanning ---------------------------------------------------------------------------
+
+    def scan(self, sources: Sequence[SourceFile]) -> ScanResult:
+        results = [engine.scan(sources, root=self.root) for engine in self.engines]
+        merged = merge_results(results)
+        return _dedupe(merged)
+
+    def _scan_fast(self, path: str, text: str) -> list[Finding] | None:
+        """Findings of the fast engines on one candidate text, or None when one could not judge it."""
+        results = [e.scan([SourceFile(path, text)], root=self.root) for e in self._fast]
+        if any(r.skipped for r in results):
+            return None
+        return list(merge_results(results).findings)
+
+    # -- repairing --------------------------------------------------------------------------
+
+    def repair(
+        self,
+        sources: Sequence[SourceFile],
+        scan: ScanResult,
+        targets: Collection[Finding] | None = None,
+    ) -> LoopReport:
+        """Repair ``targets`` (default: every finding of ``scan``) in the given sources.
+
+        ``scan`` must be the full, unfiltered scan of these sources: its other findings are the
+        baseline that a repair may not add to. Every target ends in exactly one ledger entry.
+        """
+        started = time.perf_counter()
+        self._usage = TokenUsage()
+        wanted = list(scan.findings if targets is None else targets)
+        texts = {s.path: s.text for s in sources if s.text is not None}
+        states: list[_FileState] = []
+        unreadable: list[FileOutcome] = []
+        by_path: dict[str, list[Finding]] = defaultdict(list)
+        for finding in wanted:
+            by_path[finding.path].append(finding)
+        for path, file_targets in sorted(by_path.items()):
+            text = texts.get(path)
+            if text is None:
+                entries = tuple(
+                    LedgerEntry(f, Status.UNFIXED, reason="the file's text is not available to repair")
+                    for f in file_targets
+                )
+                unreadable.append(FileOutcome(path, "", "", entries))
+                continue
+            every = [f for f in scan.findings if f.path == path]
+            states.append(
+                _FileState(
+                    path=path,
+                    original=text,
+                    text=text,
+                    fast=[f for f in every if f.engine not in self._slow_names],
+                    slow=[f for f in every if f.engine in self._slow_names],
+                    pending={f.fingerprint: f for f in file_targets},
+                    targets={f.fingerprint: f for f in file_targets},
+                )
+            )
+        rounds = 0
+        with ThreadPoolExecutor(max_workers=self.options.concurrency) as pool:
+            for round_no in range(1, self.options.max_iterations + 1):
+                active = [s for s in states if s.pending]
+                if not active or (round_no > 1 and self.llm is None):
+                    break
+                rounds = round_no
+                self.progress(f"round {round_no}: repairing {len(active)} file(s)")
+                snapshots = {s.path: (s.text, list(s.fast)) for s in active}
+                list(pool.map(lambda state: self._repair_file(state, round_no), active))
+                changed = [s for s in active if s.text != snapshots[s.path][0]]
+                if changed and self._slow:
+                    self._judge_slow(changed, snapshots, round_no)
+                if self.options.verify_cmd:
+                    still_changed = [s for s in changed if s.text != snapshots[s.path][0]]
+                    for state in still_changed:
+                        self._run_user_check(state, snapshots[state.path], round_no)
+        files = tuple(self._outcome(state) for state in states) + tuple(unreadable)
+        return LoopReport(
+            scan=scan,
+            files=files,
+            rounds=rounds,
+            usage=self._usage,
+            seconds=time.perf_counter() - started,
+            notes=tuple(self.notes),
+        )
+
+    def _repair_file(self, state: _FileState, round_no: int) -> None:
+        if round_no == 1 and self.options.use_codemods:
+            self._try_codemods(state, round_no)
+        if self.llm is not None and state.pending:
+            self._try_llm(state, round_no)
+
+    def _try_codemods(self, state: _FileState, round_no: int) -> None:
+        try:
+            from vulnloop.repair.codemods import codemods_for
+        except ImportError:  # built without codemods
+            return
+        for target in sorted(state.pending.values(), key=_severity_order):
+            if target.fingerprint not in state.pending:
+                continue  # fixed on the way by an earlier repair
+            for codemod in codemods_for(target):
+                state.attempts[target.fingerprint] += 1
+                try:
+                    candidate = codemod.apply(state.text, target)
+                except Exception as exc:  # a codemod bug must not lose the finding
+                    state.reasons[target.fingerprint] = f"codemod {codemod.info.id} failed: {exc}"
+                    continue
+                if candidate is None or candidate == state.text:
+                    state.reasons[target.fingerprint] = (
+                        f"codemod {codemod.info.id} does not apply safely here"
+                    )
+                    continue
+                if self._try_candidate(state, candidate, [target], f"codemod:{codemod.info.id}", round_no):
+                    break
+
+    def _try_llm(self, state: _FileState, round_no: int) -> None:
+        assert self.llm is not None
+        regions: dict[str, list[Finding]] = defaultdict(list)
+        for target in state.pending.values():
+            regions[_region(state.text, target)].append(target)
+        ordered = sorted(regions.items(), key=lambda item: min(_severity_order(f) for f in item[1]))
+        for region, _ in ordered:
+            targets = [t for t in state.pending.values() if _region(state.text, t) == region]
+            if not targets:
+                continue
+            targets.sort(key=_severity_order)
+            for target in targets:
+                state.attempts[target.fingerprint] += 1
+            proposal = self.llm.propose(
+                path=state.path,
+                source=state.text,
+                findings=targets,
+                feedback=tuple(state.feedback[region]),
+                round=round_no,
+                context={"path": state.path, "stage": "repair", "round": str(round_no)},
+            )
+            usage = getattr(proposal, "usage", None)
+            if isinstance(usage, TokenUsage):
+                with self._usage_lock:
+                    self._usage = self._usage + usage
+            new_text = getattr(proposal, "new_text", None)
+            if new_text is None:
+                reason = f"round {round_no}: {getattr(proposal, 'reason', 'no answer')}"
+                for target in targets:
+                    state.reasons[target.fingerprint] = reason
+                state.feedback[region].append(f"Round {round_no}: {getattr(proposal, 'reason', '')}")
+                continue
+            accepted = self._try_candidate(state, new_text, targets, f"llm:{self.llm_name}", round_no)
+            if not accepted:
+                reason = state.reasons.get(targets[0].fingerprint, "rejected")
+                state.feedback[region].append(f"Round {round_no}: your previous answer was rejected: {reason}")
+
+    def _try_candidate(
+        self,
+        state: _FileState,
+        candidate: str,
+        targets: Sequence[Finding],
+        repairer: str,
+        round_no: int,
+    ) -> bool:
+        def reject(reason: str) -> bool:
+            for target in targets:
+                state.reasons[target.fingerprint] = f"round {round_no}: {repairer}: {reason}"
+            return False
+
+        problem = shape_problem(path=state.path, before=state.text, candidate=candidate, targets=targets)
+        if problem:
+            return reject(problem)
+        after = self._scan_fast(state.path, candidate)
+        if after is None:
+            return reject("the re-scan could not judge the repaired code")
+        fast_targets = [t for t in targets if t.engine not in self._slow_names]
+        fixed, problem = findings_problem(state.fast, after, fast_targets)
+        if problem:
+            return reject(problem)
+        record = _Accepted(repairer, round_no, state.text, candidate, [e.name for e in self._fast])
+        after_prints = {f.fingerprint for f in after}
+        for fp, target in list(state.pending.items()):
+            if target.engine in self._slow_names:
+                if any(t.fingerprint == fp for t in targets):
+                    state.awaiting_slow[fp] = record
+                continue
+            if fp not in after_prints:  # the target, or one fixed on the way
+                state.accepted[fp] = record
+                del state.pending[fp]
+        state.text, state.fast = candidate, after
+        _refresh_positions(state, after)
+        return True
+
+    # -- slow engines and the user's check ------------------------------------------------------
+
+    def _judge_slow(
+        self,
+        changed: Sequence[_FileState],
+        snapshots: dict[str, tuple[str, list[Finding]]],
+        round_no: int,
+    ) -> None:
+        sources = [SourceFile(s.path, s.text) for s in changed]
+        results = [engine.scan(sources, root=self.root) for engine in self._slow]
+        merged = merge_results(results)
+        skipped = {s.path: s.reason for s in merged.skipped}
+        for state in changed:
+            if state.path in skipped:
+                self._revert_round(state, snapshots[state.path], round_no, f"{'/'.join(self._slow_names)} could not judge the repaired file: {skipped[state.path]}")
+                continue
+            after = [f for f in merged.findings if f.path == state.path]
+            slow_targets = [state.pending[fp] for fp in state.awaiting_slow if fp in state.pending]
+            fixed, problem = findings_problem(state.slow, after, [])
+            if problem:
+                self._revert_round(state, snapshots[state.path], round_no, problem)
+                continue
+            after_prints = {f.fingerprint for f in after}
+            for record in {id(r): r for r in state.accepted.values()}.values():
+                if record.round == round_no:
+                    record.verified_by.extend(e.name for e in self._slow if e.name not in record.verified_by)
+            for target in slow_targets:
+                record = state.awaiting_slow.pop(target.fingerprint)
+                if target.fingerprint not in after_prints:
+                    record.verified_by.extend(e.name for e in self._slow if e.name not in record.verified_by)
+                    state.accepted[target.fingerprint] = record
+                    del state.pending[target.fingerprint]
+                else:
+                    line = next(f.start_line for f in after if f.fingerprint == target.fingerprint)
+                    reason = f"still reported by {target.engine}: {target.rule_id} at line {line}: {target.message}"
+                    state.reasons[target.fingerprint] = f"round {round_no}: {reason}"
+                    state.feedback[_region(state.text, target)].append(f"Round {round_no}: {reason}")
+            state.slow = after
+            _refresh_positions(state, after)
+
+    def _revert_round(
+        self, state: _FileState, snapshot: tuple[str, list[Finding]], round_no: int, reason: str
+    ) -> None:
+        """Undo every repair this round made to the file; its targets go back to pending."""
+        for fp, record in list(state.accepted.items()):
+            if record.round == round_no:
+                del state.accepted[fp]
+                state.pending[fp] = state.targets[fp]
+        for fp in list(state.awaiting_slow):
+            state.awaiting_slow.pop(fp)
+        state.text, state.fast = snapshot
+        for fp in state.pending:
+            state.reasons[fp] = f"round {round_no}: {reason}"
+            state.feedback[_region(state.text, state.pending[fp])].append(
+                f"Round {round_no}: your change was rejected: {reason}"
+            )
+        _refresh_positions(state, [*state.fast, *state.slow])
+
+    def _run_user_check(
+        self, state: _FileState, snapshot: tuple[str, list[Finding]], round_no: int
+    ) -> None:
+        """Run --verify-cmd on a temporary copy of the tree holding the repaired file."""
+        assert self.options.verify_cmd is not None
+        with tempfile.TemporaryDirectory(prefix="vulnloop-verify-") as tmp:
+            copy = Path(tmp) / "tree"
+            shutil.copytree(self.root, copy, ignore=_COPY_IGNORE, symlinks=True)
+            target = copy / state.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(state.text, encoding="utf-8")
+            try:
+                done = subprocess.run(
+                    shlex.split(self.options.verify_cmd),
+                    cwd=copy,
+                    capture_output=True,
+                    text=True,
+                    timeout=self.options.verify_timeout,
+                    check=False,
+                )
+            except FileNotFoundError as exc:
+                reason = f"--verify-cmd could not start: {exc.filename}: not found"
+            except subprocess.TimeoutExpired:
+                reason = f"--verify-cmd timed out after {self.options.verify_timeout:.0f} s on the repaired code"
+            else:
+                if done.returncode == 0:
+                    return
+                tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
+                reason = f"--verify-cmd failed (exit {done.returncode}) on the repaired code: {tail}"
+        self._revert_round(state, snapshot, round_no, reason)
+
+    # -- results ----------------------------------------------------------------------------
+
+    def _outcome(self, state: _FileState) -> FileOutcome:
+        entries: list[LedgerEntry] = []
+        for fp, target in state.targets.items():
+            record = state.accepted.get(fp)
+            attempts = state.attempts.get(fp, 0)
+            if record is not None:
+                repair = Repair(
+                    repairer=record.repairer,
+                    round=record.round,
+                    before=record.before,
+                    after=record.after,
+                    diff=unified_diff(state.path, record.before, record.after),
+                    verified_by=tuple(record.verified_by),
+                )
+                entries.append(LedgerEntry(target, Status.FIXED, repair=repair, attempts=attempts))
+            else:
+                reason = state.reasons.get(fp) or _no_repair_reason(target)
+                if self.llm is None:
+                    reason += "; no LLM is configured to try further (set OPENAI_API_KEY)"
+                entries.append(LedgerEntry(target, Status.UNFIXED, reason=reason, attempts=attempts))
+        entries.sort(key=lambda e: e.finding.sort_key())
+        return FileOutcome(state.path, state.original, state.text, tuple(entries))
+
+
+def _region(text: str, finding: Finding) -> str:
+    """The top-level function or class holding the finding ('' for module level)."""
+    return enclosing_scope(text, finding.start_line).split(".")[0]
+
+
+def _refresh_positions(state: _FileState, findings: Iterable[Finding]) -> None:
+    """Pending targets take their latest positions (fingerprints survive moved lines)."""
+    latest = {f.fingerprint: f for f in findings}
+    for fp in list(state.pending):
+        if fp in latest:
+            state.pending[fp] = latest[fp]
+
+
+def _no_repair_reason(finding: Finding) -> str:
+    cwe = f" (CWE-{finding.cwe})" if finding.cwe else ""
+    return f"no safe codemod for {finding.rule_id}{cwe}"
+
+
+def _dedupe(result: ScanResult) -> ScanResult:
+    try:
+        from vulnloop.engines.dedupe import dedupe_findings
+    except ModuleNotFoundError:
+        return result
+    from dataclasses import replace
+
+    return replace(result, findings=tuple(dedupe_findings(result.findings)))
+
