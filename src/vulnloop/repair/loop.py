@@ -325,7 +325,7 @@ class RepairLoop:
                 continue
             after = [f for f in merged.findings if f.path == state.path]
             slow_targets = [state.pending[fp] for fp in state.awaiting_slow if fp in state.pending]
-            fixed, problem = findings_problem(state.slow, after, [])
+            _, problem = findings_problem(state.slow, after, slow_targets, require_fix=False)
             if problem:
                 self._revert_round(state, snapshots[state.path], round_no, problem)
                 continue

@@ -6,7 +6,9 @@ new appeared, no suppression comment was added, and the code was repaired rather
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import warnings
 from collections import Counter
 from typing import Iterable, Sequence
@@ -89,26 +91,38 @@ def _scope_node(tree: ast.AST, qualname: str) -> ast.AST | None:
 
 
 def _statement_count(node: ast.AST) -> int:
+    """Statements inside ``node`` (not itself), leaving out docstrings and ``pass``."""
     return sum(
         1
         for child in ast.walk(node)
-        if isinstance(child, ast.stmt)
+        if child is not node
+        and isinstance(child, ast.stmt)
         and not (isinstance(child, ast.Expr) and isinstance(child.value, ast.Constant))
         and not isinstance(child, ast.Pass)
     )
 
 
+def _comments(text: str) -> list[str]:
+    try:
+        return [
+            token.string[1:]
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        return []
+
+
 def _commented_out(candidate: str, flagged_lines: Iterable[str]) -> bool:
-    comments = {
-        normalise_code(line.split("#", 1)[1])
-        for line in candidate.splitlines()
-        if line.lstrip().startswith("#")
-    }
+    comments = {normalise_code(comment) for comment in _comments(candidate)}
     return any(normalise_code(code) in comments for code in flagged_lines if normalise_code(code))
 
 
 def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -> str | None:
     """Why the candidate removes rather than repairs, or None when it keeps the code's shape."""
+    flagged = [line for t in targets for line in t.snippet.splitlines()]
+    if _commented_out(candidate, flagged):
+        return "the repair comments out the flagged code instead of fixing it"
     before_tree, after_tree = ast.parse(before), ast.parse(candidate)
     before_defs, after_defs = definitions(before_tree), definitions(after_tree)
     for name, signature in before_defs.items():
@@ -125,9 +139,6 @@ def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -
         if old_count and new_count * 2 < old_count:
             where = f"`{scope}`" if scope else "the module"
             return f"the repair deleted most of {where} ({old_count} statements -> {new_count})"
-    flagged = [line for t in targets for line in t.snippet.splitlines()]
-    if _commented_out(candidate, flagged):
-        return "the repair comments out the flagged code instead of fixing it"
     return None
 
 
@@ -166,8 +177,23 @@ def shape_problem(*, path: str, before: str, candidate: str, targets: Sequence[F
     return structure_problem(before, candidate, targets)
 
 
+def _expected_residue(finding: Finding, fixed: Sequence[Finding]) -> bool:
+    """A weaker finding of the same CWE that the standard fix leaves behind, e.g. B602 -> B603/B607
+    when ``shell=True`` becomes an argument list: Bandit itself points to that rewrite."""
+    return any(
+        finding.engine == target.engine
+        and finding.severity < target.severity
+        and bool(set(finding.cwes) & set(target.cwes))
+        for target in fixed
+    )
+
+
 def findings_problem(
-    before: Sequence[Finding], after: Sequence[Finding], targets: Sequence[Finding]
+    before: Sequence[Finding],
+    after: Sequence[Finding],
+    targets: Sequence[Finding],
+    *,
+    require_fix: bool = True,
 ) -> tuple[tuple[str, ...], str | None]:
     """Rules 2 and 3 for one set of engines: (fingerprints of targets fixed, why rejected or None).
 
@@ -176,7 +202,8 @@ def findings_problem(
     """
     after_prints = {f.fingerprint for f in after}
     fixed = tuple(t.fingerprint for t in targets if t.fingerprint not in after_prints)
-    fresh = new_findings(before, after)
+    fixed_targets = [t for t in targets if t.fingerprint in fixed]
+    fresh = [f for f in new_findings(before, after) if not _expected_residue(f, fixed_targets)]
     if fresh:
         first = fresh[0]
         cwe = f" (CWE-{first.cwe})" if first.cwe else ""
@@ -184,7 +211,7 @@ def findings_problem(
             f"the repair introduces a new finding: {first.rule_id}{cwe} at line "
             f"{first.start_line}: {first.message}"
         )
-    if targets and not fixed:
+    if require_fix and targets and not fixed:
         still = targets[0]
         line = next((f.start_line for f in after if f.fingerprint == still.fingerprint), still.start_line)
         return fixed, f"still reported by {still.engine}: {still.rule_id} at line {line}: {still.message}"

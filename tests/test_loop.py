@@ -1,0 +1,191 @@
+"""The loop's acceptance rules, judged by real Bandit re-scans; the LLM is a scripted proposer here
+(the HTTP path with the real openai client is tested in test_fix_llm.py)."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from vulnloop.engines.bandit import BanditEngine
+from vulnloop.findings import Finding
+from vulnloop.repair.ledger import Status, TokenUsage
+from vulnloop.repair.loop import LoopOptions, RepairLoop
+from vulnloop.sources import SourceFile
+
+from tests.samples import SHELL
+
+FIXED_SHELL = SHELL.replace(
+    'subprocess.call("tar czf backup.tgz " + folder, shell=True)',
+    'subprocess.call(["tar", "czf", "backup.tgz", folder])',
+)
+
+
+@dataclass
+class Proposal:
+    new_text: str | None
+    reason: str = ""
+    usage: TokenUsage = TokenUsage(10, 5, 1)
+
+
+@dataclass
+class ScriptedLlm:
+    """Answers each call with the next scripted text; records what it was asked."""
+
+    answers: list[str | None]
+    calls: list[dict[str, object]] = field(default_factory=list)
+
+    def propose(self, *, path: str, source: str, findings: Sequence[Finding], feedback: Sequence[str] = (),
+                round: int = 1, context: dict[str, str] | None = None) -> Proposal:
+        self.calls.append({"path": path, "source": source, "rules": [f.rule_id for f in findings],
+                           "feedback": list(feedback), "round": round})
+        answer = self.answers.pop(0) if self.answers else None
+        return Proposal(answer, "" if answer is not None else "no code block in the answer")
+
+
+class SlowBandit(BanditEngine):
+    """Real Bandit, flagged as a batch engine, to exercise the once-per-round batch verification."""
+
+    name = "slowbandit"
+    batch_only = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[str]] = []
+
+    def scan(self, sources, *, root=None):  # type: ignore[override]
+        self.batches.append([s.path for s in sources])
+        result = super().scan(sources, root=root)
+        from dataclasses import replace
+
+        return replace(
+            result,
+            findings=tuple(replace(f, engine=self.name) for f in result.findings),
+            engines=(self.name,),
+        )
+
+
+def run(text: str, llm: ScriptedLlm | None, *, rounds: int = 3, path: str = "tools.py", engines=None,
+        root: Path = Path("."), **options):
+    loop = RepairLoop(engines=engines or [BanditEngine()], root=root,
+                      options=LoopOptions(max_iterations=rounds, use_codemods=False, **options), llm=llm)
+    sources = [SourceFile(path, text)]
+    scan = loop.scan(sources)
+    targets = [f for f in scan.findings if f.rule_id != "B404"]
+    return loop.repair(sources, scan, targets), scan
+
+
+def entry_for(report, rule: str):
+    return next(e for e in report.entries if e.finding.rule_id == rule)
+
+
+def test_a_good_repair_is_accepted_with_its_diff_and_round() -> None:
+    report, _ = run(SHELL, ScriptedLlm([FIXED_SHELL]))
+    entry = entry_for(report, "B602")
+    assert entry.status is Status.FIXED and entry.repair is not None
+    assert entry.repair.round == 1 and entry.repair.verified_by == ("bandit",)
+    assert '+    subprocess.call(["tar", "czf", "backup.tgz", folder])' in entry.repair.diff
+    assert report.files[0].final == FIXED_SHELL
+    assert report.usage.calls == 1 and report.usage.total == 15
+
+
+def test_suppression_is_rejected_and_the_reason_is_fed_back() -> None:
+    nosec = SHELL.replace("shell=True)", "shell=True)  # nosec")
+    llm = ScriptedLlm([nosec, FIXED_SHELL])
+    report, _ = run(SHELL, llm)
+    assert entry_for(report, "B602").repair.round == 2
+    assert "suppression" in llm.calls[1]["feedback"][0]
+
+
+def test_code_that_does_not_parse_is_never_accepted() -> None:
+    llm = ScriptedLlm(["def archive(folder:\n    pass\n"] * 3)
+    report, _ = run(SHELL, llm)
+    entry = entry_for(report, "B602")
+    assert entry.status is Status.UNFIXED and "does not parse" in entry.reason
+    assert report.files[0].final == SHELL and len(llm.calls) == 3 and entry.attempts == 3
+
+
+def test_deleting_or_commenting_out_the_code_is_rejected() -> None:
+    deleted = SHELL.replace('    subprocess.call("tar czf backup.tgz " + folder, shell=True)', "    pass")
+    commented = SHELL.replace("    subprocess.call(", "    pass\n    # subprocess.call(")
+    renamed = FIXED_SHELL.replace("def archive(folder)", "def archive_folder(folder)")
+    for bad, words in ((deleted, "deleted most"), (commented, "comments out"), (renamed, "removed or renamed")):
+        report, _ = run(SHELL, ScriptedLlm([bad]), rounds=1)
+        assert words in entry_for(report, "B602").reason
+
+
+def test_a_repair_that_adds_a_new_finding_is_rejected() -> None:
+    with_pickle = FIXED_SHELL.replace("def archive", "import pickle\n\n\ndef archive")
+    report, _ = run(SHELL, ScriptedLlm([with_pickle]), rounds=1)
+    entry = entry_for(report, "B602")
+    assert entry.status is Status.UNFIXED and "new finding: B403" in entry.reason
+
+
+def test_a_repair_that_still_leaks_goes_back_with_the_remaining_finding() -> None:
+    still = SHELL.replace('"tar czf backup.tgz " + folder', '"tar czf backup.tgz %s" % folder')
+    llm = ScriptedLlm([still, still])
+    report, _ = run(SHELL, llm, rounds=2)
+    assert entry_for(report, "B602").status is Status.UNFIXED
+    assert "B602" in llm.calls[1]["feedback"][0]
+
+
+def test_no_llm_means_one_round_and_every_finding_in_the_ledger() -> None:
+    report, scan = run(SHELL + "\n\ndef other(x):\n    return eval(x)\n", None)
+    assert report.rounds == 1
+    assert {e.finding.rule_id for e in report.entries} == {"B602", "B307"}
+    assert all("no LLM is configured" in e.reason for e in report.unfixed())
+
+
+def test_batch_engines_rescan_all_changed_files_once_per_round(tmp_path: Path) -> None:
+    slow = SlowBandit()
+    loop = RepairLoop(engines=[slow], root=tmp_path, options=LoopOptions(use_codemods=False),
+                      llm=ScriptedLlm([FIXED_SHELL, FIXED_SHELL, FIXED_SHELL]))
+    sources = [SourceFile(f"m{i}.py", SHELL) for i in range(3)]
+    scan = loop.scan(sources)
+    slow.batches.clear()
+    report = loop.repair(sources, scan, [f for f in scan.findings if f.rule_id == "B602"])
+    assert slow.batches == [["m0.py", "m1.py", "m2.py"]]
+    assert all(e.status is Status.FIXED and e.repair.verified_by == ("slowbandit",) for e in report.entries)
+
+
+def test_batch_engine_rejection_reverts_the_files_round(tmp_path: Path) -> None:
+    slow = SlowBandit()
+    with_pickle = FIXED_SHELL.replace("def archive", "import pickle\n\n\ndef archive")
+    llm = ScriptedLlm([with_pickle, FIXED_SHELL])
+    loop = RepairLoop(engines=[slow], root=tmp_path, options=LoopOptions(use_codemods=False), llm=llm)
+    sources = [SourceFile("tools.py", SHELL)]
+    scan = loop.scan(sources)
+    report = loop.repair(sources, scan, [f for f in scan.findings if f.rule_id == "B602"])
+    entry = report.entries[0]
+    assert entry.status is Status.FIXED and entry.repair.round == 2
+    assert "new finding: B403" in llm.calls[1]["feedback"][0]
+    assert report.files[0].final == FIXED_SHELL
+
+
+def test_verify_cmd_failure_reverts_the_repair(tmp_path: Path) -> None:
+    (tmp_path / "tools.py").write_text(SHELL)
+    check = tmp_path / "check.py"
+    check.write_text("import sys\nsys.exit(0 if 'backup.tgz\", folder]' not in open('tools.py').read() else 3)\n")
+    cmd = f"{sys.executable} check.py"
+    report, _ = run(SHELL, ScriptedLlm([FIXED_SHELL]), rounds=1, root=tmp_path, verify_cmd=cmd)
+    entry = entry_for(report, "B602")
+    assert entry.status is Status.UNFIXED and "--verify-cmd failed (exit 3)" in entry.reason
+    report, _ = run(SHELL, ScriptedLlm([FIXED_SHELL]), rounds=1, root=tmp_path, verify_cmd=f"{sys.executable} -c pass")
+    assert entry_for(report, "B602").status is Status.FIXED
+
+
+def test_files_repair_concurrently_without_mixing_results() -> None:
+    texts = {f"f{i}.py": SHELL.replace("backup", f"backup{i}") for i in range(6)}
+    answers = {p: t.replace(f'"tar czf backup{p[1]}.tgz " + folder, shell=True', f'["tar", "czf", "backup{p[1]}.tgz", folder]') for p, t in texts.items()}
+
+    class PerFile(ScriptedLlm):
+        def propose(self, *, path, source, findings, feedback=(), round=1, context=None):
+            return Proposal(answers[path])
+
+    loop = RepairLoop(engines=[BanditEngine()], root=Path("."), options=LoopOptions(concurrency=4, use_codemods=False),
+                      llm=PerFile([]))
+    sources = [SourceFile(p, t) for p, t in texts.items()]
+    scan = loop.scan(sources)
+    report = loop.repair(sources, scan, [f for f in scan.findings if f.rule_id == "B602"])
+    assert len(report.fixed()) == 6
+    assert {o.path: o.final for o in report.files} == answers
