@@ -8,6 +8,7 @@ import json
 import re
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -159,9 +160,9 @@ def _cwe_constants() -> dict[str, int]:
     }
 
 
-def _cwes_named_in_module(module: object, constants: dict[str, int]) -> set[int]:
+def _cwes_named_in_module(module: ModuleType, constants: dict[str, int]) -> set[int]:
     """CWEs a plugin module passes to Bandit as ``Cwe.NAME`` (found by reading, not running, it)."""
-    tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
+    tree = ast.parse(inspect.getsource(module))
     found: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in constants:
@@ -180,12 +181,16 @@ def bandit_reportable_cwes() -> set[int]:
     constants = _cwe_constants()
     reportable = set(constants.values())
 
-    modules = {inspect.getmodule(ext.plugin) for ext in manager.plugins}
+    modules: dict[str, ModuleType] = {}
+    for extension in manager.plugins:
+        module = inspect.getmodule(extension.plugin)
+        assert module is not None, f"cannot find the module of Bandit plugin {extension.name}"
+        modules[module.__name__] = module
     assert modules, "Bandit loaded no plugins"
-    for module in modules:
+    for name, module in modules.items():
         named = _cwes_named_in_module(module, constants)
         # A plugin that names no CWE would mean this introspection misses how it reports one.
-        assert named, f"found no CWE in Bandit plugin module {module.__name__}"  # type: ignore[union-attr]
+        assert named, f"found no CWE in Bandit plugin module {name}"
         reportable |= named
 
     blacklisted = [entry for entries in manager.blacklist.values() for entry in entries]

@@ -20,6 +20,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     max_iterations: int = 3
     llm: bool = True
+    hook_llm: bool = False  # pre-commit hooks stay offline unless asked
     model: str = "gpt-4o-mini"
     base_url: str | None = None
     api_key_env: str = "OPENAI_API_KEY"
@@ -107,6 +108,7 @@ _PARSERS = {
     "exclude": _as_list,
     "max_iterations": lambda k, v: _as_int(k, v, minimum=1),
     "llm": _as_bool,
+    "hook_llm": _as_bool,
     "model": _as_str,
     "base_url": _as_str,
     "api_key_env": _as_str,

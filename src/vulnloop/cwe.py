@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -43,9 +44,13 @@ def lookup(cwe_id: int) -> CweEntry:
     return CweEntry(cwe_id, f"CWE-{cwe_id}", f"See {cwe_url(cwe_id)}.")
 
 
-def parse_cwe(text: str) -> int | None:
-    """'CWE-079', 'cwe-79', 'external/cwe/cwe-079', a MITRE URL or '79' -> 79."""
-    import re
+_CWE_TEXT = re.compile(r"(?:\bcwe[-_/ ]?|/definitions/)0*(\d+)", re.IGNORECASE)
 
-    match = re.search(r"(?:cwe[-/]?|definitions/)?0*(\d+)(?:\.html)?\s*$", text.strip(), re.I)
+
+def parse_cwe(text: str) -> int | None:
+    """'CWE-079', 'external/cwe/cwe-079', a MITRE URL, 'CWE-79: XSS' or '79' -> 79; else None."""
+    stripped = text.strip()
+    if stripped.isdigit():
+        return int(stripped)
+    match = _CWE_TEXT.search(stripped)
     return int(match.group(1)) if match else None

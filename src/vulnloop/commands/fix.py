@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from vulnloop.commands.options import absolute_paths, add_scan_options, config_from_args, emit, note
 from vulnloop.pipeline import build_loop
@@ -84,8 +84,10 @@ def render(report: LoopReport, fmt: str, *, diffs: bool) -> str:
     return format_ledger(report, diffs=diffs)
 
 
-def write_repairs(report: LoopReport, root: Path) -> list[str]:
-    """Write each changed file; returns the paths written, printing `Fixing <file>` for each."""
+def write_repairs(
+    report: LoopReport, root: Path, *, echo: Callable[[str], None] = note
+) -> list[str]:
+    """Write each changed file; returns the paths written, saying `Fixing <file>` for each."""
     written: list[str] = []
     for outcome in report.files:
         if not outcome.changed:
@@ -94,10 +96,10 @@ def write_repairs(report: LoopReport, root: Path) -> list[str]:
         target = path if path.is_absolute() else root / path
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if current is not None and current != outcome.original:
-            note(f"{outcome.path}: changed on disk since it was scanned; not written")
+            echo(f"{outcome.path}: changed on disk since it was scanned; not written")
             continue
         with open(target, "w", encoding="utf-8", newline="") as handle:
             handle.write(outcome.final)
-        note(f"Fixing {outcome.path}")
+        echo(f"Fixing {outcome.path}")
         written.append(outcome.path)
     return written

@@ -28,6 +28,13 @@ _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL", re.I)
 _MIN_SECRET_LENGTH = 8  # shorter values ("1", "true", "us") would shred ordinary code
 _CONTEXT_MAX_LINES = 80
 _SNIPPET_MAX_CHARS = 240
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, split exactly where Python's parser counts lines
+    (``str.splitlines`` also splits on form feeds and other characters the parser does not)."""
+    return _LINE.findall(text)
 
 
 # -- regions -------------------------------------------------------------------------------
@@ -71,7 +78,7 @@ class Region:
         """The text shown to the model: the file, or each piece dedented, blank-line separated."""
         if self.whole_file:
             return source
-        lines = source.splitlines(keepends=True)
+        lines = split_lines(source)
         parts = [
             textwrap.dedent("".join(lines[p.start_line - 1 : p.end_line])).rstrip("\r\n")
             for p in self.pieces
@@ -126,7 +133,7 @@ def find_region(
     tree: ast.Module | None = None,
 ) -> Region:
     """The region to repair for these findings (raises SyntaxError when the source does not parse)."""
-    lines = source.splitlines()
+    lines = [line.rstrip("\r\n") for line in split_lines(source)]
     if tree is None:
         tree = ast.parse(source)
     if len(lines) <= whole_file_max_lines or not findings:
@@ -165,7 +172,7 @@ def module_context(source: str, tree: ast.Module, region: Region) -> str:
     """Imports, module-level names and the signatures of other definitions, for a region prompt."""
     if region.whole_file:
         return ""
-    lines = source.splitlines()
+    lines = [line.rstrip("\r\n") for line in split_lines(source)]
     tops = {piece.qualname.split(".", 1)[0] for piece in region.pieces}
     out: list[str] = []
     for node in tree.body:
@@ -322,7 +329,7 @@ def user_message(
     feedback: Sequence[str],
     context: str,
 ) -> str:
-    lines = source.splitlines()
+    lines = [line.rstrip("\r\n") for line in split_lines(source)]
     parts = [f"Repair {_where(region, path, len(lines))}. Line numbers below are the file's own."]
     parts.append(
         "Findings:\n" + "\n".join(describe_finding(f, lines) for f in sorted(findings, key=Finding.sort_key))

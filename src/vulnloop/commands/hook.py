@@ -1,0 +1,98 @@
+"""`vulnloop hook`: the pre-commit entry. Blocks commits with findings; with --fix, applies
+verified repairs (pre-commit's fixer convention: print `Fixing <file>`, exit 1 when a file changed)."""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from vulnloop.commands.fix import write_repairs
+from vulnloop.commands.options import LEVELS, absolute_paths, config_from_args
+from vulnloop.errors import ConfigError
+from vulnloop.pipeline import build_loop
+from vulnloop.repair.ledger import LoopReport, Status
+from vulnloop.report.console import finding_line
+from vulnloop.sources import SourceFile, collect_sources, decode_source, is_excluded
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "hook",
+        help="pre-commit hook: block commits with findings (--fix: apply verified repairs)",
+        description=(
+            "Scan the files a git hook passes. Prints each finding and, where a codemod has a verified "
+            "repair, the diff that fixes it; exits 1 when findings at or above --severity remain or a "
+            "file could not be checked. With --fix, writes verified repairs, prints 'Fixing <file>' and "
+            "exits 1 when it changed a file. Offline unless [tool.vulnloop] hook-llm = true or "
+            "VULNLOOP_HOOK_LLM=1 (the LLM key from OPENAI_API_KEY)."
+        ),
+    )
+    parser.add_argument("paths", nargs="*", metavar="FILE", help="files to check (pre-commit passes them)")
+    parser.add_argument("--fix", action="store_true", help="apply verified repairs in place")
+    parser.add_argument(
+        "--staged", action="store_true",
+        help="check the staged (index) version of each file rather than the working tree (plain git hooks)",
+    )
+    parser.add_argument("--engines", metavar="LIST", help="engines to run (default: bandit)")
+    parser.add_argument("--severity", choices=LEVELS, help="block on findings at or above this severity (default: low)")
+    parser.add_argument("--confidence", choices=LEVELS, help="block on findings at or above this confidence (default: low)")
+    parser.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB")
+    parser.add_argument("--root", metavar="DIR", help=argparse.SUPPRESS)
+    parser.set_defaults(run=run)
+
+
+def _staged_sources(paths: list[str], root: Path, excludes: tuple[str, ...]) -> list[SourceFile]:
+    sources: list[SourceFile] = []
+    for path in paths:
+        rel = Path(os.path.relpath(Path(path).resolve(), root)).as_posix()
+        if is_excluded(rel, excludes):
+            continue
+        done = subprocess.run(["git", "show", f":{rel}"], cwd=root, capture_output=True, check=False)
+        if done.returncode != 0:
+            raise ConfigError(f"{rel}: not in the git index: {done.stderr.decode(errors='replace').strip()}")
+        text, reason = decode_source(done.stdout)
+        sources.append(SourceFile(rel, text, reason))
+    return sources
+
+
+def run(args: argparse.Namespace) -> int:
+    hook_llm = os.environ.get("VULNLOOP_HOOK_LLM", "").strip().lower() in {"1", "true", "yes"}
+    config, root = config_from_args(args)
+    if config.engines == ("auto",) and not args.engines:
+        config = config.with_overrides({"engines": "bandit"})  # fast enough for every commit
+    config = config.with_overrides({"llm": config.llm and (config.hook_llm or hook_llm)})
+    if not args.paths:
+        return 0
+    if args.staged:
+        sources = _staged_sources(args.paths, root, config.exclude)
+    else:
+        sources = collect_sources(absolute_paths(args.paths), root=root, excludes=config.exclude)
+    loop = build_loop(config, root)
+    scan = loop.scan(sources)
+    targets = scan.at_or_above(config.severity, config.confidence)
+    report = loop.repair(sources, scan, targets)
+    out = sys.stdout
+    changed: list[str] = []
+    if args.fix and not args.staged:
+        changed = write_repairs(report, root, echo=lambda line: print(line, file=out))
+    _print_report(report, show_diffs=not args.fix, out=out)
+    for skipped in scan.skipped:
+        print(f"{skipped.path}: could not be checked: {skipped.reason}", file=out)
+    remaining = [e for e in report.entries if e.status is Status.UNFIXED or not args.fix]
+    return 1 if remaining or changed or scan.skipped else 0
+
+
+def _print_report(report: LoopReport, *, show_diffs: bool, out: Any) -> None:
+    for outcome in report.files:
+        for entry in outcome.entries:
+            if entry.status is Status.FIXED and not show_diffs:
+                continue  # written: its 'Fixing' line says so
+            print(finding_line(entry.finding, with_col=False), file=out)
+            if entry.status is Status.FIXED and entry.repair is not None:
+                print(f"  verified fix ({entry.repair.repairer}); apply it with the vulnloop-fix hook:", file=out)
+                print("  " + entry.repair.diff.rstrip("\n").replace("\n", "\n  "), file=out)
+            elif entry.reason:
+                print(f"  not fixed automatically: {entry.reason}", file=out)

@@ -1,0 +1,569 @@
+"""Reading an LLM's answer (untrusted text) and splicing its code back into the file.
+
+The answer may hold prose and several fenced blocks (```, ~~~, any or no language tag, maybe an
+unterminated last fence), a function body without its ``def`` line, the whole file when only a
+function was asked for, other indentation or CRLF line endings. We pick the block that parses
+and defines what was asked, put each definition back in place with the original indentation,
+add the imports the answer introduced to the file's import block, carry over new helper
+definitions it relies on, and leave every other line of the file untouched. The result must
+compile (``compile`` checks syntax only; nothing is ever run).
+"""
+from __future__ import annotations
+
+import ast
+import io
+import re
+import threading
+import tokenize
+import warnings
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from vulnloop.repair.prompt import Piece, Region, definition_start, split_lines
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_PYTHON_TAGS = frozenset({"", "python", "py", "python3", "py3", "python2", "ipython"})
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
+# compile() reports syntax warnings through the global warnings filters, which are not
+# thread-safe: one lock keeps concurrent repairs from tangling them.
+_COMPILE_LOCK = threading.Lock()
+
+
+# -- code blocks -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CodeBlock:
+    text: str
+    language: str  # lower-cased first word of the info string ("" when none)
+    closed: bool
+
+    @property
+    def python(self) -> bool:
+        return self.language in _PYTHON_TAGS
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def code_blocks(answer: str) -> list[CodeBlock]:
+    """Fenced blocks in order; a fence left open at the end runs to the end of the answer."""
+    blocks: list[CodeBlock] = []
+    lines = normalise_newlines(answer).split("\n")
+    index = 0
+    while index < len(lines):
+        opening = _FENCE_OPEN.match(lines[index])
+        index += 1
+        if opening is None:
+            continue
+        fence = opening.group("fence")
+        indent = len(opening.group("indent"))
+        info = opening.group("info").strip().lower()
+        language = re.split(r"[\s{,]", info, maxsplit=1)[0].strip(".") if info else ""
+        body: list[str] = []
+        closed = False
+        while index < len(lines):
+            line = lines[index]
+            index += 1
+            stripped = line.strip()
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+                closed = True
+                break
+            # Content of a fence indented in a list item is indented as much (CommonMark).
+            body.append(line[indent:] if line[:indent].strip() == "" else line.lstrip())
+        blocks.append(CodeBlock("\n".join(body), language, closed))
+    return blocks
+
+
+# -- indentation -----------------------------------------------------------------------------
+def _string_rows(code: str) -> set[int]:
+    """0-based rows that continue a multi-line string: their text is data, never re-indented."""
+    rows: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            if token.start[0] != token.end[0] and token.type != tokenize.NEWLINE:
+                rows.update(range(token.start[0], token.end[0]))  # 1-based end row -> 0-based
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return set()
+    return rows
+
+
+def reindent(code: str, indent: str) -> str:
+    """Remove the code's common indentation and put ``indent`` in its place (string contents
+    spanning lines are left alone). Blank lines become empty."""
+    lines = code.split("\n")
+    protected = _string_rows(code)
+    code_lines = [line for i, line in enumerate(lines) if line.strip() and i not in protected]
+    common = _common_prefix([line[: len(line) - len(line.lstrip())] for line in code_lines])
+    out = []
+    for i, line in enumerate(lines):
+        if i in protected:
+            out.append(line)
+        elif not line.strip():
+            out.append("")
+        else:
+            out.append(indent + line[len(common) :])
+    return "\n".join(out)
+
+
+def _common_prefix(prefixes: Sequence[str]) -> str:
+    if not prefixes:
+        return ""
+    shortest = min(prefixes, key=len)
+    for i, char in enumerate(shortest):
+        if any(p[i] != char for p in prefixes):
+            return shortest[:i]
+    return shortest
+
+
+def tidy_code(text: str) -> str:
+    """A block as Python: LF line endings, common indentation removed, outer blank lines gone."""
+    lines = normalise_newlines(text).split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return reindent("\n".join(line.rstrip() for line in lines), "")
+
+
+def _parse(code: str) -> tuple[ast.Module | None, str]:
+    try:
+        return ast.parse(code), ""
+    except SyntaxError as exc:
+        where = f" (line {exc.lineno})" if exc.lineno else ""
+        return None, f"{exc.msg}{where}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, type(exc).__name__
+
+
+# -- finding definitions ---------------------------------------------------------------------
+def _wanted_type(piece: Piece) -> tuple[type, ...]:
+    return (ast.ClassDef,) if piece.kind == "class" else _FUNCTIONS
+
+
+def find_definition(body: Sequence[ast.stmt], qualname: str, kinds: tuple[type, ...] = _DEFINITIONS) -> ast.AST | None:
+    """The definition at the dotted path ``qualname`` inside ``body`` (top-level statements)."""
+    first, _, rest = qualname.partition(".")
+    for node in body:
+        if isinstance(node, _DEFINITIONS) and node.name == first:
+            if not rest:
+                return node if isinstance(node, kinds) else None
+            if isinstance(node, ast.ClassDef):
+                found = find_definition(node.body, rest, kinds)
+                if found is not None:
+                    return found
+    return None
+
+
+def _answered(tree: ast.Module, piece: Piece) -> ast.AST | None:
+    """The answer's version of a piece: by full path, else its bare name at top level."""
+    kinds = _wanted_type(piece)
+    found = find_definition(tree.body, piece.qualname, kinds)
+    if found is None and "." in piece.qualname:
+        found = find_definition(tree.body, piece.name, kinds)
+    return found
+
+
+def _top_names(tree: ast.Module) -> list[str]:
+    return [node.name for node in tree.body if isinstance(node, _DEFINITIONS)]
+
+
+def _bound_names(node: ast.stmt) -> set[str]:
+    if isinstance(node, _DEFINITIONS):
+        return {node.name}
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = list(node.targets)
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        targets = [node.target]
+    names: set[str] = set()
+    for target in targets:
+        names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
+
+
+def _module_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        names.update(_bound_names(node))
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def _executable(tree: ast.Module) -> bool:
+    """True when the code does something besides importing and defining: a function body."""
+    for index, node in enumerate(tree.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom, *_DEFINITIONS)):
+            continue
+        is_docstring = (
+            index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        )
+        if not is_docstring:
+            return True
+    return False
+
+
+# -- choosing the block ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Candidate:
+    code: str
+    tree: ast.Module
+    hits: int
+
+
+def _targets(region: Region, original: ast.Module) -> list[Piece]:
+    if not region.whole_file:
+        return list(region.pieces)
+    return [
+        Piece(node.name, "class" if isinstance(node, ast.ClassDef) else "function", 0, 0)
+        for node in original.body
+        if isinstance(node, _DEFINITIONS)
+    ]
+
+
+def choose_code(answer: str, targets: Sequence[Piece]) -> tuple[_Candidate | None, str]:
+    """The block to use, or None and why: prefer blocks that parse and define the most targets,
+    then the longest."""
+    blocks = code_blocks(answer)
+    if not blocks:
+        # Some models answer bare code: accept it only when it parses and defines what we asked,
+        # so prose that happens to parse ("Sure.") is not mistaken for code.
+        code = tidy_code(answer)
+        tree, _ = _parse(code)
+        if targets and tree is not None and all(_answered(tree, t) for t in targets):
+            return _Candidate(code, tree, len(targets)), ""
+        return None, "no code block in the answer"
+    python_blocks = [b for b in blocks if b.python] or blocks
+    parsed: list[_Candidate] = []
+    errors: list[tuple[int, str]] = []
+    for block in python_blocks:
+        code = tidy_code(block.text)
+        if not code.strip():
+            continue
+        tree, error = _parse(code)
+        if tree is None:
+            errors.append((len(code), error))
+            continue
+        hits = sum(1 for t in targets if _answered(tree, t) is not None)
+        parsed.append(_Candidate(code, tree, hits))
+    if not parsed:
+        if not errors:
+            return None, "the code block in the answer is empty"
+        return None, f"answer does not parse: {max(errors)[1]}"
+    return max(parsed, key=lambda c: (c.hits, len(c.code))), ""
+
+
+# -- imports ---------------------------------------------------------------------------------
+def _import_keys(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str, str | None]]:
+    if isinstance(node, ast.Import):
+        return [("", alias.name, alias.asname) for alias in node.names]
+    module = "." * node.level + (node.module or "")
+    return [(module, alias.name, alias.asname) for alias in node.names]
+
+
+def _render_imports(keys: Iterable[tuple[str, str, str | None]]) -> list[str]:
+    lines: list[str] = []
+    grouped: dict[str, list[str]] = {}
+    for module, name, asname in keys:
+        shown = f"{name} as {asname}" if asname else name
+        if module:
+            grouped.setdefault(module, []).append(shown)
+        else:
+            lines.append(f"import {shown}")
+    lines.extend(f"from {module} import {', '.join(names)}" for module, names in grouped.items())
+    return lines
+
+
+def new_imports(answer_tree: ast.Module, original_tree: ast.Module) -> list[str]:
+    """Top-level imports of the answer the file does not have yet (``__future__`` excluded:
+    it may only open a file)."""
+    have = {
+        key
+        for node in original_tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for key in _import_keys(node)
+    }
+    wanted: list[tuple[str, str, str | None]] = []
+    for node in answer_tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for key in _import_keys(node):
+                if key[0] != "__future__" and key not in have and key not in wanted:
+                    wanted.append(key)
+    return _render_imports(wanted)
+
+
+def _import_position(original: ast.Module, before_line: int) -> tuple[int, bool]:
+    """0-based line index where new imports go, and whether the file had an import block there."""
+    imports = [
+        n for n in original.body
+        if isinstance(n, (ast.Import, ast.ImportFrom)) and (n.end_lineno or n.lineno) < before_line
+    ]
+    if imports:
+        return (imports[-1].end_lineno or imports[-1].lineno), True
+    first = original.body[0] if original.body else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return (first.end_lineno or first.lineno), False
+    if first is None:
+        return 0, False
+    start = definition_start(first) if isinstance(first, _DEFINITIONS) else first.lineno
+    return start - 1, False
+
+
+# -- splicing --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SpliceResult:
+    new_text: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Edit:
+    start: int  # 0-based line index
+    end: int  # exclusive; start == end inserts
+    lines: tuple[str, ...]  # without line endings
+    ending: str | None = None  # ending of the last new line; None: the file's newline
+
+
+def _newline_of(source: str) -> str:
+    crlf = source.count("\r\n")
+    lf = source.count("\n") - crlf
+    return "\r\n" if crlf > lf else "\n"
+
+
+def _apply(source: str, edits: Sequence[_Edit]) -> str:
+    lines = split_lines(source)
+    newline = _newline_of(source)
+    if lines and not lines[-1].endswith(("\n", "\r")) and any(e.start >= len(lines) for e in edits):
+        lines[-1] += newline
+    out: list[str] = []
+    cursor = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end != e.start)):
+        out.extend(lines[cursor : edit.start])
+        cursor = max(cursor, edit.start)
+        for i, text in enumerate(edit.lines):
+            last = i == len(edit.lines) - 1
+            out.append(text + (edit.ending if last and edit.ending is not None else newline))
+        cursor = max(cursor, edit.end)
+    out.extend(lines[cursor:])
+    return "".join(out)
+
+
+def _ending(source_lines: Sequence[str], index: int) -> str:
+    line = source_lines[index] if 0 <= index < len(source_lines) else ""
+    return line[len(line.rstrip("\r\n")) :]
+
+
+def _node_code(code_lines: Sequence[str], node: ast.AST) -> str:
+    start = definition_start(node) if isinstance(node, _DEFINITIONS) else getattr(node, "lineno")
+    return "\n".join(code_lines[start - 1 : getattr(node, "end_lineno")])
+
+
+def _helpers(candidate: _Candidate, used: Sequence[ast.AST], original: ast.Module) -> list[str]:
+    """Top-level definitions of the answer that bind names the file lacks: the repaired code may
+    call them, so they come along (placed above the region)."""
+    have = _module_names(original)
+    code_lines = candidate.code.split("\n")
+    out = []
+    for node in candidate.tree.body:
+        if node in used or isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        names = _bound_names(node)
+        if names and not names & have:
+            out.append(_node_code(code_lines, node))
+    return out
+
+
+def _compiles(text: str, path: str) -> str | None:
+    with _COMPILE_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(text, path, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            return f"{exc.msg} (line {exc.lineno})"
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return type(exc).__name__
+    return None
+
+
+def _keep_preamble(source: str, code: str) -> str:
+    """A whole-file answer keeps the file's shebang and coding line if it dropped them."""
+    keep = []
+    for line in split_lines(source)[:2]:
+        stripped = line.strip()
+        is_preamble = stripped.startswith("#!") or re.match(r"^#.*coding[:=]", stripped)
+        if is_preamble and stripped not in code:
+            keep.append(stripped)
+        elif not is_preamble:
+            break
+    return "\n".join([*keep, code]) if keep else code
+
+
+def splice_answer(source: str, region: Region, answer: str, *, path: str = "<answer>") -> SpliceResult:
+    """The whole new file with the answer's code in place of the region, or None and why."""
+    original, error = _parse(source)
+    if original is None:
+        return SpliceResult(None, f"the file does not parse: {error}")
+    targets = _targets(region, original)
+    candidate, why = choose_code(answer, targets)
+    if candidate is None:
+        return SpliceResult(None, why)
+
+    if region.whole_file:
+        answered = {t.qualname for t in targets if _answered(candidate.tree, t) is not None}
+        if len(answered) == len(targets):
+            return _finish(source, _whole_file(source, candidate.code), path, "replaced the whole file")
+        if not answered:
+            missing = ", ".join(t.qualname for t in targets)
+            return SpliceResult(None, f"the answer is not the whole file (it lacks {missing})")
+        pieces = [_piece_of(original, t.qualname) for t in targets if t.qualname in answered]
+        result = _splice_pieces(source, original, candidate, pieces)
+        if result.new_text is None:
+            return result
+        return _finish(source, result.new_text, path, f"the answer held part of the file; {result.reason}")
+
+    result = _splice_pieces(source, original, candidate, list(region.pieces))
+    if result.new_text is None:
+        return result
+    return _finish(source, result.new_text, path, result.reason)
+
+
+def _whole_file(source: str, code: str) -> str:
+    text = _keep_preamble(source, code)
+    newline = _newline_of(source)
+    if source.endswith(("\n", "\r")) or not source:
+        text += "\n"
+    return text.replace("\n", newline) if newline != "\n" else text
+
+
+def _finish(source: str, new_text: str, path: str, reason: str) -> SpliceResult:
+    problem = _compiles(new_text, path)
+    if problem is not None:
+        return SpliceResult(None, f"answer does not parse once spliced: {problem}")
+    if new_text == source:
+        return SpliceResult(new_text, "the answer changes nothing")
+    return SpliceResult(new_text, reason)
+
+
+def _piece_of(original: ast.Module, qualname: str) -> Piece:
+    node = find_definition(original.body, qualname)
+    assert isinstance(node, _DEFINITIONS)
+    kind = "class" if isinstance(node, ast.ClassDef) else ("method" if "." in qualname else "function")
+    return Piece(qualname, kind, definition_start(node), node.end_lineno or node.lineno, "")
+
+
+def _expand_class(original: ast.Module, piece: Piece, tree: ast.Module) -> list[tuple[Piece, ast.AST]]:
+    """The answer gave methods of a class piece without their class: splice them one by one."""
+    node = find_definition(original.body, piece.qualname, (ast.ClassDef,))
+    if not isinstance(node, ast.ClassDef):
+        return []
+    out = []
+    for child in node.body:
+        if isinstance(child, _FUNCTIONS):
+            answered = find_definition(tree.body, child.name, _FUNCTIONS)
+            if answered is not None:
+                method = Piece(
+                    f"{piece.qualname}.{child.name}", "method", definition_start(child),
+                    child.end_lineno or child.lineno, "",
+                )
+                out.append((method, answered))
+    return out
+
+
+def _indent_at(source_lines: Sequence[str], line: int) -> str:
+    text = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _splice_pieces(
+    source: str, original: ast.Module, candidate: _Candidate, pieces: Sequence[Piece]
+) -> SpliceResult:
+    source_lines = split_lines(source)
+    code_lines = candidate.code.split("\n")
+    matches: list[tuple[Piece, ast.AST]] = []
+    missing: list[Piece] = []
+    for piece in pieces:
+        node = _answered(candidate.tree, piece)
+        if node is not None:
+            matches.append((piece, node))
+        elif piece.kind == "class" and (methods := _expand_class(original, piece, candidate.tree)):
+            matches.extend(methods)
+        else:
+            missing.append(piece)
+
+    if not matches:
+        if len(pieces) == 1 and pieces[0].kind != "class" and _executable(candidate.tree):
+            return _reattach_body(source, original, candidate, pieces[0])
+        labels = ", ".join(p.label for p in pieces)
+        return SpliceResult(None, f"the answer does not define the {labels} it was asked to repair")
+
+    edits: list[_Edit] = []
+    for piece, node in matches:
+        start, end = piece.start_line, piece.end_line
+        indent = _indent_at(source_lines, start)
+        text = reindent(_node_code(code_lines, node), indent)
+        edits.append(_Edit(start - 1, end, tuple(text.split("\n")), _ending(source_lines, end - 1)))
+
+    first_top = min(_top_start(original, piece.qualname) for piece, _ in matches)
+    imports = new_imports(candidate.tree, original)
+    helpers = _helpers(candidate, [node for _, node in matches], original)
+    if imports:
+        position, had_block = _import_position(original, first_top)
+        edits.append(_Edit(position, position, tuple(imports + ([] if had_block else [""]))))
+    if helpers:
+        block = "\n\n\n".join(helpers).split("\n") + ["", ""]
+        edits.append(_Edit(first_top - 1, first_top - 1, tuple(block)))
+
+    replaced = ", ".join(piece.label for piece, _ in matches)
+    notes = [f"replaced {replaced}"]
+    if imports:
+        notes.append(f"added {len(imports)} import line(s)")
+    if helpers:
+        notes.append(f"added {len(helpers)} new top-level definition(s)")
+    if missing:
+        notes.append("the answer left out " + ", ".join(p.label for p in missing))
+    return SpliceResult(_apply(source, edits), "; ".join(notes))
+
+
+def _top_start(original: ast.Module, qualname: str) -> int:
+    node = find_definition(original.body, qualname.split(".", 1)[0])
+    assert isinstance(node, _DEFINITIONS)
+    return definition_start(node)
+
+
+def _reattach_body(source: str, original: ast.Module, candidate: _Candidate, piece: Piece) -> SpliceResult:
+    """The answer is a function body: keep the original decorators and signature above it."""
+    node = find_definition(original.body, piece.qualname, _FUNCTIONS)
+    if not isinstance(node, _FUNCTIONS):
+        return SpliceResult(None, f"the answer does not define the {piece.label}")
+    body = node.body
+    if body[0].lineno == node.lineno:
+        return SpliceResult(None, f"the answer is a body but {piece.label} is a one-line definition")
+    keeps_docstring = _has_docstring(body) and not _has_docstring(candidate.tree.body)
+    first_replaced = body[1] if keeps_docstring and len(body) > 1 else body[0]
+    source_lines = split_lines(source)
+    body_indent = _indent_at(source_lines, body[0].lineno)
+    end = node.end_lineno or node.lineno
+    if keeps_docstring and len(body) == 1:
+        start_index = end  # only a docstring: the new body goes after it
+    else:
+        start_index = first_replaced.lineno - 1
+    text = reindent(candidate.code, body_indent)
+    edit = _Edit(start_index, end, tuple(text.split("\n")), _ending(source_lines, end - 1))
+    return SpliceResult(
+        _apply(source, [edit]), f"re-attached the original signature of {piece.label} to the answered body"
+    )
+
+
+def _has_docstring(body: Sequence[ast.stmt]) -> bool:
+    return bool(
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    )
