@@ -1,0 +1,84 @@
+"""The LLM repairer: prompt a chat model with the findings and splice its answer into the file.
+
+It proposes; it does not judge. A proposal that still leaks, or that adds a suppression
+comment, comes back as it is: the repair loop re-scans every candidate and rejects those.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from vulnloop.findings import Finding
+from vulnloop.llm.client import ChatModel
+from vulnloop.repair.answer import splice_answer
+from vulnloop.repair.ledger import TokenUsage
+from vulnloop.repair.prompt import build_prompt, secret_environment
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The whole file with the region replaced (``new_text``), or None and the ``reason``."""
+
+    new_text: str | None
+    reason: str
+    usage: TokenUsage
+    prompt_chars: int = 0
+
+
+class LlmRepairer:
+    def __init__(
+        self,
+        model: ChatModel,
+        *,
+        whole_file_max_lines: int = 120,
+        secrets: Iterable[str] | None = None,
+    ) -> None:
+        """``secrets``: values never to send (they are replaced by placeholders in the prompt
+        and restored in the answer); by default the values of environment variables whose
+        names look secret (KEY, TOKEN, SECRET, PASSWORD), read now."""
+        self.model = model
+        self.whole_file_max_lines = whole_file_max_lines
+        self._secrets = tuple(secret_environment().values() if secrets is None else secrets)
+
+    @property
+    def name(self) -> str:
+        return f"llm:{self.model.name}"
+
+    def __repr__(self) -> str:
+        return f"LlmRepairer(model={self.model!r}, whole_file_max_lines={self.whole_file_max_lines})"
+
+    def propose(
+        self,
+        *,
+        path: str,
+        source: str,
+        findings: Sequence[Finding],
+        feedback: Sequence[str] = (),
+        round: int = 1,  # noqa: A002 - the loop's word for an iteration
+        context: Mapping[str, str] | None = None,
+    ) -> Proposal:
+        if not findings:
+            return Proposal(None, "no findings to repair", TokenUsage())
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError) as exc:
+            return Proposal(None, f"the file does not parse: {exc}", TokenUsage())
+        prompt = build_prompt(
+            path=path,
+            source=source,
+            findings=findings,
+            feedback=feedback,
+            whole_file_max_lines=self.whole_file_max_lines,
+            secrets=self._secrets,
+            tree=tree,
+        )
+        hints = {"stage": "repair", "round": str(round), "path": path, **(context or {})}
+        completion = self.model.complete(prompt.messages, context=hints)
+        if completion.error is not None:
+            return Proposal(None, f"LLM error: {completion.error}", completion.usage, prompt.chars)
+        if not completion.text or not completion.text.strip():
+            return Proposal(None, "LLM error: empty answer", completion.usage, prompt.chars)
+        answer = prompt.redactor.restore(completion.text)
+        spliced = splice_answer(source, prompt.region, answer, path=path)
+        return Proposal(spliced.new_text, spliced.reason, completion.usage, prompt.chars)
