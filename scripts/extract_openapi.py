@@ -101,11 +101,25 @@ def extract(
         target = _resolve(spec, ref)
         out["components"].setdefault(section, {})[name] = target
         pending.extend(_refs(target))
-    for section in out["components"].values():
-        for name in list(section):
-            section[name] = section[name]
     out["components"] = {k: dict(sorted(v.items())) for k, v in sorted(out["components"].items())}
-    return _strip(out) | {"info": out["info"]}
+    stripped = _strip(out) | {"info": out["info"]}
+    _restore_response_descriptions(stripped, out)
+    return stripped
+
+
+def _restore_response_descriptions(stripped: dict[str, Any], original: dict[str, Any]) -> None:
+    """OpenAPI requires a description on every Response object: put those few back."""
+
+    def restore(kept: dict[str, Any], full: dict[str, Any]) -> None:
+        for key, response in kept.items():
+            if isinstance(response, dict) and "$ref" not in response:
+                response["description"] = full[key].get("description", "")
+
+    for path, item in stripped["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                restore(operation["responses"], original["paths"][path][method]["responses"])
+    restore(stripped["components"].get("responses", {}), original["components"].get("responses", {}))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

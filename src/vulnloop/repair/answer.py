@@ -76,33 +76,53 @@ def code_blocks(answer: str) -> list[CodeBlock]:
 
 
 # -- indentation -----------------------------------------------------------------------------
-def _string_rows(code: str) -> set[int]:
-    """0-based rows that continue a multi-line string: their text is data, never re-indented."""
-    rows: set[int] = set()
+def _string_rows(code: str) -> tuple[set[int], set[int]]:
+    """0-based rows that continue a multi-line string: (data rows, docstring rows).
+
+    A string standing alone as a statement (a docstring) may be re-indented: its indentation
+    means nothing (``inspect.cleandoc``). Any other string's continuation rows are data and
+    must be kept byte for byte.
+    """
+    data: set[int] = set()
+    docs: set[int] = set()
+    skip = {tokenize.COMMENT, tokenize.NL}
     try:
-        for token in tokenize.generate_tokens(io.StringIO(code).readline):
-            if token.start[0] != token.end[0] and token.type != tokenize.NEWLINE:
-                rows.update(range(token.start[0], token.end[0]))  # 1-based end row -> 0-based
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type not in skip]
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        return set()
-    return rows
+        return set(), set()
+    starts_statement = {tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING}
+    for index, token in enumerate(tokens):
+        if token.start[0] == token.end[0] or token.type == tokenize.NEWLINE:
+            continue
+        rows = set(range(token.start[0], token.end[0]))  # 1-based continuation rows -> 0-based
+        before = tokens[index - 1].type if index else tokenize.NEWLINE
+        after = tokens[index + 1].type if index + 1 < len(tokens) else tokenize.NEWLINE
+        alone = token.type == tokenize.STRING and before in starts_statement and after in {
+            tokenize.NEWLINE, tokenize.ENDMARKER
+        }
+        (docs if alone else data).update(rows)
+    return data, docs - data
 
 
 def reindent(code: str, indent: str) -> str:
-    """Remove the code's common indentation and put ``indent`` in its place (string contents
-    spanning lines are left alone). Blank lines become empty."""
+    """Remove the code's common indentation and put ``indent`` in its place. Continuation lines
+    of strings are left alone, docstrings excepted. Blank lines become empty."""
     lines = code.split("\n")
-    protected = _string_rows(code)
-    code_lines = [line for i, line in enumerate(lines) if line.strip() and i not in protected]
+    data, docs = _string_rows(code)
+    code_lines = [
+        line for i, line in enumerate(lines) if line.strip() and i not in data and i not in docs
+    ]
     common = _common_prefix([line[: len(line) - len(line.lstrip())] for line in code_lines])
     out = []
     for i, line in enumerate(lines):
-        if i in protected:
+        if i in data:
             out.append(line)
         elif not line.strip():
             out.append("")
-        else:
+        elif line.startswith(common):
             out.append(indent + line[len(common) :])
+        else:  # a docstring line left of the code: bring it to the new indentation
+            out.append(indent + line.lstrip())
     return "\n".join(out)
 
 
@@ -123,7 +143,7 @@ def tidy_code(text: str) -> str:
         lines.pop(0)
     while lines and not lines[-1].strip():
         lines.pop()
-    return reindent("\n".join(line.rstrip() for line in lines), "")
+    return reindent("\n".join(lines), "")
 
 
 def _parse(code: str) -> tuple[ast.Module | None, str]:
@@ -191,18 +211,35 @@ def _module_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def _executable(tree: ast.Module) -> bool:
-    """True when the code does something besides importing and defining: a function body."""
-    for index, node in enumerate(tree.body):
-        if isinstance(node, (ast.Import, ast.ImportFrom, *_DEFINITIONS)):
-            continue
-        is_docstring = (
-            index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        )
-        if not is_docstring:
-            return True
-    return False
+def _looks_like_body(tree: ast.Module) -> bool:
+    """A function body, not a module: it returns or yields at top level, or it defines nothing
+    and does something besides importing."""
+    outside_functions = [
+        node for top in tree.body for node in _walk_outside_functions(top)
+    ]
+    if any(isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom)) for n in outside_functions):
+        return True
+    if any(isinstance(n, _DEFINITIONS) for n in tree.body):
+        return False
+    return any(
+        not isinstance(n, (ast.Import, ast.ImportFrom)) and not _is_docstring(n) for n in tree.body
+    )
+
+
+def _walk_outside_functions(node: ast.AST) -> Iterable[ast.AST]:
+    yield node
+    if isinstance(node, (*_DEFINITIONS, ast.Lambda)):
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _walk_outside_functions(child)
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 # -- choosing the block ------------------------------------------------------------------------
@@ -497,7 +534,7 @@ def _splice_pieces(
             missing.append(piece)
 
     if not matches:
-        if len(pieces) == 1 and pieces[0].kind != "class" and _executable(candidate.tree):
+        if len(pieces) == 1 and pieces[0].kind != "class" and _looks_like_body(candidate.tree):
             return _reattach_body(source, original, candidate, pieces[0])
         labels = ", ".join(p.label for p in pieces)
         return SpliceResult(None, f"the answer does not define the {labels} it was asked to repair")
@@ -561,9 +598,4 @@ def _reattach_body(source: str, original: ast.Module, candidate: _Candidate, pie
 
 
 def _has_docstring(body: Sequence[ast.stmt]) -> bool:
-    return bool(
-        body
-        and isinstance(body[0], ast.Expr)
-        and isinstance(body[0].value, ast.Constant)
-        and isinstance(body[0].value.value, str)
-    )
+    return bool(body) and _is_docstring(body[0])

@@ -257,8 +257,9 @@ def describe_cwes(findings: Sequence[Finding]) -> str:
     for cwe_id in ids:
         entry = _cwe_entry(cwe_id)
         detail = entry.name if entry.name != entry.label else ""
-        if entry.definition:
-            detail = f"{detail}: {entry.definition}" if detail else entry.definition
+        definition = entry.definition.strip().rstrip(".")
+        if definition:
+            detail = f"{detail}: {definition}" if detail else definition
         parts.append(f"{entry.label} ({detail.strip()})" if detail else entry.label)
     if len(parts) == 1:
         return parts[0]

@@ -1,0 +1,56 @@
+"""Shared by the benchmark scripts: where the research data is, and writing its code to files."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def require_shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        sys.exit(f"benchmark needs the research data at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, object]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def corpus() -> list[tuple[str, str]]:
+    """(file name, code): the 121 SecurityEval example insecure solutions and the 850 labelled pieces."""
+    data = require_shared_data()
+    files: list[tuple[str, str]] = []
+    for task in read_jsonl(data / "securityeval" / "tasks.jsonl"):
+        name = str(task["task_id"]).replace("/", "_").replace("-", "_")
+        files.append((f"securityeval/{name}.py", str(task["insecure_code"])))
+    for piece in read_jsonl(data / "llmsecurecode" / "labeled_code.jsonl"):
+        name = str(piece["piece_id"]).replace("/", "_").replace("-", "_").replace(".", "_")
+        files.append((f"labelled/{name}.py", str(piece["code"])))
+    return files
+
+
+def write_corpus(root: Path, files: list[tuple[str, str]]) -> list[Path]:
+    paths = []
+    for rel, code in files:
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(code, encoding="utf-8")
+        paths.append(target)
+    return paths
+
+
+def timed(action: Callable[[], object], repeat: int = 1) -> float:
+    """Best wall time of ``repeat`` runs, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - start)
+    return best
