@@ -12,6 +12,12 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
+# Test helpers are imported both as `tests.x` and as plain `x` (e.g. fake_openai), whatever the
+# folder pytest starts from.
+for _folder in (REPO_ROOT, REPO_ROOT / "tests"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
+
 
 @pytest.fixture
 def shared_data() -> Path:

@@ -48,9 +48,12 @@ def enclosing_scope(source: str, line: int, *, tree: ast.AST | None = None) -> s
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
             return ""
-    best = ""
-    best_size = None
-    for scope in _scopes(tree):
+    return _innermost(_scopes(tree), line)
+
+
+def _innermost(scopes: Sequence[_Scope], line: int) -> str:
+    best, best_size = "", None
+    for scope in scopes:
         if scope.start <= line <= scope.end:
             size = scope.end - scope.start
             if best_size is None or size <= best_size:
@@ -70,16 +73,18 @@ def flagged_code(lines: Sequence[str], finding: Finding) -> str:
 
 def assign_fingerprints(findings: Sequence[Finding], source: str) -> list[Finding]:
     """Fill snippet and fingerprint of findings that all belong to the file whose text is ``source``."""
+    if not findings:
+        return []
     lines = source.splitlines()
     try:
-        tree: ast.AST | None = ast.parse(source)
+        scopes = _scopes(ast.parse(source))
     except (SyntaxError, ValueError):
-        tree = None
+        scopes = []
     seen: Counter[str] = Counter()
     out: list[Finding] = []
     for finding in sorted(findings, key=Finding.sort_key):
         code = flagged_code(lines, finding)
-        scope = enclosing_scope(source, finding.start_line, tree=tree) if tree else ""
+        scope = _innermost(scopes, finding.start_line)
         basis = f"{finding.engine}\0{finding.rule_id}\0{scope}\0{normalise_code(code)}"
         seen[basis] += 1
         digest = hashlib.sha256(f"{basis}\0{seen[basis]}".encode()).hexdigest()[:16]

@@ -179,39 +179,24 @@ def _cover(change: Change, lines: Sequence[str]) -> Change:
     return change  # an empty file: nothing to anchor on
 
 
+def _apply_blocks(lines: Sequence[str], blocks: Iterable[Change]) -> list[str]:
+    result = list(lines)
+    for change in sorted(blocks, key=lambda c: c.start, reverse=True):  # bottom up: indices hold
+        result[change.start - 1 : change.end] = list(change.new)
+    return result
+
+
 def suggestion_for(path: str, original: str, blocks: Sequence[Change]) -> Suggestion | None:
     """One suggestion covering ``blocks`` of ``original``: the span from the first to the last
     block, with every block inside it applied. None when there is nothing to anchor on."""
-    if not blocks:
-        return None
     lines = _split(original)
-    covered = sorted((_cover(block, lines) for block in blocks), key=lambda c: (c.start, c.end))
-    if any(c.is_insertion for c in covered):
+    if not blocks or not lines:
         return None
-    start, end = covered[0].start, max(c.end for c in covered)
-    replacement: list[str] = []
-    cursor = start
-    for change in covered:
-        if change.start < cursor:  # overlapping after covering: merge by skipping what is done
-            return _merge_overlapping(path, lines, covered)
-        replacement.extend(lines[cursor - 1 : change.start - 1])
-        replacement.extend(change.new)
-        cursor = change.end + 1
-    replacement.extend(lines[cursor - 1 : end])
-    return Suggestion(path, start, end, tuple(replacement))
-
-
-def _merge_overlapping(path: str, lines: Sequence[str], covered: Sequence[Change]) -> Suggestion:
-    """Covering two adjacent insertions can make them share a line: rebuild from the raw blocks."""
-    start, end = covered[0].start, max(c.end for c in covered)
-    original_span = "\n".join(lines[start - 1 : end]) + "\n"
-    final = list(lines)
-    for change in sorted(covered, key=lambda c: c.start, reverse=True):
-        # Each covered change's ``old`` still matches the original, so apply from the bottom up.
-        final[change.start - 1 : change.end] = list(change.new) if change.old else list(change.new)
-    del original_span
-    new_span = final[start - 1 : len(final) - (len(lines) - end)]
-    return Suggestion(path, start, end, tuple(new_span))
+    covered = [_cover(block, lines) for block in blocks]
+    start, end = min(c.start for c in covered), max(c.end for c in covered)
+    applied = _apply_blocks(lines, blocks)
+    unchanged_tail = len(lines) - end
+    return Suggestion(path, start, end, tuple(applied[start - 1 : len(applied) - unchanged_tail]))
 
 
 def apply_suggestions(text: str, suggestions: Iterable[Suggestion]) -> str:
@@ -236,9 +221,7 @@ def apply_suggestions(text: str, suggestions: Iterable[Suggestion]) -> str:
 def unified_hunks(path: str, original: str, final: str, blocks: Sequence[Change], *, context: int = 2) -> str:
     """A unified diff of only ``blocks`` of ``original`` -> ``final``, for a review body."""
     lines = _split(original)
-    partial = list(lines)
-    for change in sorted(blocks, key=lambda c: c.start, reverse=True):
-        partial[change.start - 1 : change.end] = list(change.new)
+    partial = _apply_blocks(lines, blocks)
     diff = difflib.unified_diff(
         [line + "\n" for line in lines],
         [line + "\n" for line in partial],

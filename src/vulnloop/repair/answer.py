@@ -146,6 +146,21 @@ def tidy_code(text: str) -> str:
     return reindent("\n".join(lines), "")
 
 
+def _indentation_repairs(code: str) -> Iterable[str]:
+    """Answers whose indentation slipped in ways models often produce, put right."""
+    lines = code.split("\n")
+    if code[:1] in " \t":  # a stray space before the first line only
+        yield "\n".join([lines[0].lstrip(), *lines[1:]])
+    # Imports at column 0 above an indented block copied out of a class: dedent the block.
+    previous = ""
+    for index, line in enumerate(lines):
+        if line.strip() and line[:1] in " \t" and previous and not previous.rstrip().endswith((":", "\\", "(", "[", "{", ",")):
+            yield "\n".join([*lines[:index], reindent("\n".join(lines[index:]), "")])
+            return
+        if line.strip():
+            previous = line
+
+
 def _parse(code: str) -> tuple[ast.Module | None, str]:
     try:
         return ast.parse(code), ""
@@ -281,6 +296,12 @@ def choose_code(answer: str, targets: Sequence[Piece]) -> tuple[_Candidate | Non
             continue
         tree, error = _parse(code)
         if tree is None:
+            for retry in _indentation_repairs(code):
+                tree, _ = _parse(retry)
+                if tree is not None:
+                    code = retry
+                    break
+        if tree is None:
             errors.append((len(code), error))
             continue
         hits = sum(1 for t in targets if _answered(tree, t) is not None)
@@ -401,19 +422,23 @@ def _node_code(code_lines: Sequence[str], node: ast.AST) -> str:
     return "\n".join(code_lines[start - 1 : getattr(node, "end_lineno")])
 
 
-def _helpers(candidate: _Candidate, used: Sequence[ast.AST], original: ast.Module) -> list[str]:
+def _helpers(
+    candidate: _Candidate, used: Sequence[ast.AST], original: ast.Module
+) -> tuple[list[str], list[str]]:
     """Top-level definitions of the answer that bind names the file lacks: the repaired code may
-    call them, so they come along (placed above the region)."""
+    call them, so they come along, above or below the region as the answer had them."""
     have = _module_names(original)
     code_lines = candidate.code.split("\n")
-    out = []
+    first_used = min(getattr(node, "lineno", 0) for node in used)
+    before: list[str] = []
+    after: list[str] = []
     for node in candidate.tree.body:
         if node in used or isinstance(node, (ast.Import, ast.ImportFrom)):
             continue
         names = _bound_names(node)
         if names and not names & have:
-            out.append(_node_code(code_lines, node))
-    return out
+            (before if node.lineno < first_used else after).append(_node_code(code_lines, node))
+    return before, after
 
 
 def _compiles(text: str, path: str) -> str | None:
@@ -512,6 +537,20 @@ def _expand_class(original: ast.Module, piece: Piece, tree: ast.Module) -> list[
     return out
 
 
+def _parent_answered(
+    original: ast.Module, piece: Piece, tree: ast.Module
+) -> tuple[Piece, ast.AST] | None:
+    parent_name = piece.qualname.rsplit(".", 1)[0]
+    answered = find_definition(tree.body, parent_name, (ast.ClassDef,))
+    if answered is None:
+        return None
+    node = find_definition(original.body, parent_name, (ast.ClassDef,))
+    assert isinstance(node, ast.ClassDef)
+    kind = "class"
+    parent = Piece(parent_name, kind, definition_start(node), node.end_lineno or node.lineno, "")
+    return parent, answered
+
+
 def _indent_at(source_lines: Sequence[str], line: int) -> str:
     text = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
     return text[: len(text) - len(text.lstrip())]
@@ -530,6 +569,8 @@ def _splice_pieces(
             matches.append((piece, node))
         elif piece.kind == "class" and (methods := _expand_class(original, piece, candidate.tree)):
             matches.extend(methods)
+        elif piece.kind == "method" and (parent := _parent_answered(original, piece, candidate.tree)):
+            matches.append(parent)  # the answer dropped the method from its class: take the class
         else:
             missing.append(piece)
 
@@ -548,20 +589,24 @@ def _splice_pieces(
 
     first_top = min(_top_start(original, piece.qualname) for piece, _ in matches)
     imports = new_imports(candidate.tree, original)
-    helpers = _helpers(candidate, [node for _, node in matches], original)
+    before, after = _helpers(candidate, [node for _, node in matches], original)
+    last_top = max(_top_end(original, piece.qualname) for piece, _ in matches)
     if imports:
         position, had_block = _import_position(original, first_top)
         edits.append(_Edit(position, position, tuple(imports + ([] if had_block else [""]))))
-    if helpers:
-        block = "\n\n\n".join(helpers).split("\n") + ["", ""]
+    if before:
+        block = "\n\n\n".join(before).split("\n") + ["", ""]
         edits.append(_Edit(first_top - 1, first_top - 1, tuple(block)))
+    if after:
+        block = ["", ""] + "\n\n\n".join(after).split("\n")
+        edits.append(_Edit(last_top, last_top, tuple(block)))
 
     replaced = ", ".join(piece.label for piece, _ in matches)
     notes = [f"replaced {replaced}"]
     if imports:
         notes.append(f"added {len(imports)} import line(s)")
-    if helpers:
-        notes.append(f"added {len(helpers)} new top-level definition(s)")
+    if before or after:
+        notes.append(f"added {len(before) + len(after)} new top-level definition(s)")
     if missing:
         notes.append("the answer left out " + ", ".join(p.label for p in missing))
     return SpliceResult(_apply(source, edits), "; ".join(notes))
@@ -571,6 +616,12 @@ def _top_start(original: ast.Module, qualname: str) -> int:
     node = find_definition(original.body, qualname.split(".", 1)[0])
     assert isinstance(node, _DEFINITIONS)
     return definition_start(node)
+
+
+def _top_end(original: ast.Module, qualname: str) -> int:
+    node = find_definition(original.body, qualname.split(".", 1)[0])
+    assert isinstance(node, _DEFINITIONS)
+    return node.end_lineno or node.lineno
 
 
 def _reattach_body(source: str, original: ast.Module, candidate: _Candidate, piece: Piece) -> SpliceResult:

@@ -1,0 +1,65 @@
+"""The pre-commit hook on 10 files of typical size, against PyCQA's own bandit hook on the same files.
+
+PyCQA's hook (.pre-commit-hooks.yaml in PyCQA/bandit) runs `bandit <files>` with require_serial;
+ours runs `vulnloop hook <files>`. Both are run here exactly as pre-commit runs them, on 10 real
+modules (100-600 lines) taken from installed packages. Target: at most 1.3x bandit's time.
+"""
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import timed  # noqa: E402
+
+PACKAGES = ("flask", "requests", "jinja2", "werkzeug", "click")
+
+
+def typical_files(count: int = 10) -> list[Path]:
+    chosen: list[Path] = []
+    for name in PACKAGES:
+        folder = Path(importlib.import_module(name).__file__ or "").parent
+        for path in sorted(folder.glob("*.py")):
+            lines = path.read_text(encoding="utf-8").count("\n")
+            if 100 <= lines <= 600:
+                chosen.append(path)
+                break
+        for path in sorted(folder.glob("*.py"), reverse=True):
+            lines = path.read_text(encoding="utf-8").count("\n")
+            if 100 <= lines <= 600 and path not in chosen:
+                chosen.append(path)
+                break
+    return chosen[:count]
+
+
+def main() -> int:
+    bandit = shutil.which("bandit")
+    if bandit is None:
+        sys.exit("bandit is not on PATH")
+    files = typical_files()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        names = []
+        for index, path in enumerate(files):
+            target = root / f"m{index}_{path.name}"
+            shutil.copy(path, target)
+            names.append(target.name)
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        subprocess.run(["git", "add", *names], cwd=root, check=True)
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": root, "check": False}
+        ours = timed(lambda: subprocess.run([sys.executable, "-m", "vulnloop", "hook", *names], **quiet), 5)
+        theirs = timed(lambda: subprocess.run([bandit, *names], **quiet), 5)
+        lines = sum((root / n).read_text(encoding="utf-8").count("\n") for n in names)
+    print(f"files: {len(files)} ({lines} lines)")
+    print(f"vulnloop hook : {ours:6.3f} s")
+    print(f"bandit (PyCQA hook entry): {theirs:6.3f} s")
+    print(f"ratio: {ours / theirs:4.2f}x  (target <= 1.3x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
