@@ -44,11 +44,31 @@ def _spec() -> dict[str, Any]:
     return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
 
 
+# Where GitHub's description is known to be stricter than GitHub itself. Real responses carry
+# null in these fields (a single-line comment has no start_side; an outdated comment has no line;
+# a comment made with line/side has no position; github/rest-api-description#5568), but the
+# OpenAPI 3.0 rendering lists an enum without null or a plain integer. Only these are relaxed.
+_NULLABLE_IN_PRACTICE = {
+    "pull-request-review-comment": ("line", "original_line", "position", "original_position", "start_side"),
+}
+
+
+def _relaxed(spec: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(spec)
+    for schema_name, fields in _NULLABLE_IN_PRACTICE.items():
+        properties = out["components"]["schemas"][schema_name]["properties"]
+        for name in fields:
+            properties[name]["nullable"] = True
+            if "enum" in properties[name] and None not in properties[name]["enum"]:
+                properties[name]["enum"] = [*properties[name]["enum"], None]
+    return out
+
+
 @lru_cache(maxsize=1)
 def _openapi() -> Any:
     from openapi_core import OpenAPI
 
-    return OpenAPI.from_dict(_spec())
+    return OpenAPI.from_dict(_relaxed(_spec()))
 
 
 def _resolve(ref: str) -> dict[str, Any]:
@@ -444,6 +464,8 @@ class FakeGitHub:
             "start_line": comment["start_line"],
             "original_start_line": comment["original_start_line"],
             "start_side": comment["start_side"],
+            "position": None,
+            "original_position": None,
         })
         return out
 

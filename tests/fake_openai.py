@@ -15,12 +15,14 @@ receives each :class:`RecordedRequest` and returns a :class:`Reply` (or a plain 
 the assistant's text). A queue that runs dry answers HTTP 400 naming the request, so a test that
 makes one call too many fails loudly instead of hanging in retries.
 
-In a test module, ``from fake_openai import make_fake_openai`` brings in a fixture factory that
-starts servers and closes them all at teardown.
+``fake_openai_servers()`` is a context manager handing out started servers and closing them all
+at its end; ``make_fake_openai`` wraps it as a pytest fixture (register it with
+``pytest_plugins = ["fake_openai"]``, or define a three-line fixture around the context manager).
 """
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import threading
 import time
@@ -287,7 +289,7 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 pass  # the client gave up (a timeout test): nothing to tell it
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            fake._record("GET", self.path, self.headers, b"")
+            fake._record("GET", self.path, dict(self.headers.items()), b"")
             if self.path.rstrip("/").endswith("/models"):
                 data = [{"id": name, "object": "model", "owned_by": "fake"} for name in fake._model_names]
                 self._send(200, {"object": "list", "data": data})
@@ -297,7 +299,7 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            request = fake._record("POST", self.path, self.headers, raw)
+            request = fake._record("POST", self.path, dict(self.headers.items()), raw)
             if not self.path.rstrip("/").endswith("/chat/completions"):
                 self._send(404, _error_body(404, f"no route {self.path}"))
                 return
@@ -317,9 +319,10 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def make_fake_openai() -> Iterator[Callable[..., FakeOpenAI]]:
-    """Fixture factory: ``server = make_fake_openai([answer("...")])`` is started; all close at teardown."""
+@contextlib.contextmanager
+def fake_openai_servers() -> Iterator[Callable[..., FakeOpenAI]]:
+    """``with fake_openai_servers() as make: server = make([answer("...")])``: every server made
+    is started, and closed when the block ends."""
     servers: list[FakeOpenAI] = []
 
     def make(replies: Iterable[ReplyLike] | Responder = (), **kwargs: Any) -> FakeOpenAI:
@@ -327,6 +330,16 @@ def make_fake_openai() -> Iterator[Callable[..., FakeOpenAI]]:
         servers.append(server)
         return server
 
-    yield make
-    for server in servers:
-        server.close()
+    try:
+        yield make
+    finally:
+        for server in servers:
+            server.close()
+
+
+@pytest.fixture
+def make_fake_openai() -> Iterator[Callable[..., FakeOpenAI]]:
+    """Fixture factory, for ``pytest_plugins = ["fake_openai"]`` or a module's own fixture:
+    ``server = make_fake_openai([answer("...")])``; all close at teardown."""
+    with fake_openai_servers() as make:
+        yield make

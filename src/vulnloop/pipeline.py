@@ -73,17 +73,19 @@ def build_llm(config: Config, env: dict[str, str] | None = None) -> tuple[object
     from vulnloop.llm.cache import ResponseCache
     from vulnloop.llm.client import OpenAIChatModel, TokenBudget
     from vulnloop.repair.llm import LlmRepairer
+    from vulnloop.repair.prompt import secret_environment
 
-    cache = ResponseCache(Path(config.cache_dir)) if config.cache_dir else ResponseCache()
     model = OpenAIChatModel(
         model=config.model,
         base_url=config.base_url,
         api_key=key,
         timeout=config.llm_timeout,
-        cache=cache,
-        budget=TokenBudget(config.token_budget) if config.token_budget else None,
+        cache=ResponseCache(Path(config.cache_dir) if config.cache_dir else None),
+        budget=TokenBudget(config.token_budget or None),
     )
-    return LlmRepairer(model), None
+    # The key and every secret-looking environment value are masked in prompts, and restored in answers.
+    secrets = (key, *secret_environment(dict(environ)).values())
+    return LlmRepairer(model, secrets=secrets), None
 
 
 def build_loop(
@@ -110,7 +112,6 @@ def build_loop(
         root=root,
         options=options,
         llm=llm,  # type: ignore[arg-type]
-        llm_name=config.model,
         progress=progress,
         notes=notes,
     )

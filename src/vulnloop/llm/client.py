@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
+from vulnloop.errors import ConfigError
 from vulnloop.llm.cache import ResponseCache, cache_key
 from vulnloop.repair.ledger import TokenUsage
 
@@ -214,11 +215,23 @@ class OpenAIChatModel:
         self._max_retry_after = max_retry_after
         self._sleep = sleep
         self._random = random_fraction
-        self._secrets = (api_key,)
+        if not api_key.strip():
+            if base_url is None:
+                raise ConfigError(
+                    "no API key for the LLM: set the environment variable named by api-key-env "
+                    "(OPENAI_API_KEY by default), or turn the LLM off with --no-llm"
+                )
+            api_key = "not-needed"  # a local endpoint (Ollama, vLLM...) that takes no key
+            self._secrets: tuple[str, ...] = ()
+        else:
+            self._secrets = (api_key,)
         self._openai = openai
-        self._client = openai.OpenAI(
-            api_key=api_key, base_url=base_url, timeout=self.timeout, max_retries=0
-        )
+        try:
+            self._client = openai.OpenAI(
+                api_key=api_key, base_url=base_url, timeout=self.timeout, max_retries=0
+            )
+        except (openai.OpenAIError, ValueError) as exc:
+            raise ConfigError(f"cannot set up the LLM client: {scrub(str(exc), self._secrets)}") from None
 
     def __repr__(self) -> str:
         return f"OpenAIChatModel(model={self.name!r}, base_url={self.base_url!r})"
@@ -297,7 +310,7 @@ class OpenAIChatModel:
             if retry_after > self._max_retry_after:
                 return None
             return retry_after
-        ceiling = min(self._backoff * (2 ** (attempt - 1)), self._max_backoff)
+        ceiling = min(self._backoff * 2.0 ** min(attempt - 1, 60), self._max_backoff)
         # "Equal jitter": at least half the exponential step, so retries spread yet still back off.
         return ceiling / 2 + ceiling / 2 * self._random()
 

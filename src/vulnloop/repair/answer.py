@@ -13,21 +13,23 @@ from __future__ import annotations
 import ast
 import io
 import re
-import threading
 import tokenize
-import warnings
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from vulnloop.repair.prompt import Piece, Region, definition_start, split_lines
+from vulnloop.repair.prompt import (
+    Piece,
+    Region,
+    compile_quietly,
+    definition_start,
+    parse_quietly,
+    split_lines,
+)
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _PYTHON_TAGS = frozenset({"", "python", "py", "python3", "py3", "python2", "ipython"})
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
-# compile() reports syntax warnings through the global warnings filters, which are not
-# thread-safe: one lock keeps concurrent repairs from tangling them.
-_COMPILE_LOCK = threading.Lock()
 
 
 # -- code blocks -----------------------------------------------------------------------------
@@ -163,7 +165,7 @@ def _indentation_repairs(code: str) -> Iterable[str]:
 
 def _parse(code: str) -> tuple[ast.Module | None, str]:
     try:
-        return ast.parse(code), ""
+        return parse_quietly(code), ""
     except SyntaxError as exc:
         where = f" (line {exc.lineno})" if exc.lineno else ""
         return None, f"{exc.msg}{where}"
@@ -197,10 +199,6 @@ def _answered(tree: ast.Module, piece: Piece) -> ast.AST | None:
     if found is None and "." in piece.qualname:
         found = find_definition(tree.body, piece.name, kinds)
     return found
-
-
-def _top_names(tree: ast.Module) -> list[str]:
-    return [node.name for node in tree.body if isinstance(node, _DEFINITIONS)]
 
 
 def _bound_names(node: ast.stmt) -> set[str]:
@@ -418,8 +416,9 @@ def _ending(source_lines: Sequence[str], index: int) -> str:
 
 
 def _node_code(code_lines: Sequence[str], node: ast.AST) -> str:
-    start = definition_start(node) if isinstance(node, _DEFINITIONS) else getattr(node, "lineno")
-    return "\n".join(code_lines[start - 1 : getattr(node, "end_lineno")])
+    assert isinstance(node, ast.stmt)
+    start = definition_start(node) if isinstance(node, _DEFINITIONS) else node.lineno
+    return "\n".join(code_lines[start - 1 : node.end_lineno or node.lineno])
 
 
 def _helpers(
@@ -442,14 +441,12 @@ def _helpers(
 
 
 def _compiles(text: str, path: str) -> str | None:
-    with _COMPILE_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(text, path, "exec", dont_inherit=True)
-        except SyntaxError as exc:
-            return f"{exc.msg} (line {exc.lineno})"
-        except (ValueError, RecursionError, MemoryError) as exc:
-            return type(exc).__name__
+    try:
+        compile_quietly(text, path)
+    except SyntaxError as exc:
+        return f"{exc.msg} (line {exc.lineno})"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return type(exc).__name__
     return None
 
 

@@ -5,7 +5,6 @@ comment, comes back as it is: the repair loop re-scans every candidate and rejec
 """
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -13,7 +12,7 @@ from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatModel
 from vulnloop.repair.answer import splice_answer
 from vulnloop.repair.ledger import TokenUsage
-from vulnloop.repair.prompt import build_prompt, secret_environment
+from vulnloop.repair.prompt import build_prompt, parse_quietly, secret_environment
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class LlmRepairer:
         if not findings:
             return Proposal(None, "no findings to repair", TokenUsage())
         try:
-            tree = ast.parse(source)
+            tree = parse_quietly(source, path)
         except (SyntaxError, ValueError) as exc:
             return Proposal(None, f"the file does not parse: {exc}", TokenUsage())
         prompt = build_prompt(

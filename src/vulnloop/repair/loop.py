@@ -103,7 +103,6 @@ class RepairLoop:
         root: Path,
         options: LoopOptions | None = None,
         llm: Proposer | None = None,
-        llm_name: str = "llm",
         progress: ProgressFn | None = None,
         notes: Sequence[str] = (),
     ) -> None:
@@ -111,7 +110,7 @@ class RepairLoop:
         self.root = root
         self.options = options or LoopOptions()
         self.llm = llm
-        self.llm_name = llm_name
+        self.llm_name = str(getattr(llm, "name", "llm")) if llm is not None else ""
         self.progress = progress or (lambda message: None)
         self.notes = list(notes)
         self._fast = [e for e in self.engines if not getattr(e, "batch_only", False)]
@@ -265,7 +264,7 @@ class RepairLoop:
                     state.reasons[target.fingerprint] = reason
                 state.feedback[region].append(f"Round {round_no}: {getattr(proposal, 'reason', '')}")
                 continue
-            accepted = self._try_candidate(state, new_text, targets, f"llm:{self.llm_name}", round_no)
+            accepted = self._try_candidate(state, new_text, targets, self.llm_name, round_no)
             if not accepted:
                 reason = state.reasons.get(targets[0].fingerprint, "rejected")
                 state.feedback[region].append(f"Round {round_no}: your previous answer was rejected: {reason}")

@@ -14,6 +14,8 @@ import ast
 import os
 import re
 import textwrap
+import threading
+import warnings
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -29,6 +31,24 @@ _MIN_SECRET_LENGTH = 8  # shorter values ("1", "true", "us") would shred ordinar
 _CONTEXT_MAX_LINES = 80
 _SNIPPET_MAX_CHARS = 240
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+# The warnings filters are process-global and not thread-safe: one lock for every quiet parse.
+_QUIET = threading.Lock()
+
+
+def parse_quietly(text: str, filename: str = "<unknown>") -> ast.Module:
+    """``ast.parse`` without the SyntaxWarnings (invalid escapes...) it prints for code under review."""
+    with _QUIET, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename)
+
+
+def compile_quietly(text: str, filename: str) -> None:
+    """Raise SyntaxError when ``text`` is not a valid module; only compiles, never runs it."""
+    with _QUIET, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compile(text, filename, "exec", dont_inherit=True)
 
 
 def split_lines(text: str) -> list[str]:
@@ -75,12 +95,13 @@ class Region:
         return ", ".join(piece.label for piece in self.pieces)
 
     def code(self, source: str) -> str:
-        """The text shown to the model: the file, or each piece dedented, blank-line separated."""
+        """The text shown to the model (LF line endings): the file, or each piece dedented and
+        separated by blank lines."""
+        lines = [line.rstrip("\r\n") + "\n" for line in split_lines(source)]
         if self.whole_file:
-            return source
-        lines = split_lines(source)
+            return "".join(lines)
         parts = [
-            textwrap.dedent("".join(lines[p.start_line - 1 : p.end_line])).rstrip("\r\n")
+            textwrap.dedent("".join(lines[p.start_line - 1 : p.end_line])).rstrip("\n")
             for p in self.pieces
         ]
         return "\n\n\n".join(parts) + "\n"
@@ -135,7 +156,7 @@ def find_region(
     """The region to repair for these findings (raises SyntaxError when the source does not parse)."""
     lines = [line.rstrip("\r\n") for line in split_lines(source)]
     if tree is None:
-        tree = ast.parse(source)
+        tree = parse_quietly(source)
     if len(lines) <= whole_file_max_lines or not findings:
         return Region()
     tops = [node for node in tree.body if isinstance(node, _DEFINITIONS)]
@@ -162,7 +183,8 @@ def _signature(node: Definition) -> str:
     decorators = "".join(f"@{ast.unparse(d)}\n" for d in node.decorator_list)
     if isinstance(node, ast.ClassDef):
         bases = [ast.unparse(b) for b in node.bases] + [ast.unparse(k) for k in node.keywords]
-        return f"{decorators}class {node.name}({', '.join(bases)}): ..."
+        shown = f"({', '.join(bases)})" if bases else ""
+        return f"{decorators}class {node.name}{shown}: ..."
     prefix = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
     returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
     return f"{decorators}{prefix} {node.name}({ast.unparse(node.args)}){returns}: ..."
@@ -315,10 +337,9 @@ def describe_finding(finding: Finding, source_lines: Sequence[str]) -> str:
 def _where(region: Region, path: str, total_lines: int) -> str:
     if region.whole_file:
         return f"the whole file `{path}` ({total_lines} lines)"
-    spans = "; ".join(
-        f"{piece.label}, lines {piece.start_line}-{piece.end_line}" for piece in region.pieces
-    )
-    return f"from `{path}`: {spans}"
+    spans = [f"the {piece.label} (lines {piece.start_line}-{piece.end_line})" for piece in region.pieces]
+    joined = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
+    return f"{joined} of `{path}`"
 
 
 def user_message(
@@ -372,7 +393,7 @@ def build_prompt(
 ) -> Prompt:
     """The system and user messages for one repair (raises SyntaxError when the source does not parse)."""
     if tree is None:
-        tree = ast.parse(source)
+        tree = parse_quietly(source)
     region = find_region(source, findings, whole_file_max_lines=whole_file_max_lines, tree=tree)
     redactor = Redactor.for_values(secrets)
     user = user_message(

@@ -1,0 +1,60 @@
+# Positive and negative cases for the rule file of the same name (semgrep --test format).
+# Written from the frameworks' APIs, not taken from any dataset.
+from django.http import HttpResponse
+from flask import Flask, Response, make_response, request
+
+app = Flask(__name__)
+
+
+@app.route("/lang")
+def lang():
+    response = make_response("ok")
+    # ruleid: vulnloop.header-injection
+    response.headers["Content-Language"] = request.args["lang"]
+    return response
+
+
+@app.route("/custom")
+def custom():
+    response = Response("ok")
+    # ruleid: vulnloop.header-injection
+    response.headers.add("X-Trace", request.headers.get("X-Request-Id"))
+    return response
+
+
+@app.route("/ctor")
+def ctor():
+    # ruleid: vulnloop.header-injection
+    return Response("ok", headers={"X-Name": request.args["name"]})
+
+
+def django_view(request):
+    response = HttpResponse("ok")
+    # ruleid: vulnloop.header-injection
+    response["X-User"] = request.GET["user"]
+    return response
+
+
+@app.route("/stripped")
+def stripped():
+    response = make_response("ok")
+    value = request.args["lang"].replace("\r", "").replace("\n", "")
+    # ok: vulnloop.header-injection
+    response.headers["Content-Language"] = value
+    return response
+
+
+@app.route("/fixed")
+def fixed():
+    response = make_response("ok")
+    # ok: vulnloop.header-injection
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@app.route("/dict-not-response")
+def dict_not_response():
+    cache = {}
+    # ok: vulnloop.header-injection
+    cache["lang"] = request.args["lang"]
+    return "ok"

@@ -1,0 +1,58 @@
+# Positive and negative cases for the rule file of the same name (semgrep --test format).
+# Written from the frameworks' APIs, not taken from any dataset.
+from urllib.parse import urlparse
+
+from django.http import HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from flask import Flask, redirect, request, url_for
+
+app = Flask(__name__)
+
+
+@app.route("/login")
+def login():
+    # ruleid: vulnloop.open-redirect
+    return redirect(request.args.get("next", "/"))
+
+
+@app.route("/go/<path:target>")
+def go(target):
+    # ruleid: vulnloop.open-redirect
+    return redirect("https://" + target)
+
+
+def django_view(request):
+    # ruleid: vulnloop.open-redirect
+    return HttpResponseRedirect(request.GET["next"])
+
+
+def django_checked(request):
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    # ok: vulnloop.open-redirect
+    return HttpResponseRedirect(target)
+
+
+@app.route("/parsed")
+def parsed():
+    target = request.args.get("next", "/")
+    if urlparse(target).netloc:
+        return redirect(url_for("index"))
+    # ok: vulnloop.open-redirect
+    return redirect(target)
+
+
+@app.route("/internal")
+def internal():
+    # ok: vulnloop.open-redirect
+    return redirect(url_for("profile", user=request.args["user"]))
+
+
+@app.route("/allowed")
+def allowed():
+    target = request.args["to"]
+    if target in {"/home", "/account"}:
+        # ok: vulnloop.open-redirect
+        return redirect(target)
+    return redirect("/")

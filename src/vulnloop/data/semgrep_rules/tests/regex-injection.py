@@ -1,0 +1,33 @@
+# Positive and negative cases for the rule file of the same name (semgrep --test format).
+# Written from the frameworks' APIs, not taken from any dataset.
+import re
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/search")
+def search():
+    pattern = request.args["pattern"]
+    # ruleid: vulnloop.regex-injection
+    matcher = re.compile(pattern)
+    return str(bool(matcher.search("text")))
+
+
+@app.route("/match")
+def match():
+    # ruleid: vulnloop.regex-injection
+    return str(re.search("^" + request.args["prefix"], "some text"))
+
+
+@app.route("/escaped")
+def escaped():
+    # ok: vulnloop.regex-injection
+    return str(re.search(re.escape(request.args["word"]), "some text"))
+
+
+@app.route("/subject")
+def subject():
+    # ok: vulnloop.regex-injection
+    return str(re.fullmatch(r"[a-z]+", request.args["word"]))

@@ -1,0 +1,51 @@
+# Positive and negative cases for the rule file of the same name (semgrep --test format).
+# Written from the frameworks' APIs, not taken from any dataset.
+import urllib.request
+from urllib.parse import quote
+
+import requests
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/fetch")
+def fetch():
+    # ruleid: vulnloop.ssrf
+    return requests.get(request.args["url"]).text
+
+
+@app.route("/avatar/<user>")
+def avatar(user):
+    # ruleid: vulnloop.ssrf
+    return urllib.request.urlopen("https://" + user + ".example.com/avatar.png").read()
+
+
+@app.route("/session")
+def session_fetch():
+    session = requests.Session()
+    # ruleid: vulnloop.ssrf
+    return session.get(request.args["url"], timeout=5).text
+
+
+@app.route("/quoted")
+def quoted():
+    name = quote(request.args["name"], safe="")
+    # ok: vulnloop.ssrf
+    return requests.get("https://api.example.com/users/" + name, timeout=5).text
+
+
+@app.route("/allowed")
+def allowed():
+    host = request.args["host"]
+    if host not in {"api.example.com", "cdn.example.com"}:
+        return "no", 400
+    # ok: vulnloop.ssrf
+    return requests.get(f"https://{host}/status", timeout=5).text
+
+
+@app.route("/dict-get")
+def dict_get():
+    table = {"a": 1}
+    # ok: vulnloop.ssrf
+    return str(table.get(request.args["key"]))

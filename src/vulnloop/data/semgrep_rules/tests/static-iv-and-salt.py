@@ -1,0 +1,48 @@
+# Positive and negative cases for the rule file of the same name (semgrep --test format).
+# Written from the frameworks' APIs, not taken from any dataset.
+import hashlib
+import os
+
+from Crypto.Cipher import AES
+from cryptography.hazmat.primitives.ciphers import modes
+
+
+def encrypt(key, data):
+    # ruleid: vulnloop.static-iv
+    cipher = AES.new(key, AES.MODE_CBC, b"0000000000000000")
+    return cipher.encrypt(data)
+
+
+def encrypt_zero_iv(key, data):
+    # ruleid: vulnloop.static-iv
+    cipher = AES.new(key, AES.MODE_CBC, iv=bytes(16))
+    return cipher.encrypt(data)
+
+
+def encrypt_cryptography():
+    # ruleid: vulnloop.static-iv
+    return modes.CBC(b"\x00" * 16)
+
+
+def encrypt_random(key, data):
+    iv = os.urandom(16)
+    # ok: vulnloop.static-iv
+    cipher = AES.new(key, AES.MODE_CBC, iv)
+    return iv + cipher.encrypt(data)
+
+
+def mac(key, message):
+    import hmac
+    # ok: vulnloop.static-iv
+    return hmac.new(key, b"message", "sha256")
+
+
+def hash_password(password):
+    # ruleid: vulnloop.constant-salt
+    return hashlib.pbkdf2_hmac("sha256", password.encode(), b"static-salt", 600_000)
+
+
+def hash_password_random(password):
+    salt = os.urandom(16)
+    # ok: vulnloop.constant-salt
+    return salt + hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)

@@ -1,0 +1,47 @@
+"""Flask ``app.run(debug=True)`` -> ``debug=False``: no Werkzeug debugger (a remote shell)."""
+from __future__ import annotations
+
+import libcst as cst
+
+from vulnloop.findings import Finding
+from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource, is_name, keyword_arg, replace_arg_value
+
+
+def _runs_debug(call: cst.Call) -> bool:
+    arg = keyword_arg(call, "debug")
+    return (
+        isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "run"
+        and arg is not None
+        and is_name(arg.value, "True")
+    )
+
+
+class FlaskDebug:
+    info = CodemodInfo(
+        id="flask-debug-off",
+        summary="Run the Flask app with debug=False",
+        cwes=(215, 489, 94),
+        bandit_ids=("B201",),
+        codeql_ids=("py/flask-debug",),
+        guidance=(
+            "The Werkzeug debugger lets anyone who reaches the app run Python on the server. "
+            "For local development use `flask run --debug` (or FLASK_DEBUG=1) rather than "
+            "hard-coding debug=True."
+        ),
+    )
+
+    def apply(self, source: str, finding: Finding) -> str | None:
+        parsed = ParsedSource.parse(source)
+        if parsed is None:
+            return None
+        call = parsed.locate(finding, cst.Call, _runs_debug)
+        if call is None:
+            return None
+        arg = keyword_arg(call, "debug")
+        assert arg is not None
+        new_call = replace_arg_value(call, arg, arg.value.with_changes(value="False"))
+        return parsed.render([(call, new_call)])
+
+
+CODEMOD = FlaskDebug()

@@ -1,0 +1,41 @@
+"""``verify=False`` on an HTTP request -> ``verify=True``: check the server's certificate."""
+from __future__ import annotations
+
+import libcst as cst
+
+from vulnloop.findings import Finding
+from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource, is_name, keyword_arg, replace_arg_value
+
+
+def _verify_off(call: cst.Call) -> bool:
+    arg = keyword_arg(call, "verify")
+    return arg is not None and is_name(arg.value, "False")
+
+
+class RequestsVerify:
+    info = CodemodInfo(
+        id="requests-verify",
+        summary="Turn TLS certificate verification back on (verify=True)",
+        cwes=(295,),
+        bandit_ids=("B501",),
+        codeql_ids=("py/request-without-cert-validation",),
+        guidance=(
+            "Requests now fail against servers with self-signed or expired certificates. For a "
+            "private CA, pass verify='/path/to/ca-bundle.pem' instead of turning checks off."
+        ),
+    )
+
+    def apply(self, source: str, finding: Finding) -> str | None:
+        parsed = ParsedSource.parse(source)
+        if parsed is None:
+            return None
+        call = parsed.locate(finding, cst.Call, _verify_off)
+        if call is None:
+            return None
+        arg = keyword_arg(call, "verify")
+        assert arg is not None
+        new_call = replace_arg_value(call, arg, arg.value.with_changes(value="True"))
+        return parsed.render([(call, new_call)])
+
+
+CODEMOD = RequestsVerify()

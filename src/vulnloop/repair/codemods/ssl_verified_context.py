@@ -1,0 +1,42 @@
+"""``ssl._create_unverified_context()`` -> ``ssl.create_default_context()``: certificates and
+host names are checked again."""
+from __future__ import annotations
+
+import libcst as cst
+
+from vulnloop.findings import Finding
+from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource
+
+_UNVERIFIED = frozenset({"ssl._create_unverified_context"})
+
+
+class SslVerifiedContext:
+    info = CodemodInfo(
+        id="ssl-default-context",
+        summary="Create TLS contexts with ssl.create_default_context() so certificates are verified",
+        cwes=(295,),
+        bandit_ids=("B323",),
+        codeql_ids=(),
+        guidance=(
+            "Connections to servers with self-signed, expired or mismatched certificates now "
+            "fail. For a private CA use create_default_context(cafile=...). Only calls "
+            "without arguments are rewritten."
+        ),
+    )
+
+    def apply(self, source: str, finding: Finding) -> str | None:
+        parsed = ParsedSource.parse(source)
+        if parsed is None:
+            return None
+        call = parsed.locate(
+            finding, cst.Call, lambda c: parsed.resolves_to(c.func, _UNVERIFIED) is not None
+        )
+        if call is None or call.args:
+            return None
+        new_func = parsed.sibling(call.func, "ssl", "create_default_context")
+        if new_func is None:
+            return None
+        return parsed.render([(call, call.with_changes(func=new_func[0]))], [new_func[1]])
+
+
+CODEMOD = SslVerifiedContext()

@@ -1,0 +1,100 @@
+"""``subprocess.run("ls -l", shell=True)`` -> ``subprocess.run(["ls", "-l"])``: a constant
+command with nothing for a shell to interpret runs the same without one."""
+from __future__ import annotations
+
+import re
+import shlex
+
+import libcst as cst
+
+from vulnloop.findings import Finding
+from vulnloop.repair.codemods.base import (
+    CodemodInfo,
+    ParsedSource,
+    has_star_args,
+    is_name,
+    keyword_arg,
+    positional_args,
+    remove_arg,
+    replace_arg_value,
+    string_value,
+)
+
+_SUBPROCESS = frozenset(
+    f"subprocess.{name}" for name in ("run", "call", "check_call", "check_output", "Popen")
+)
+
+# Words made only of these characters mean the same to /bin/sh as to an argument list: no quoting,
+# globbing, expansion, redirection, chaining or assignment (`=` is refused in the first word).
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+
+# Commands that exist only inside a shell, or change it: without one they fail or do nothing.
+_SHELL_ONLY = frozenset(
+    "cd export source . exit set unset alias unalias ulimit umask eval exec read wait trap shift "
+    "type hash command builtin let local declare typeset readonly times jobs fg bg history "
+    "pushd popd dirs shopt test [ true false echo printf kill".split()
+)
+
+
+def _argument_list(command: str) -> list[str] | None:
+    if "\n" in command or "\t" in command or "\r" in command:
+        return None
+    words = command.split(" ")
+    words = [w for w in words if w]
+    if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words):
+        return None
+    if "=" in words[0] or words[0] in _SHELL_ONLY or words[0].startswith("-"):
+        return None
+    if shlex.split(command) != words:  # belt and braces: shlex must agree with the plain split
+        return None
+    return words
+
+
+class SubprocessShellLiteral:
+    info = CodemodInfo(
+        id="subprocess-shell-literal",
+        summary="Run a constant command as an argument list instead of through a shell",
+        cwes=(78,),
+        bandit_ids=("B602",),
+        codeql_ids=(),
+        guidance=(
+            "Only constant commands without quotes, globs, variables, pipes or redirections are "
+            "rewritten, so the program runs with exactly the same arguments. Without a shell, "
+            "shell builtins and aliases are unavailable and PATH lookup is done by Python. "
+            "Bandit still notes every subprocess call (B603) as a low-severity reminder."
+        ),
+        residual_rules=("B603", "B607"),
+    )
+
+    def apply(self, source: str, finding: Finding) -> str | None:
+        parsed = ParsedSource.parse(source)
+        if parsed is None:
+            return None
+        call = parsed.locate(
+            finding, cst.Call, lambda c: parsed.resolves_to(c.func, _SUBPROCESS) is not None
+        )
+        if call is None or has_star_args(call) or keyword_arg(call, "executable") is not None:
+            return None
+        shell = keyword_arg(call, "shell")
+        positional = positional_args(call)
+        if shell is None or not is_name(shell.value, "True") or len(positional) != 1:
+            return None
+        command = string_value(positional[0].value)
+        if command is None:
+            return None
+        words = _argument_list(command)
+        if words is None:
+            return None
+        quote = '"' if self._quote(parsed.code(positional[0].value)) == '"' else "'"
+        listing = cst.parse_expression("[" + ", ".join(f"{quote}{w}{quote}" for w in words) + "]")
+        new_call = replace_arg_value(call, positional[0], listing)
+        new_call = remove_arg(new_call, next(a for a in new_call.args if a.keyword and a.keyword.value == "shell"))
+        return parsed.render([(call, new_call)])
+
+    @staticmethod
+    def _quote(literal: str) -> str:
+        body = literal.lstrip("rRuU")
+        return body[:1]
+
+
+CODEMOD = SubprocessShellLiteral()

@@ -1,0 +1,1 @@
+"""Reports: console text, JSON, SARIF and GitHub (review, annotations, summary)."""
