@@ -84,10 +84,13 @@ class BanditEngine:
         return str(bandit.__version__)
 
     def _new_manager(self) -> Any:
+        # Bandit discovers its plugins at import and logs through stevedore when an optional
+        # formatter (e.g. sarif, needing sarif_om) is missing: noise for our users, not theirs.
+        for name in ("bandit", "stevedore"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         from bandit.core import config as b_config
         from bandit.core import manager as b_manager
 
-        logging.getLogger("bandit").setLevel(logging.CRITICAL)
         if self.settings.config_file is not None:
             conf = b_config.BanditConfig(config_file=str(self.settings.config_file))
         else:

@@ -48,8 +48,8 @@ class YamlSafeLoad:
         if call is None or not call_shape_ok(call, 2, {"stream", "Loader"}):
             return None
         positional = positional_args(call)
-        if len(positional) + (keyword_arg(call, "stream") is not None) != 1:
-            return None
+        if bool(positional) + (keyword_arg(call, "stream") is not None) != 1:
+            return None  # the stream is passed exactly once
         loader = keyword_arg(call, "Loader") or (positional[1] if len(positional) == 2 else None)
         if loader is not None and parsed.resolves_to(loader.value, _OBJECT_LOADERS) is None:
             return None

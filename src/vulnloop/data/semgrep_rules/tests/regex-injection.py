@@ -31,3 +31,15 @@ def escaped():
 def subject():
     # ok: vulnloop.regex-injection
     return str(re.fullmatch(r"[a-z]+", request.args["word"]))
+
+
+@app.route("/count")
+def count():
+    # ruleid: vulnloop.regex-injection
+    return str(len(re.findall(request.args["pattern"], "some text")))
+
+
+@app.route("/count-int")
+def count_int():
+    # ok: vulnloop.regex-injection
+    return str(re.findall("a" * int(request.args.get("n", "1")), "some text"))

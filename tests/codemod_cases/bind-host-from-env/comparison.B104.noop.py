@@ -1,0 +1,2 @@
+def is_wildcard(address):
+    return address == "0.0.0.0"

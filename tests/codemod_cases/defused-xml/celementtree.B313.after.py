@@ -1,0 +1,5 @@
+import defusedxml.ElementTree as ET
+
+
+def load(path):
+    return ET.parse(path).getroot()

@@ -1,0 +1,6 @@
+import xml.etree.ElementTree as ET
+
+
+def users():
+    tree = ET.parse('users.xml')
+    return tree.getroot()

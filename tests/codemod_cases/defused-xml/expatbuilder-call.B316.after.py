@@ -1,0 +1,5 @@
+from defusedxml import expatbuilder
+
+
+def document(text):
+    return expatbuilder.parseString(text, False)

@@ -1,0 +1,5 @@
+from xml.dom import expatbuilder
+
+
+def document(text):
+    return expatbuilder.parseString(text)

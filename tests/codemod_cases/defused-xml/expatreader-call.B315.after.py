@@ -1,0 +1,6 @@
+import xml.sax.expatreader
+import defusedxml.expatreader
+
+
+def reader():
+    return defusedxml.expatreader.create_parser()

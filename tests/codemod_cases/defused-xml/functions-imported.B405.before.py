@@ -1,0 +1,8 @@
+from xml.etree.ElementTree import fromstring, ParseError
+
+
+def parse(text):
+    try:
+        return fromstring(text)
+    except ParseError:
+        return None

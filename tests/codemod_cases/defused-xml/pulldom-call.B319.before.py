@@ -1,0 +1,5 @@
+import xml.dom.pulldom
+
+
+def events(stream):
+    return xml.dom.pulldom.parse(stream)

@@ -1,0 +1,5 @@
+from defusedxml import pulldom
+
+
+def events(text):
+    return pulldom.parseString(text)

@@ -1,0 +1,5 @@
+from xml.dom import pulldom
+
+
+def events(text):
+    return pulldom.parseString(text)

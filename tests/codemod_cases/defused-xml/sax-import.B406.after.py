@@ -1,0 +1,5 @@
+from defusedxml import sax
+
+
+def read(source, handler):
+    sax.parse(source, handler)

@@ -1,0 +1,5 @@
+from xml import sax
+
+
+def read(source, handler):
+    sax.parse(source, handler)

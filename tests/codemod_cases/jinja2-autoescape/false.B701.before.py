@@ -1,0 +1,6 @@
+import jinja2
+
+env = jinja2.Environment(
+    loader=jinja2.PackageLoader("app"),
+    autoescape=False,
+)

@@ -1,0 +1,6 @@
+from jinja2 import Environment, FileSystemLoader
+
+
+def render(name, **context):
+    env = Environment(loader=FileSystemLoader("templates"))  # site templates
+    return env.get_template(name).render(**context)

@@ -1,0 +1,1 @@
+result = eval("__import__('os').getcwd()")

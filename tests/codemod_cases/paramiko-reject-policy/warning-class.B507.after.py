@@ -1,0 +1,5 @@
+from paramiko import SSHClient, WarningPolicy
+from paramiko import RejectPolicy
+
+client = SSHClient()
+client.set_missing_host_key_policy(RejectPolicy)

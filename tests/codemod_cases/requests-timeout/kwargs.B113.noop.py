@@ -1,0 +1,5 @@
+import requests
+
+
+def get(url, **options):
+    return requests.get(url, **options)

@@ -1,0 +1,8 @@
+import requests
+
+
+def upload(url, payload):
+    return requests.post(
+        url,
+        json=payload,
+    )

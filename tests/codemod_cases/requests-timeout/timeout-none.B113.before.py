@@ -1,0 +1,3 @@
+import requests
+
+r = requests.head("https://example.org", timeout=None)

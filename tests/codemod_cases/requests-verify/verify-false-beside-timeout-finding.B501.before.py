@@ -1,0 +1,3 @@
+import requests
+
+requests.get('https://semmle.com', verify=False)

@@ -1,0 +1,5 @@
+import random
+
+
+def token(secrets):
+    return random.choice(secrets)

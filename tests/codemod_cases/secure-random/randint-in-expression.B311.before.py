@@ -1,0 +1,5 @@
+import random
+
+
+def pin_offset(base):
+    return base * random.randint(1, 6)

@@ -1,0 +1,3 @@
+import random
+
+ratio = random.uniform(0.1, 0.9)

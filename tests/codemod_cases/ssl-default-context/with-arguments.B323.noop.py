@@ -1,0 +1,3 @@
+import ssl
+
+context = ssl._create_unverified_context(cafile="ca.pem")

@@ -1,0 +1,5 @@
+import ssl
+
+
+def connect(sock, version):
+    return ssl.wrap_socket(sock, ssl_version=version)  # codemod-target

@@ -1,0 +1,5 @@
+import subprocess
+
+
+def clean():
+    subprocess.run("rm -f build/*.o", shell=True)

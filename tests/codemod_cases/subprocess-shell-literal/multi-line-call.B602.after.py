@@ -1,0 +1,6 @@
+from subprocess import run
+
+
+def listing():
+    run(['ls', '-la'],
+        check=True)  # fails loudly

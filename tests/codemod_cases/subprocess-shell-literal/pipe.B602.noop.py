@@ -1,0 +1,5 @@
+import subprocess
+
+
+def count():
+    return subprocess.check_output("ps aux | wc -l", shell=True)

@@ -1,0 +1,5 @@
+import subprocess
+
+
+def go_home():
+    subprocess.call("cd /srv/app", shell=True)

@@ -1,0 +1,5 @@
+import subprocess
+
+
+def run(command):
+    subprocess.run(command, shell=True, check=True)

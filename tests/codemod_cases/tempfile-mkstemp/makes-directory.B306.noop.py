@@ -1,0 +1,8 @@
+import os
+import tempfile
+
+
+def workspace():
+    path = tempfile.mktemp()
+    os.mkdir(path)
+    return path

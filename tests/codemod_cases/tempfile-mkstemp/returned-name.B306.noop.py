@@ -1,0 +1,6 @@
+import tempfile
+
+
+def fresh_name():
+    name = tempfile.mktemp()
+    return name

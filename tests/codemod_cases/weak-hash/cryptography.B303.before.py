@@ -1,0 +1,7 @@
+from cryptography.hazmat.primitives import hashes
+
+
+def fingerprint(public_key_bytes):
+    digest = hashes.Hash(hashes.SHA1())
+    digest.update(public_key_bytes)
+    return digest.finalize()

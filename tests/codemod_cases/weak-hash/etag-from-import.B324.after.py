@@ -1,0 +1,5 @@
+from hashlib import md5
+
+
+def etag(body):
+    return md5(body, usedforsecurity=False).hexdigest()

@@ -1,0 +1,6 @@
+import yaml
+
+
+def parse(text):
+    # BaseLoader is already safe and keeps every scalar a string.
+    return yaml.load(text, Loader=yaml.BaseLoader)

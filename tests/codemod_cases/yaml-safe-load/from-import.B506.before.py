@@ -1,0 +1,6 @@
+import yaml
+from yaml import load
+
+
+def parse(text):
+    return load(text, yaml.UnsafeLoader)

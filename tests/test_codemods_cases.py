@@ -1,0 +1,83 @@
+"""Every codemod against its before/after/no-op cases in tests/codemod_cases/, with real Bandit."""
+from __future__ import annotations
+
+import difflib
+
+import pytest
+
+from codemod_helpers import TARGET_MARK, Case, comments, judge, load_cases, marked_finding, parses, scan
+from vulnloop.findings import Finding
+from vulnloop.repair.codemods import all_codemods
+
+CODEMODS = {c.info.id: c for c in all_codemods()}
+CASES = load_cases()
+POSITIVE = [c for c in CASES if c.after is not None]
+NOOP = [c for c in CASES if c.after is None]
+
+
+def _target(case: Case, text: str) -> tuple[list[Finding], Finding]:
+    findings = scan(text)
+    flagged = [f for f in findings if f.rule_id == case.rule_id]
+    assert len(flagged) == 1, f"{case.id}: expected one {case.rule_id} finding, got {flagged}"
+    return findings, flagged[0]
+
+
+def _changed_before_lines(before: str, after: str) -> set[int]:
+    changed: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            changed.update(range(i1 + 1, i2 + 1))
+    return changed
+
+
+@pytest.mark.parametrize("case", POSITIVE, ids=[c.id for c in POSITIVE])
+def test_before_becomes_after_and_bandit_agrees(case: Case) -> None:
+    codemod = CODEMODS[case.codemod_id]
+    before = case.before.read_text(encoding="utf-8")
+    assert case.after is not None and case.after.is_file(), f"{case.id}: no .after.py"
+    expected = case.after.read_text(encoding="utf-8")
+    assert case.rule_id in codemod.info.bandit_ids
+    findings, target = _target(case, before)
+
+    produced = codemod.apply(before, target)
+
+    assert produced == expected
+    assert parses(produced)
+    verdict = judge(before, findings, target, produced, codemod.info.residual_rules)
+    assert verdict.fixed, f"{case.id}: Bandit still reports {case.rule_id}"
+    assert not verdict.fresh, f"{case.id}: new findings {[(f.rule_id, f.snippet) for f in verdict.fresh]}"
+    # Comments survive, and only the flagged statement's lines or import lines were rewritten.
+    assert set(comments(before)) <= set(comments(produced))
+    lines = before.splitlines()
+    for number in _changed_before_lines(before, produced):
+        statement = range(target.start_line - 2, max(target.end_line, target.start_line) + 1)
+        assert number in statement or lines[number - 1].startswith(("import ", "from ")), (
+            f"{case.id}: line {number} changed outside the flagged node"
+        )
+
+
+@pytest.mark.parametrize("case", NOOP, ids=[c.id for c in NOOP])
+def test_look_alike_is_refused(case: Case) -> None:
+    codemod = CODEMODS[case.codemod_id]
+    text = case.before.read_text(encoding="utf-8")
+    flagged = [f for f in scan(text) if f.rule_id == case.rule_id]
+    if TARGET_MARK in text:
+        assert not flagged, f"{case.id}: marked look-alikes are for code Bandit does not flag"
+        flagged = [marked_finding(text, case.rule_id)]
+    assert flagged, f"{case.id}: Bandit does not flag it; mark the look-alike line {TARGET_MARK!r}"
+    for finding in flagged:
+        produced = codemod.apply(text, finding)
+        assert produced is None or produced == text
+
+
+@pytest.mark.parametrize("case", POSITIVE, ids=[c.id for c in POSITIVE])
+def test_applying_twice_changes_nothing_more(case: Case) -> None:
+    """Once fixed, the codemod finds nothing of its own to rewrite in the after text."""
+    codemod = CODEMODS[case.codemod_id]
+    assert case.after is not None
+    after = case.after.read_text(encoding="utf-8")
+    for finding in scan(after):
+        if finding.rule_id in codemod.info.bandit_ids:
+            result = codemod.apply(after, finding)
+            assert result is None or result == after or finding.rule_id != case.rule_id
