@@ -22,16 +22,16 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods import codemods_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from codemod_helpers import judge as verdict_of  # noqa: E402 - one re-scan judgement for tests and benchmark
-from codemod_helpers import parses, scan  # noqa: E402
+from codemod_helpers import judge as verdict_of
+from codemod_helpers import parses, scan
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OUTCOMES = ("verified", "rejected", "refused", "broken", "crashed")
@@ -103,8 +103,10 @@ def report(attempts: list[Attempt], without_codemod: Counter[str], count: int) -
         by_rule[attempt.rule_id][attempt.outcome] += 1
     totals = Counter(a.outcome for a in attempts)
     lines = [
-        f"{count} pieces; {len(attempts)} Bandit findings with a codemod, "
-        f"{sum(without_codemod.values())} without",
+        (
+            f"{count} pieces; {len(attempts)} Bandit findings with a codemod, "
+            f"{sum(without_codemod.values())} without"
+        ),
         "",
         f"{'rule':<6} " + " ".join(f"{o:>9}" for o in OUTCOMES),
     ]

@@ -222,8 +222,17 @@ def _parse_hunks(patch: str) -> tuple[dict[int, int], dict[int, int]]:
 
 def pull_request_files(repo: Path, base: str, head: str) -> list[PrFile]:
     """The files of base...head as GitHub lists them: status, blob sha, counts and hunks-only patch."""
+    import unidiff
+
     merge_base = _git(repo, "merge-base", base, head).strip()
     raw = _git(repo, "diff", "--raw", "-z", "--find-renames", "--no-abbrev", merge_base, head)
+    full = _git(repo, "diff", "--find-renames", "--no-color", "--no-ext-diff", "-U3", merge_base, head)
+    patches: dict[str, str] = {}
+    counts: dict[str, tuple[int, int]] = {}
+    for patched in unidiff.PatchSet(full):
+        name = (patched.source_file if patched.is_removed_file else patched.target_file)[2:]
+        patches[name] = "".join(str(hunk) for hunk in patched).rstrip("\n")  # GitHub: no final newline
+        counts[name] = (patched.added, patched.removed)
     fields = raw.split("\0")
     files: list[PrFile] = []
     i = 0
@@ -237,13 +246,8 @@ def pull_request_files(repo: Path, base: str, head: str) -> list[PrFile]:
             old_path, path = fields[i + 1], fields[i + 1]
             i += 2
         status = {"A": "added", "D": "removed", "M": "modified", "R": "renamed", "C": "copied", "T": "changed"}[status_letter]
-        diff = _git(repo, "diff", "--find-renames", "--no-color", "-U3", merge_base, head, "--", *({old_path, path}))
-        hunk_start = diff.find("\n@@")
-        patch = diff[hunk_start + 1 :] if hunk_start >= 0 else None
-        if patch is not None and patch.endswith("\n"):
-            patch = patch[:-1]  # GitHub's patch field has no final newline
-        numstat = _git(repo, "diff", "--numstat", "--find-renames", merge_base, head, "--", *({old_path, path})).split()
-        additions, deletions = (int(numstat[0]), int(numstat[1])) if numstat and numstat[0] != "-" else (0, 0)
+        patch = patches.get(path) or None
+        additions, deletions = counts.get(path, (0, 0))
         sha = meta[3] if status != "removed" else meta[2]
         entry = PrFile(path, status, sha, additions, deletions, patch, old_path if status == "renamed" else None)
         if patch:
@@ -371,7 +375,7 @@ class FakeGitHub:
         handler = _make_handler(self)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
@@ -397,9 +401,24 @@ class FakeGitHub:
     def pull_url(self) -> str:
         return f"{self.repo_url}/pulls/{self.number}"
 
-    def _user(self) -> dict[str, Any]:
+    def _user(self, login: str | None = None) -> dict[str, Any]:
         user = example(_schema("simple-user"))
-        return _deep_update(user, {"login": self.bot_login, "id": 41898282, "type": "Bot"})
+        if login is None or login == self.bot_login:
+            return _deep_update(user, {"login": self.bot_login, "id": 41898282, "type": "Bot"})
+        return _deep_update(user, {"login": login, "id": 583231, "type": "User"})
+
+    def add_comment_by(self, login: str, path: str, line: int, body: str) -> None:
+        """A review comment by someone else (a person commenting on the pull request)."""
+        with self._lock:
+            review = {"id": self._new_id(), "body": "", "event": "COMMENT", "state": "COMMENTED",
+                      "commit_id": self.head_sha, "login": login}
+            self.reviews.append(review)
+            self.comments.append({
+                "id": self._new_id(), "pull_request_review_id": review["id"], "path": path, "body": body,
+                "line": line, "original_line": line, "start_line": None, "original_start_line": None,
+                "side": "RIGHT", "start_side": None, "commit_id": self.head_sha,
+                "original_commit_id": self.head_sha, "diff_hunk": self._diff_hunk(path, line), "login": login,
+            })
 
     def _file_json(self, f: PrFile) -> dict[str, Any]:
         blob = f"https://github.com/{self.owner}/{self.name}/blob/{self.head_sha}/{urllib.parse.quote(f.filename)}"
@@ -426,7 +445,7 @@ class FakeGitHub:
         _deep_update(out, {
             "id": review["id"],
             "node_id": f"PRR_{review['id']}",
-            "user": self._user(),
+            "user": self._user(review.get("login")),
             "body": review["body"],
             "state": review["state"],
             "commit_id": review["commit_id"],
@@ -452,7 +471,7 @@ class FakeGitHub:
             "path": comment["path"],
             "commit_id": comment["commit_id"],
             "original_commit_id": comment["original_commit_id"],
-            "user": self._user(),
+            "user": self._user(comment.get("login")),
             "body": comment["body"],
             "html_url": html,
             "pull_request_url": self.pull_url,

@@ -4,8 +4,17 @@ from __future__ import annotations
 import difflib
 
 import pytest
+from codemod_helpers import (
+    TARGET_MARK,
+    Case,
+    comments,
+    judge,
+    load_cases,
+    marked_finding,
+    parses,
+    scan,
+)
 
-from codemod_helpers import TARGET_MARK, Case, comments, judge, load_cases, marked_finding, parses, scan
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods import all_codemods
 
@@ -72,12 +81,22 @@ def test_look_alike_is_refused(case: Case) -> None:
 
 
 @pytest.mark.parametrize("case", POSITIVE, ids=[c.id for c in POSITIVE])
-def test_applying_twice_changes_nothing_more(case: Case) -> None:
-    """Once fixed, the codemod finds nothing of its own to rewrite in the after text."""
+def test_rewritten_code_is_not_rewritten_again(case: Case) -> None:
+    """Pointed at its own output (as a stale or second finding would), a codemod refuses."""
     codemod = CODEMODS[case.codemod_id]
     assert case.after is not None
+    before = case.before.read_text(encoding="utf-8")
     after = case.after.read_text(encoding="utf-8")
-    for finding in scan(after):
-        if finding.rule_id in codemod.info.bandit_ids:
-            result = codemod.apply(after, finding)
-            assert result is None or result == after or finding.rule_id != case.rule_id
+    new_lines = [
+        (number, line)
+        for number, line in enumerate(after.splitlines(), start=1)
+        if line not in before.splitlines()
+    ]
+    assert new_lines, f"{case.id}: the after text changes no statement"
+    for number, line in new_lines:
+        marked = "\n".join(
+            f"{text}  {TARGET_MARK}" if index == number else text
+            for index, text in enumerate(after.splitlines(), start=1)
+        ) + "\n"
+        finding = marked_finding(marked, case.rule_id)
+        assert codemod.apply(after, finding) is None, f"{case.id}: rewrote line {number} again"

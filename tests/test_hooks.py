@@ -104,7 +104,6 @@ def test_try_repo_reports_syntax_errors_and_bad_encodings_without_a_traceback(tm
 
 
 def test_fix_hook_rewrites_a_fixable_file_and_the_next_run_passes(tmp_path, hook_repo, pre_commit_env) -> None:
-    pytest.importorskip("vulnloop.repair.codemods.yaml_load", reason="the yaml codemod is not built yet")
     repo = new_repo(tmp_path / "user", {"conf.py": YAML})
     install_hooks(repo, hook_repo, pre_commit_env, ("vulnloop-fix",))
     git("add", "conf.py", cwd=repo)

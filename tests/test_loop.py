@@ -189,3 +189,27 @@ def test_files_repair_concurrently_without_mixing_results() -> None:
     report = loop.repair(sources, scan, [f for f in scan.findings if f.rule_id == "B602"])
     assert len(report.fixed()) == 6
     assert {o.path: o.final for o in report.files} == answers
+
+
+def test_codemod_fixing_one_of_two_findings_on_a_line_keeps_the_other_as_old() -> None:
+    text = "import requests\n\n\ndef fetch(url):\n    return requests.get(url, verify=False)\n"
+    loop = RepairLoop(engines=[BanditEngine()], root=Path("."))
+    sources = [SourceFile("fetch.py", text)]
+    scan = loop.scan(sources)
+    assert {f.rule_id for f in scan.findings} == {"B501", "B113"}
+    report = loop.repair(sources, scan)
+    assert {e.finding.rule_id for e in report.fixed()} == {"B501", "B113"}
+    assert report.files[0].final.endswith("requests.get(url, verify=True, timeout=30)\n")
+
+
+def test_fixing_the_first_of_two_identical_lines_is_not_taken_for_the_second() -> None:
+    text = (
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\ndef main():\n"
+        "    app.run(debug=True)\n    app.run(debug=True)\n"
+    )
+    loop = RepairLoop(engines=[BanditEngine()], root=Path("."))
+    sources = [SourceFile("app.py", text)]
+    scan = loop.scan(sources)
+    report = loop.repair(sources, scan)
+    assert len(report.fixed()) == 2 and not report.unfixed()
+    assert report.files[0].final.count("app.run(debug=False)") == 2

@@ -38,7 +38,7 @@ def test_json_output_to_a_file(write_tree) -> None:
     assert done.returncode == 1 and done.stdout == ""
     data = json.loads((root / "out.json").read_text())
     assert {f["rule_id"] for f in data["findings"]} == {"B404", "B602"}
-    assert data["skipped"] == [{"path": "broken.py", "reason": "syntax error: the file does not parse as Python"}]
+    assert data["skipped"] == [{"path": "broken.py", "reason": "syntax error: the file does not parse as Python", "engine": "bandit"}]
 
 
 def test_skipped_files_are_listed_not_counted_clean(write_tree) -> None:

@@ -71,6 +71,7 @@ class SkippedFile:
 
     path: str
     reason: str
+    engine: str = ""  # which engine could not judge it ('' when none could: unreadable)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,13 @@ class ScanResult:
     def merged(self, other: ScanResult) -> ScanResult:
         return merge_results([self, other])
 
+    def skipped_files(self) -> dict[str, str]:
+        """Each skipped path once, with the first engine's reason: for people, not per engine."""
+        out: dict[str, str] = {}
+        for item in self.skipped:
+            out.setdefault(item.path, item.reason)
+        return out
+
     def at_or_above(self, severity: Level, confidence: Level = Level.LOW) -> tuple[Finding, ...]:
         return tuple(
             f for f in self.findings if f.severity >= severity and f.confidence >= confidence
@@ -91,18 +99,21 @@ class ScanResult:
 
 def merge_results(results: Iterable[ScanResult]) -> ScanResult:
     findings: list[Finding] = []
-    skipped: dict[tuple[str, str], SkippedFile] = {}
+    skipped: dict[tuple[str, str, str], SkippedFile] = {}
     engines: list[str] = []
     notes: list[str] = []
     for result in results:
         findings.extend(result.findings)
+        owner = result.engines[0] if len(result.engines) == 1 else ""
         for s in result.skipped:
-            skipped.setdefault((s.path, s.reason), s)
+            if not s.engine and owner:
+                s = replace(s, engine=owner)
+            skipped.setdefault((s.engine, s.path, s.reason), s)
         engines.extend(e for e in result.engines if e not in engines)
         notes.extend(n for n in result.notes if n not in notes)
     return ScanResult(
         findings=tuple(sorted(findings, key=Finding.sort_key)),
-        skipped=tuple(sorted(skipped.values(), key=lambda s: s.path)),
+        skipped=tuple(sorted(skipped.values(), key=lambda s: (s.path, s.engine))),
         engines=tuple(engines),
         notes=tuple(notes),
     )

@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any, Callable
 
-from vulnloop.commands.options import absolute_paths, add_scan_options, config_from_args, emit, note
+from vulnloop.commands.options import (
+    absolute_paths,
+    add_scan_options,
+    config_from_args,
+    emit,
+    emit_sarif,
+    note,
+)
 from vulnloop.pipeline import build_loop
 from vulnloop.repair.ledger import LoopReport
 from vulnloop.report.console import format_ledger
@@ -69,19 +75,16 @@ def run(args: argparse.Namespace) -> int:
     report = loop.repair(sources, scan, targets)
     if args.write:
         write_repairs(report, root)
-    emit(render(report, args.format, diffs=not args.write), args.output)
+    if args.format == "sarif":
+        emit_sarif(report.scan, loop.engines, args.output, entries=report.entries)
+    else:
+        emit(render(report, args.format, diffs=not args.write), args.output)
     changed = any(outcome.changed for outcome in report.files)
     return 1 if report.unfixed() or changed else 0
 
 
 def render(report: LoopReport, fmt: str, *, diffs: bool) -> str:
-    if fmt == "json":
-        return loop_json(report)
-    if fmt == "sarif":
-        from vulnloop.report.sarif import sarif_log
-
-        return json.dumps(sarif_log(report.scan, entries=report.entries), indent=2)
-    return format_ledger(report, diffs=diffs)
+    return loop_json(report) if fmt == "json" else format_ledger(report, diffs=diffs)
 
 
 def write_repairs(

@@ -79,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
     if args.fix and not args.staged:
         changed = write_repairs(report, root, echo=lambda line: print(line, file=out))
     _print_report(report, show_diffs=not args.fix, out=out)
-    for skipped in scan.skipped:
-        print(f"{skipped.path}: could not be checked: {skipped.reason}", file=out)
+    for path, reason in scan.skipped_files().items():
+        print(f"{path}: could not be checked: {reason}", file=out)
     remaining = [e for e in report.entries if e.status is Status.UNFIXED or not args.fix]
     return 1 if remaining or changed or scan.skipped else 0
 

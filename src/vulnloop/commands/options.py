@@ -4,10 +4,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from vulnloop.config import Config, load_config
 from vulnloop.errors import ConfigError
+
+if TYPE_CHECKING:
+    from vulnloop.engines import Engine
+    from vulnloop.findings import ScanResult
+    from vulnloop.repair.ledger import LedgerEntry
 
 LEVELS = ("low", "medium", "high")
 
@@ -76,3 +81,26 @@ def emit(text: str, output: str | None) -> None:
 def note(message: str) -> None:
     """Progress and notes go to stderr, so stdout stays a clean report."""
     print(f"vulnloop: {message}", file=sys.stderr, flush=True)
+
+
+def emit_sarif(
+    scan: ScanResult,
+    engines: Sequence[Engine],
+    output: str | None,
+    *,
+    entries: Sequence[LedgerEntry] = (),
+) -> None:
+    """SARIF for the engines that ran, with their versions, to --output or stdout."""
+    import json
+
+    from vulnloop.report.sarif import sarif_log, write_sarif
+
+    versions = {e.name: str(v) for e in engines if (v := getattr(e, "version", None))}
+    log = sarif_log(scan, entries=entries, tool_versions=versions)
+    if output:
+        try:
+            write_sarif(Path(output), log)
+        except OSError as exc:
+            raise ConfigError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
+    else:
+        emit(json.dumps(log, indent=2), None)

@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import argparse
-import json
+from dataclasses import replace
 from typing import Any
 
-from vulnloop.commands.options import absolute_paths, add_scan_options, config_from_args, emit, note
+from vulnloop.commands.options import (
+    absolute_paths,
+    add_scan_options,
+    config_from_args,
+    emit,
+    emit_sarif,
+    note,
+)
 from vulnloop.findings import merge_results
+from vulnloop.engines.dedupe import dedupe_findings
 from vulnloop.pipeline import build_engines
 from vulnloop.report.console import format_scan
 from vulnloop.report.json_report import scan_json
@@ -33,26 +41,14 @@ def run(args: argparse.Namespace) -> int:
         note(line)
     sources = collect_sources(absolute_paths(args.paths), root=root, excludes=config.exclude)
     result = merge_results(engine.scan(sources, root=root) for engine in engines)
-    result = _dedupe(result)
+    result = replace(result, findings=tuple(dedupe_findings(result.findings)))
     shown = result.at_or_above(config.severity, config.confidence)
     if args.format == "json":
         emit(scan_json(result, shown), args.output)
     elif args.format == "sarif":
-        from dataclasses import replace
-
-        from vulnloop.report.sarif import sarif_log
-
-        emit(json.dumps(sarif_log(replace(result, findings=shown)), indent=2), args.output)
+        emit_sarif(replace(result, findings=shown), engines, args.output)
     else:
         emit(format_scan(result, shown), args.output)
     return 1 if shown else 0
 
 
-def _dedupe(result: Any) -> Any:
-    try:
-        from vulnloop.engines.dedupe import dedupe_findings
-    except ModuleNotFoundError:
-        return result
-    from dataclasses import replace
-
-    return replace(result, findings=tuple(dedupe_findings(result.findings)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -123,7 +124,9 @@ class BanditEngine:
             manager.skipped = []
             manager.scores = []
             data = io.BytesIO(text.encode("utf-8"))
-            manager._parse_file(path, data, [path])
+            with warnings.catch_warnings():  # e.g. "invalid escape sequence" in the code under review
+                warnings.simplefilter("ignore", SyntaxWarning)
+                manager._parse_file(path, data, [path])
             issues = list(manager.results)
             skipped = list(manager.skipped)
         if skipped:

@@ -12,12 +12,13 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Sequence
 
 from vulnloop.engines.sarif_parse import findings_from_sarif, tool_notifications
 from vulnloop.findings import Finding, ScanResult, SkippedFile
@@ -96,6 +97,18 @@ def _first_error_line(text: str) -> str:
             return stripped[:300]
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1][:300] if lines else "no output"
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Kill the CLI and everything it started (its process group), then reap it."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.communicate()
 
 
 class CodeQLEngine:
@@ -183,8 +196,9 @@ class CodeQLEngine:
         if not readable:
             return ScanResult((), tuple(skipped), (ENGINE,))
         exe = self.executable()
-        if exe is None:
-            reason = self.unavailable_reason() or "CodeQL is not available"
+        reason = self.unavailable_reason()
+        if exe is None or reason is not None:  # missing, or too old to run safely
+            reason = reason or "CodeQL is not available"
             skipped.extend(SkippedFile(s.path, reason) for s in readable)
             return ScanResult((), tuple(skipped), (ENGINE,), (reason,))
         with tempfile.TemporaryDirectory(prefix="vulnloop-codeql-") as scratch:
@@ -202,7 +216,12 @@ class CodeQLEngine:
                 if failure.detail:
                     note += "\n" + failure.detail
                 return ScanResult((), tuple(skipped), (ENGINE,), (note,))
-            findings, unjudged = self._read_results(log, staged.texts, work / "src")
+            try:
+                findings, unjudged = self._read_results(log, staged.texts, work / "src")
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:  # SARIF we cannot read
+                reason = f"CodeQL could not analyse it: its SARIF could not be read ({exc.__class__.__name__})"
+                skipped.extend(SkippedFile(path, reason) for path in sorted(staged.texts))
+                return ScanResult((), tuple(skipped), (ENGINE,), (f"CodeQL failed: {exc}",))
         skipped.extend(unjudged)
         return ScanResult(tuple(sorted(findings, key=Finding.sort_key)), tuple(skipped), (ENGINE,))
 
@@ -253,15 +272,22 @@ class CodeQLEngine:
 
     def _run(self, command: list[str], timeout: float, step: str) -> subprocess.CompletedProcess[str]:
         try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=timeout, check=False,
-                env=child_environment(), stdin=subprocess.DEVNULL,
+            # A session of its own, so a timeout can stop the JVM and extractors it starts too.
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                text=True, errors="replace", env=child_environment(), start_new_session=True,
             )
-        except subprocess.TimeoutExpired:
-            raise CodeQLFailure(f"`codeql {step}` did not finish within {timeout:.0f} s") from None
         except OSError as exc:
             raise CodeQLFailure(f"cannot run `codeql {step}`: {exc}") from None
-        return done
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop(process)
+            raise CodeQLFailure(f"`codeql {step}` did not finish within {timeout:.0f} s") from None
+        except BaseException:
+            _stop(process)
+            raise
+        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
     def _run_cli(self, exe: str, work: Path) -> dict[str, object]:
         source_root, database, output = work / "src", work / "db", work / "results.sarif"

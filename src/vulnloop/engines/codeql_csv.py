@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Mapping
 
 from vulnloop.findings import Finding, Level
 from vulnloop.fingerprints import assign_fingerprints
@@ -93,7 +94,7 @@ def security_severity_level(value: object) -> Level | None:
         score = float(str(value))
     except (TypeError, ValueError):
         return None
-    if score != score:  # NaN
+    if math.isnan(score):
         return None
     if score >= 7.0:
         return Level.HIGH

@@ -8,9 +8,10 @@ from each result with ``rule.index`` + ``rule.toolComponent.index``; other tools
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from vulnloop.engines.codeql_csv import (
@@ -26,7 +27,6 @@ from vulnloop.engines.codeql_csv import (
 )
 from vulnloop.findings import Finding, Level
 
-SRCROOT = "%SRCROOT%"
 _DROPPED_KINDS = {"pass", "notApplicable", "informational"}
 
 Json = Mapping[str, Any]
@@ -82,24 +82,23 @@ class _Components:
         return None
 
     def find_rule(self, result: Json) -> Json:
+        """The rule a result names: by component and index, by driver ``ruleIndex``, else by id.
+
+        An index whose rule has another id than the result's ``ruleId`` is not trusted.
+        """
         rule_ref = _dict(result.get("rule"))
         rule_id = _text(result.get("ruleId")) or _text(rule_ref.get("id"))
+        candidates: list[tuple[list[Json], object]] = []
         if rule_ref:
             component = self.component(_dict(rule_ref.get("toolComponent")))
             if component is not None:
-                rules = self.rules_of(component)
-                index = rule_ref.get("index")
-                if isinstance(index, int) and 0 <= index < len(rules):
-                    if not rule_id or rules[index].get("id") == rule_id:
-                        return rules[index]
-                for rule in rules:
-                    if rule_id and rule.get("id") == rule_id:
-                        return rule
-        index = result.get("ruleIndex")
-        driver_rules = self.rules_of(self.driver)
-        if isinstance(index, int) and 0 <= index < len(driver_rules):
-            if not rule_id or driver_rules[index].get("id") == rule_id:
-                return driver_rules[index]
+                candidates.append((self.rules_of(component), rule_ref.get("index")))
+        candidates.append((self.rules_of(self.driver), result.get("ruleIndex")))
+        for rules, index in candidates:
+            if not (isinstance(index, int) and 0 <= index < len(rules)):
+                continue
+            if not rule_id or rules[index].get("id") == rule_id:
+                return rules[index]
         if rule_id:
             for component in (self.driver, *self.extensions):
                 for rule in self.rules_of(component):
@@ -205,7 +204,7 @@ def resolve_uri(uri: str, uri_base_id: str | None, bases: Mapping[str, str], bas
         return uri
     relative = unquote(uri)
     base = bases.get(uri_base_id or "")
-    if base and urlsplit(base).scheme == "file":
+    if base and base_dir and urlsplit(base).scheme == "file":  # without our root, stay relative
         joined = _file_uri_path(base).rstrip("/") + "/" + relative.lstrip("/")
         return _posix_relative(joined, base_dir)
     return _posix_relative(relative.lstrip("/") if uri_base_id else relative, base_dir)
@@ -234,7 +233,10 @@ def _place(location: Json, run: Json, base_dir: str | None) -> _Place | None:
     start_col = max(_int(region.get("startColumn"), 1), 1)
     end_col_raw = region.get("endColumn")
     end_col = end_col_raw if isinstance(end_col_raw, int) and end_col_raw >= 1 else None
-    snippet = _text(_dict(region.get("snippet")).get("text"))
+    # A snippet of exactly the flagged lines (ours) is kept; CodeQL's wider context is not.
+    context = _dict(physical.get("contextRegion"))
+    same_lines = context.get("startLine") == start_line and context.get("endLine", start_line) == end_line
+    snippet = _text(_dict(context.get("snippet")).get("text")) if same_lines else ""
     return _Place(path, start_line, start_col, end_line, end_col, snippet)
 
 
@@ -257,7 +259,7 @@ def _message_text(result: Json, rule: Json) -> str:
     return text
 
 
-def readable_message(
+def _readable_message(
     text: str,
     *,
     related: Mapping[int, _Place],
@@ -350,7 +352,7 @@ def _finding(
     if place is None:
         return None
     facts = _rule_facts(rule_id, rule, result)
-    message = readable_message(
+    message = _readable_message(
         _message_text(result, rule), related=_related_places(result, run, base_dir), own_path=place.path
     )
     source = _flow_source(result, run, base_dir)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Collection, Iterable, Protocol, Sequence
+from typing import Callable, Collection, Protocol, Sequence
 
 from vulnloop.engines import Engine
 from vulnloop.findings import Finding, ScanResult, merge_results
@@ -31,7 +31,7 @@ from vulnloop.repair.ledger import (
     Status,
     TokenUsage,
 )
-from vulnloop.repair.verify import findings_problem, shape_problem
+from vulnloop.repair.verify import findings_problem, pair_findings, shape_problem
 from vulnloop.sources import SourceFile
 
 ProgressFn = Callable[[str], None]
@@ -89,6 +89,15 @@ class _FileState:
     feedback: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """A file's state when a round starts, to go back to when the round is rejected."""
+
+    text: str
+    fast: list[Finding]
+    pending: dict[str, Finding]
+
+
 def _severity_order(finding: Finding) -> tuple[int, int, int]:
     return (-finding.severity, -finding.confidence, finding.start_line)
 
@@ -123,8 +132,9 @@ class RepairLoop:
 
     def scan(self, sources: Sequence[SourceFile]) -> ScanResult:
         results = [engine.scan(sources, root=self.root) for engine in self.engines]
-        merged = merge_results(results)
-        return _dedupe(merged)
+        # Not de-duplicated: a Semgrep finding hidden behind Bandit's on the same line must stay
+        # in the baseline, or re-scans would see it as new.
+        return merge_results(results)
 
     def _scan_fast(self, path: str, text: str) -> list[Finding] | None:
         """Findings of the fast engines on one candidate text, or None when one could not judge it."""
@@ -184,13 +194,13 @@ class RepairLoop:
                     break
                 rounds = round_no
                 self.progress(f"round {round_no}: repairing {len(active)} file(s)")
-                snapshots = {s.path: (s.text, list(s.fast)) for s in active}
+                snapshots = {s.path: _Snapshot(s.text, list(s.fast), dict(s.pending)) for s in active}
                 list(pool.map(lambda state: self._repair_file(state, round_no), active))
-                changed = [s for s in active if s.text != snapshots[s.path][0]]
+                changed = [s for s in active if s.text != snapshots[s.path].text]
                 if changed and self._slow:
                     self._judge_slow(changed, snapshots, round_no)
                 if self.options.verify_cmd:
-                    still_changed = [s for s in changed if s.text != snapshots[s.path][0]]
+                    still_changed = [s for s in changed if s.text != snapshots[s.path].text]
                     for state in still_changed:
                         self._run_user_check(state, snapshots[state.path], round_no)
         files = tuple(self._outcome(state) for state in states) + tuple(unreadable)
@@ -229,7 +239,10 @@ class RepairLoop:
                         f"codemod {codemod.info.id} does not apply safely here"
                     )
                     continue
-                if self._try_candidate(state, candidate, [target], f"codemod:{codemod.info.id}", round_no):
+                residual = getattr(codemod.info, "residual_rules", ())
+                if self._try_candidate(
+                    state, candidate, [target], f"codemod:{codemod.info.id}", round_no, residual
+                ):
                     break
 
     def _try_llm(self, state: _FileState, round_no: int) -> None:
@@ -276,6 +289,7 @@ class RepairLoop:
         targets: Sequence[Finding],
         repairer: str,
         round_no: int,
+        residual_rules: Sequence[str] = (),
     ) -> bool:
         def reject(reason: str) -> bool:
             for target in targets:
@@ -289,84 +303,83 @@ class RepairLoop:
         if after is None:
             return reject("the re-scan could not judge the repaired code")
         fast_targets = [t for t in targets if t.engine not in self._slow_names]
-        fixed, problem = findings_problem(state.fast, after, fast_targets)
+        _, problem = findings_problem(
+            state.text, state.fast, candidate, after, fast_targets, residual_rules=residual_rules
+        )
         if problem:
             return reject(problem)
         record = _Accepted(repairer, round_no, state.text, candidate, [e.name for e in self._fast])
-        after_prints = {f.fingerprint for f in after}
+        pairs = pair_findings(state.text, state.fast, candidate, after, {t.fingerprint for t in targets})
+        moved = {state.fast[b].fingerprint: after[a] for a, b in pairs.items()}
         for fp, target in list(state.pending.items()):
             if target.engine in self._slow_names:
                 if any(t.fingerprint == fp for t in targets):
                     state.awaiting_slow[fp] = record
                 continue
-            if fp not in after_prints:  # the target, or one fixed on the way
+            if fp in moved:
+                state.pending[fp] = moved[fp]  # still there, maybe on another line
+            else:  # the target, or one fixed on the way
                 state.accepted[fp] = record
                 del state.pending[fp]
         state.text, state.fast = candidate, after
-        _refresh_positions(state, after)
         return True
 
     # -- slow engines and the user's check ------------------------------------------------------
 
-    def _judge_slow(
-        self,
-        changed: Sequence[_FileState],
-        snapshots: dict[str, tuple[str, list[Finding]]],
-        round_no: int,
-    ) -> None:
+    def _judge_slow(self, changed: Sequence[_FileState], snapshots: dict[str, _Snapshot], round_no: int) -> None:
         sources = [SourceFile(s.path, s.text) for s in changed]
-        results = [engine.scan(sources, root=self.root) for engine in self._slow]
-        merged = merge_results(results)
+        merged = merge_results(engine.scan(sources, root=self.root) for engine in self._slow)
         skipped = {s.path: s.reason for s in merged.skipped}
+        judges = "/".join(sorted(self._slow_names))
         for state in changed:
+            snapshot = snapshots[state.path]
             if state.path in skipped:
-                self._revert_round(state, snapshots[state.path], round_no, f"{'/'.join(self._slow_names)} could not judge the repaired file: {skipped[state.path]}")
+                reason = f"{judges} could not judge the repaired file: {skipped[state.path]}"
+                self._revert_round(state, snapshot, round_no, reason)
                 continue
             after = [f for f in merged.findings if f.path == state.path]
             slow_targets = [state.pending[fp] for fp in state.awaiting_slow if fp in state.pending]
-            _, problem = findings_problem(state.slow, after, slow_targets, require_fix=False)
+            fixed, problem = findings_problem(
+                snapshot.text, state.slow, state.text, after, slow_targets, require_fix=False
+            )
             if problem:
-                self._revert_round(state, snapshots[state.path], round_no, problem)
+                self._revert_round(state, snapshot, round_no, problem)
                 continue
-            after_prints = {f.fingerprint for f in after}
             for record in {id(r): r for r in state.accepted.values()}.values():
                 if record.round == round_no:
                     record.verified_by.extend(e.name for e in self._slow if e.name not in record.verified_by)
+            pairs = pair_findings(snapshot.text, state.slow, state.text, after, {t.fingerprint for t in slow_targets})
+            moved = {state.slow[b].fingerprint: after[a] for a, b in pairs.items()}
             for target in slow_targets:
                 record = state.awaiting_slow.pop(target.fingerprint)
-                if target.fingerprint not in after_prints:
+                if target.fingerprint in fixed:
                     record.verified_by.extend(e.name for e in self._slow if e.name not in record.verified_by)
                     state.accepted[target.fingerprint] = record
                     del state.pending[target.fingerprint]
                 else:
-                    line = next(f.start_line for f in after if f.fingerprint == target.fingerprint)
-                    reason = f"still reported by {target.engine}: {target.rule_id} at line {line}: {target.message}"
+                    where = moved.get(target.fingerprint, target)
+                    state.pending[target.fingerprint] = where
+                    reason = f"still reported by {target.engine}: {target.rule_id} at line {where.start_line}: {target.message}"
                     state.reasons[target.fingerprint] = f"round {round_no}: {reason}"
-                    state.feedback[_region(state.text, target)].append(f"Round {round_no}: {reason}")
+                    state.feedback[_region(state.text, where)].append(f"Round {round_no}: {reason}")
+            for fp, target in list(state.pending.items()):
+                if target.engine in self._slow_names and fp in moved:
+                    state.pending[fp] = moved[fp]
             state.slow = after
-            _refresh_positions(state, after)
 
-    def _revert_round(
-        self, state: _FileState, snapshot: tuple[str, list[Finding]], round_no: int, reason: str
-    ) -> None:
+    def _revert_round(self, state: _FileState, snapshot: _Snapshot, round_no: int, reason: str) -> None:
         """Undo every repair this round made to the file; its targets go back to pending."""
-        for fp, record in list(state.accepted.items()):
-            if record.round == round_no:
-                del state.accepted[fp]
-                state.pending[fp] = state.targets[fp]
-        for fp in list(state.awaiting_slow):
-            state.awaiting_slow.pop(fp)
-        state.text, state.fast = snapshot
-        for fp in state.pending:
+        undone = [fp for fp, record in state.accepted.items() if record.round == round_no]
+        for fp in undone:
+            del state.accepted[fp]
+        state.awaiting_slow.clear()
+        state.text, state.fast = snapshot.text, list(snapshot.fast)
+        state.pending = {fp: snapshot.pending[fp] for fp in [*state.pending, *undone]}
+        for fp, target in state.pending.items():
             state.reasons[fp] = f"round {round_no}: {reason}"
-            state.feedback[_region(state.text, state.pending[fp])].append(
-                f"Round {round_no}: your change was rejected: {reason}"
-            )
-        _refresh_positions(state, [*state.fast, *state.slow])
+            state.feedback[_region(state.text, target)].append(f"Round {round_no}: your change was rejected: {reason}")
 
-    def _run_user_check(
-        self, state: _FileState, snapshot: tuple[str, list[Finding]], round_no: int
-    ) -> None:
+    def _run_user_check(self, state: _FileState, snapshot: _Snapshot, round_no: int) -> None:
         """Run --verify-cmd on a temporary copy of the tree holding the repaired file."""
         assert self.options.verify_cmd is not None
         with tempfile.TemporaryDirectory(prefix="vulnloop-verify-") as tmp:
@@ -426,25 +439,6 @@ def _region(text: str, finding: Finding) -> str:
     return enclosing_scope(text, finding.start_line).split(".")[0]
 
 
-def _refresh_positions(state: _FileState, findings: Iterable[Finding]) -> None:
-    """Pending targets take their latest positions (fingerprints survive moved lines)."""
-    latest = {f.fingerprint: f for f in findings}
-    for fp in list(state.pending):
-        if fp in latest:
-            state.pending[fp] = latest[fp]
-
-
 def _no_repair_reason(finding: Finding) -> str:
     cwe = f" (CWE-{finding.cwe})" if finding.cwe else ""
     return f"no safe codemod for {finding.rule_id}{cwe}"
-
-
-def _dedupe(result: ScanResult) -> ScanResult:
-    try:
-        from vulnloop.engines.dedupe import dedupe_findings
-    except ModuleNotFoundError:
-        return result
-    from dataclasses import replace
-
-    return replace(result, findings=tuple(dedupe_findings(result.findings)))
-

@@ -6,12 +6,12 @@ new appeared, no suppression comment was added, and the code was repaired rather
 from __future__ import annotations
 
 import ast
+import difflib
 import io
 import re
 import tokenize
 import warnings
-from collections import Counter
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 from vulnloop.findings import Finding
 from vulnloop.fingerprints import enclosing_scope, normalise_code
@@ -142,27 +142,67 @@ def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -
     return None
 
 
+def _line_origins(before: str, after: str) -> dict[int, set[int]]:
+    """After-line -> the before-lines it was kept from or rewritten from (1-based)."""
+    origins: dict[int, set[int]] = {}
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for offset in range(j2 - j1):
+                origins[j1 + offset + 1] = {i1 + offset + 1}
+        elif tag == "replace":
+            block = set(range(i1 + 1, i2 + 1))
+            for j in range(j1, j2):
+                origins[j + 1] = block
+    return origins
+
+
 def _match_key(finding: Finding) -> tuple[str, str, str]:
     return (finding.engine, finding.rule_id, normalise_code(finding.snippet))
 
 
-def new_findings(before: Sequence[Finding], after: Sequence[Finding]) -> list[Finding]:
-    """Findings in ``after`` that were not in ``before``: by fingerprint, then by rule and code."""
-    known = {f.fingerprint for f in before}
-    spare = Counter(_match_key(f) for f in before)
-    for finding in after:
-        if finding.fingerprint in known:
-            spare[_match_key(finding)] -= 1
-    fresh: list[Finding] = []
-    for finding in after:
-        if finding.fingerprint in known:
-            continue
-        key = _match_key(finding)
-        if spare[key] > 0:  # same rule on the same code, only its scope or counter moved
-            spare[key] -= 1
-            continue
-        fresh.append(finding)
-    return fresh
+def pair_findings(
+    before_text: str,
+    before: Sequence[Finding],
+    after_text: str,
+    after: Sequence[Finding],
+    targets: Collection[str] = (),
+) -> dict[int, int]:
+    """Which after-finding is which before-finding (indexes), one to one.
+
+    By place first: same engine and rule on a line the edit kept or rewrote (so a second finding
+    on a rewritten line is not taken for new); then by fingerprint (code that moved); then by rule
+    and identical code. Findings the repair did not target are matched before its ``targets``
+    (fingerprints): when two identical lines leave one behind, the one left is the untouched one.
+    """
+    origins = _line_origins(before_text, after_text)
+
+    def origin_lines(finding: Finding) -> set[int]:
+        lines: set[int] = set()
+        for line in range(finding.start_line, max(finding.end_line, finding.start_line) + 1):
+            lines |= origins.get(line, set())
+        return lines
+
+    same_rule = lambda b, a: (b.engine, b.rule_id) == (a.engine, a.rule_id)  # noqa: E731
+    passes = (
+        lambda b, a: same_rule(b, a) and b.start_line in origin_lines(a),
+        lambda b, a: b.fingerprint == a.fingerprint,
+        lambda b, a: _match_key(b) == _match_key(a),
+    )
+    pairs: dict[int, int] = {}
+    untargeted = [i for i, f in enumerate(before) if f.fingerprint not in targets]
+    targeted = [i for i, f in enumerate(before) if f.fingerprint in targets]
+    for pool in (untargeted, targeted):
+        free = list(pool)
+        for matches in passes:
+            for a_index, finding in enumerate(after):
+                if a_index in pairs:
+                    continue
+                chosen = next((b for b in free if matches(before[b], finding)), None)
+                if chosen is not None:
+                    pairs[a_index] = chosen
+                    free.remove(chosen)
+    return pairs
 
 
 def shape_problem(*, path: str, before: str, candidate: str, targets: Sequence[Finding]) -> str | None:
@@ -177,9 +217,12 @@ def shape_problem(*, path: str, before: str, candidate: str, targets: Sequence[F
     return structure_problem(before, candidate, targets)
 
 
-def _expected_residue(finding: Finding, fixed: Sequence[Finding]) -> bool:
-    """A weaker finding of the same CWE that the standard fix leaves behind, e.g. B602 -> B603/B607
-    when ``shell=True`` becomes an argument list: Bandit itself points to that rewrite."""
+def _expected_residue(finding: Finding, fixed: Sequence[Finding], residual_rules: Collection[str]) -> bool:
+    """A weaker finding the standard fix leaves behind: one the codemod declares (its
+    ``residual_rules``), or one of the same CWE and lower severity, e.g. B602 -> B603/B607 when
+    ``shell=True`` becomes an argument list, which Bandit itself points to."""
+    if finding.rule_id in residual_rules and fixed:
+        return True
     return any(
         finding.engine == target.engine
         and finding.severity < target.severity
@@ -189,21 +232,29 @@ def _expected_residue(finding: Finding, fixed: Sequence[Finding]) -> bool:
 
 
 def findings_problem(
+    before_text: str,
     before: Sequence[Finding],
+    after_text: str,
     after: Sequence[Finding],
     targets: Sequence[Finding],
     *,
     require_fix: bool = True,
+    residual_rules: Collection[str] = (),
 ) -> tuple[tuple[str, ...], str | None]:
     """Rules 2 and 3 for one set of engines: (fingerprints of targets fixed, why rejected or None).
 
-    ``targets`` are the findings of these engines the repair means to fix; with no targets the
-    repair only has to add nothing new (another engine judges its targets).
+    ``targets`` (members of ``before``) are the findings the repair means to fix; with no targets
+    the repair only has to add nothing new (another engine judges its targets).
     """
-    after_prints = {f.fingerprint for f in after}
-    fixed = tuple(t.fingerprint for t in targets if t.fingerprint not in after_prints)
-    fixed_targets = [t for t in targets if t.fingerprint in fixed]
-    fresh = [f for f in new_findings(before, after) if not _expected_residue(f, fixed_targets)]
+    pairs = pair_findings(before_text, before, after_text, after, {t.fingerprint for t in targets})
+    still = {before[b].fingerprint for b in pairs.values()}
+    fixed_targets = [t for t in targets if t.fingerprint not in still]
+    fixed = tuple(t.fingerprint for t in fixed_targets)
+    fresh = [
+        f
+        for index, f in enumerate(after)
+        if index not in pairs and not _expected_residue(f, fixed_targets, residual_rules)
+    ]
     if fresh:
         first = fresh[0]
         cwe = f" (CWE-{first.cwe})" if first.cwe else ""
@@ -212,7 +263,10 @@ def findings_problem(
             f"{first.start_line}: {first.message}"
         )
     if require_fix and targets and not fixed:
-        still = targets[0]
-        line = next((f.start_line for f in after if f.fingerprint == still.fingerprint), still.start_line)
-        return fixed, f"still reported by {still.engine}: {still.rule_id} at line {line}: {still.message}"
+        target = targets[0]
+        where = next(
+            (after[a].start_line for a, b in pairs.items() if before[b].fingerprint == target.fingerprint),
+            target.start_line,
+        )
+        return fixed, f"still reported by {target.engine}: {target.rule_id} at line {where}: {target.message}"
     return fixed, None

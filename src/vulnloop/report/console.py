@@ -30,16 +30,17 @@ def format_scan(
         for finding in sorted(by_path[path], key=Finding.sort_key):
             lines.append(finding_line(finding, with_col=with_col))
         lines.append("")
-    for skipped in result.skipped:
-        lines.append(f"{skipped.path}: skipped: {skipped.reason}")
-    if result.skipped:
+    skipped = result.skipped_files()
+    for path, reason in skipped.items():
+        lines.append(f"{path}: skipped: {reason}")
+    if skipped:
         lines.append("")
     hidden = len(result.findings) - len(shown)
     summary = f"{_plural(len(shown), 'finding')} in {_plural(len(by_path), 'file')}"
     if hidden:
         summary += f" ({hidden} below the severity/confidence threshold not shown)"
-    if result.skipped:
-        summary += f", {_plural(len(result.skipped), 'file')} skipped"
+    if skipped:
+        summary += f", {_plural(len(skipped), 'file')} skipped"
     summary += f"; engines: {', '.join(result.engines) or 'none'}"
     lines.append(summary)
     return "\n".join(lines)
@@ -66,8 +67,8 @@ def format_ledger(report: LoopReport, *, diffs: bool) -> str:
             lines.append("")
     for entry in sorted(report.entries, key=lambda e: e.finding.sort_key()):
         lines.append(format_entry(entry))
-    for skipped in report.scan.skipped:
-        lines.append(f"SKIPPED  {skipped.path}: {skipped.reason}")
+    for path, reason in report.scan.skipped_files().items():
+        lines.append(f"SKIPPED  {path}: {reason}")
     fixed, unfixed = len(report.fixed()), len(report.unfixed())
     changed = sum(1 for outcome in report.files if outcome.changed)
     summary = (

@@ -34,7 +34,7 @@ def scan_json(result: ScanResult, shown: Sequence[Finding]) -> str:
         {
             "engines": list(result.engines),
             "findings": [finding_dict(f) for f in shown],
-            "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+            "skipped": [{"path": s.path, "reason": s.reason, "engine": s.engine} for s in result.skipped],
             "notes": list(result.notes),
         },
         indent=2,
@@ -72,7 +72,7 @@ def loop_json(report: LoopReport) -> str:
                 }
                 for o in report.files
             ],
-            "skipped": [{"path": s.path, "reason": s.reason} for s in report.scan.skipped],
+            "skipped": [{"path": s.path, "reason": s.reason, "engine": s.engine} for s in report.scan.skipped],
             "usage": {
                 "prompt_tokens": report.usage.prompt_tokens,
                 "completion_tokens": report.usage.completion_tokens,

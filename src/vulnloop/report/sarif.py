@@ -10,10 +10,11 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import tempfile
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from vulnloop.cwe import cwe_url, lookup
@@ -59,13 +60,6 @@ def artifact_location(path: str) -> dict[str, Any]:
 # -- rules --------------------------------------------------------------------------------------
 
 
-def _humanise(name: str) -> str:
-    if not name or " " in name:
-        return name
-    words = name.replace("_", " ").replace("-", " ").strip()
-    return words[:1].upper() + words[1:]
-
-
 def _cwes(findings: Sequence[Finding]) -> list[int]:
     found: list[int] = []
     for finding in findings:
@@ -90,7 +84,12 @@ def _rule(engine: str, rule_id: str, findings: Sequence[Finding]) -> dict[str, A
     sample = findings[0]
     info: QueryInfo | None = query_by_id(rule_id) if engine == "codeql" else None
     cwes = _cwes(findings) or (list(info.cwes) if info else [])
-    title = (info.name if info else "") or _humanise(sample.rule_name) or rule_id
+    if info is not None:
+        title = info.name
+    elif sample.rule_name and " " not in sample.rule_name:  # Bandit's style: "B602: subprocess_popen_..."
+        title = f"{rule_id}: {sample.rule_name}"
+    else:
+        title = sample.rule_name or rule_id
     description = (info.description if info else "") or sample.message or title
     severity = max(f.severity for f in findings)
     confidence = max(f.confidence for f in findings)
@@ -139,8 +138,16 @@ def _location(finding: Finding) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
+# SARIF's default line ends (run.newLineSequences): unlike str.splitlines, not \f or \x1c.
+_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
+
+
+def _lines(text: str) -> list[str]:
+    return _LINE.findall(text)
+
+
 def _strip_newline(text: str) -> str:
-    for ending in ("\r\n", "\n", "\r"):
+    for ending in ("\r\n", "\n"):
         if text.endswith(ending):
             return text[: -len(ending)]
     return text
@@ -152,14 +159,16 @@ def line_replacements(before: str, after: str) -> list[dict[str, Any]]:
     A ``deletedRegion`` of ``startLine``..``endLine`` runs to the end of ``endLine`` without its
     newline, so the inserted text leaves out its own last newline. Pure insertions and
     deletions take in one neighbouring unchanged line, so every replacement both deletes and
-    inserts whole lines.
+    inserts whole lines. A change to a line end itself takes a character region; when no
+    line survives, one replacement covers the whole file.
     """
-    old = before.splitlines(keepends=True)
-    new = after.splitlines(keepends=True)
+    old = _lines(before)
+    new = _lines(after)
     if before == after:
         return []
-    if not old:
-        return [{"deletedRegion": {"charOffset": 0, "charLength": 0}, "insertedContent": {"text": after}}]
+    whole_file = [{"deletedRegion": {"charOffset": 0, "charLength": len(before)}, "insertedContent": {"text": after}}]
+    if not old or not new:  # no line survives to anchor a line replacement on
+        return whole_file
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     hunks: list[list[int]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -168,8 +177,10 @@ def line_replacements(before: str, after: str) -> list[dict[str, Any]]:
         if i1 == i2 or j1 == j2:  # take in an unchanged neighbour line
             if i1 > 0:
                 i1, j1 = i1 - 1, j1 - 1
-            else:
+            elif i2 < len(old):
                 i2, j2 = i2 + 1, j2 + 1
+            else:
+                return whole_file
         if hunks and i1 <= hunks[-1][1]:
             hunks[-1][1], hunks[-1][3] = max(hunks[-1][1], i2), max(hunks[-1][3], j2)
         else:
@@ -177,11 +188,14 @@ def line_replacements(before: str, after: str) -> list[dict[str, Any]]:
     replacements: list[dict[str, Any]] = []
     for i1, i2, j1, j2 in hunks:
         inserted = "".join(new[j1:j2])
-        if old[i2 - 1] != _strip_newline(old[i2 - 1]):
-            inserted = _strip_newline(inserted)
-        replacement: dict[str, Any] = {"deletedRegion": {"startLine": i1 + 1, "endLine": i2}}
-        replacement["insertedContent"] = {"text": inserted}
-        replacements.append(replacement)
+        ending = old[i2 - 1][len(_strip_newline(old[i2 - 1])):]
+        if inserted.endswith(ending):
+            region: dict[str, Any] = {"startLine": i1 + 1, "endLine": i2}
+            inserted = inserted[: len(inserted) - len(ending)]
+        else:  # the change touches a line end itself: only a character region can say so
+            offset = sum(len(line) for line in old[:i1])
+            region = {"charOffset": offset, "charLength": sum(len(line) for line in old[i1:i2])}
+        replacements.append({"deletedRegion": region, "insertedContent": {"text": inserted}})
     return replacements
 
 
@@ -226,7 +240,10 @@ def _tool_name(engine: str) -> str:
 
 
 def _skipped_for(engine: str, skipped: Sequence[SkippedFile]) -> list[SkippedFile]:
-    """Skipped files belong to every run, except those whose reason names another engine."""
+    """Skipped files stamped with an engine go to its run; others belong to every run, except
+    those whose reason names another engine."""
+    stamped = [s for s in skipped if s.engine]
+    skipped = [s for s in skipped if not s.engine]
     names = {e: (e.lower(), _tool_name(e).lower()) for e in {engine, *TOOLS}}
 
     def owner(reason: str) -> str | None:
@@ -236,7 +253,9 @@ def _skipped_for(engine: str, skipped: Sequence[SkippedFile]) -> list[SkippedFil
                 return candidate
         return None
 
-    return [s for s in skipped if owner(s.reason) in (None, engine)]
+    return [s for s in stamped if s.engine == engine] + [
+        s for s in skipped if owner(s.reason) in (None, engine)
+    ]
 
 
 def _notifications(engine: str, skipped: Sequence[SkippedFile], notes: Sequence[str]) -> list[dict[str, Any]]:
@@ -322,12 +341,12 @@ def sarif_log(
 def write_sarif(path: Path, log: Mapping[str, Any]) -> None:
     """Write the log as UTF-8 JSON, replacing ``path`` only once the whole file is written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with temporary.open("w", encoding="utf-8") as stream:
             json.dump(log, stream, indent=2, ensure_ascii=False)
             stream.write("\n")
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

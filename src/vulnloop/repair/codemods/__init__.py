@@ -11,7 +11,7 @@ from functools import lru_cache
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import Codemod, CodemodInfo
 
-__all__ = ["Codemod", "CodemodInfo", "all_codemods", "codemods_for", "MODULES"]
+__all__ = ["MODULES", "Codemod", "CodemodInfo", "all_codemods", "codemods_for"]
 
 # Registry order is the order codemods are tried for one finding.
 MODULES: tuple[str, ...] = (

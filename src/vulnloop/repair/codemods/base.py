@@ -4,10 +4,12 @@ rest of the file."""
 from __future__ import annotations
 
 import ast
+import re
 import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Mapping, Optional, Protocol, Sequence, Tuple, TypeVar
+from typing import Protocol, TypeAlias, TypeVar
 
 import libcst as cst
 from libcst.metadata import (
@@ -25,10 +27,13 @@ from libcst.metadata import (
 from vulnloop.findings import Finding
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # An import a rewrite needs: ("secrets", None) is `import secrets`,
 # ("jinja2", "select_autoescape") is `from jinja2 import select_autoescape`.
-ImportNeed = Tuple[str, Optional[str]]
+ImportNeed = tuple[str, str | None]
+# What a located node may be replaced by: another node, or several statements for one.
+Replacement: TypeAlias = "cst.CSTNode | cst.FlattenSentinel[cst.BaseStatement]"
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,26 @@ def _column_variants(line: str, char_col: int) -> set[int]:
     }
 
 
+def _char_columns(line: str, column: int) -> set[int]:
+    """A 1-based engine column as the 0-based character columns it may mean (see above)."""
+    found = {column - 1}
+    for encoding, unit in (("utf-8", 1), ("utf-16-le", 2)):
+        width = 0
+        for index, char in enumerate(line):
+            if width == (column - 1) * unit:
+                found.add(index)
+                break
+            width += len(char.encode(encoding))
+    return found
+
+
+def _encloses(outer: CodeRange, inner: CodeRange) -> bool:
+    return (outer.start.line, outer.start.column) <= (inner.start.line, inner.start.column) and (
+        inner.end.line,
+        inner.end.column,
+    ) <= (outer.end.line, outer.end.column)
+
+
 class ParsedSource:
     """One file's libcst tree with the metadata codemods ask for, resolved lazily."""
 
@@ -79,7 +104,8 @@ class ParsedSource:
         self.source = source
         self._wrapper = MetadataWrapper(module)
         self.module = self._wrapper.module  # the wrapper's copy: its nodes carry the metadata
-        self.lines = source.splitlines()
+        # Line breaks as Python counts them: str.splitlines would also split at form feeds.
+        self.lines = _LINE_BREAK.split(source)
 
     @classmethod
     def parse(cls, source: str) -> ParsedSource | None:
@@ -151,10 +177,11 @@ class ParsedSource:
 
         Engines differ on what they point at: Bandit gives the node itself (sometimes starting on
         the line of a keyword inside it), CodeQL often an argument inside the call. So: a node
-        whose range matches the finding exactly wins; else the smallest accepted node holding the
-        finding's lines; a tie between different nodes is ambiguous and gives None.
+        whose range matches the finding exactly wins; else, among accepted nodes holding the
+        finding's lines (preferring those holding its start point), the innermost, provided the
+        others all enclose it. Anything else is ambiguous and gives None.
         """
-        holding: list[tuple[int, NodeT]] = []
+        holding: list[tuple[int, CodeRange, NodeT]] = []
         exact: list[NodeT] = []
         end_line = max(finding.end_line, finding.start_line)
         for node, where in self.positions.items():
@@ -166,15 +193,23 @@ class ParsedSource:
                 continue
             if self._matches_exactly(where, finding):
                 exact.append(node)
-            holding.append((self._size(where), node))
-        if len(exact) == 1:
-            return exact[0]
+            holding.append((self._size(where), where, node))
         if exact:
+            return exact[0] if len(exact) == 1 else None
+        at_start = [h for h in holding if self._holds_start(h[1], finding)]
+        candidates = sorted(at_start or holding, key=lambda item: item[0])
+        if not candidates:
             return None
-        holding.sort(key=lambda item: item[0])
-        if not holding or (len(holding) > 1 and holding[0][0] == holding[1][0]):
+        inner = candidates[0][1]
+        if any(not _encloses(where, inner) for _, where, _ in candidates[1:]):
             return None
-        return holding[0][1]
+        return candidates[0][2]
+
+    def _holds_start(self, where: CodeRange, finding: Finding) -> bool:
+        line = self.lines[finding.start_line - 1] if 0 < finding.start_line <= len(self.lines) else ""
+        start = (where.start.line, where.start.column)
+        end = (where.end.line, where.end.column)
+        return any(start <= (finding.start_line, c) < end for c in _char_columns(line, finding.start_col))
 
     def _matches_exactly(self, where: CodeRange, finding: Finding) -> bool:
         if (where.start.line, where.end.line) != (finding.start_line, max(finding.end_line, finding.start_line)):
@@ -265,12 +300,12 @@ class ParsedSource:
 
     def render(
         self,
-        replacements: Sequence[tuple[cst.CSTNode, cst.CSTNode | cst.FlattenSentinel[cst.BaseStatement]]],
+        replacements: Sequence[tuple[cst.CSTNode, Replacement]],
         imports: Sequence[ImportNeed | None] = (),
     ) -> str | None:
         """The file with each old node replaced and the needed imports added; None when the result
         would not parse (a codemod bug must never reach the user as broken code)."""
-        mapping = {id(old): new for old, new in replacements}
+        mapping: dict[int, Replacement] = {id(old): new for old, new in replacements}
         module = self.module.visit(_Replace(mapping))
         assert isinstance(module, cst.Module)
         for need in dict.fromkeys(n for n in imports if n is not None):
@@ -282,11 +317,15 @@ class ParsedSource:
 
 
 class _Replace(cst.CSTTransformer):
-    def __init__(self, mapping: dict[int, object]) -> None:
+    """Swaps nodes by identity: the codemod located them in this very tree."""
+
+    def __init__(self, mapping: dict[int, Replacement]) -> None:
         super().__init__()
         self._mapping = mapping
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> object:
+    def on_leave(  # type: ignore[override]
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> Replacement:
         return self._mapping.get(id(original_node), updated_node)
 
 
@@ -367,7 +406,9 @@ def is_name(node: cst.BaseExpression, value: str) -> bool:
 def string_value(node: cst.BaseExpression) -> str | None:
     """The value of a plain (non-f, non-bytes) string literal, implicit concatenation included."""
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
+        with warnings.catch_warnings():  # "invalid escape sequence" is the program's business
+            warnings.simplefilter("ignore")
+            value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
 

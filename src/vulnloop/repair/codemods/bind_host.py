@@ -2,7 +2,7 @@
 
 Rewritten only where the string is clearly a listening address: a ``host=``-like keyword, the host
 of a ``(host, port)`` pair passed to a call (``sock.bind``, ``HTTPServer``), or a variable or
-parameter whose name says host, address, bind, listen or interface. Comparisons and other uses
+parameter whose name says host, bind, listen, interface or server address. Comparisons and other uses
 of the string are left alone.
 """
 from __future__ import annotations
@@ -12,10 +12,16 @@ import re
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource, positional_args, string_value
+from vulnloop.repair.codemods.base import (
+    CodemodInfo,
+    ParsedSource,
+    positional_args,
+    string_value,
+)
 
 _ALL_INTERFACES = frozenset({"0.0.0.0", "::"})
-_ADDRESS_NAME = re.compile(r"host|addr|bind|listen|interface|^ip$|_ip$|^ip_", re.IGNORECASE)
+# Names of listening addresses; "ip" or "addr" alone also name peers and sources (source_ip).
+_ADDRESS_NAME = re.compile(r"host|bind|listen|interface|server_?addr", re.IGNORECASE)
 ENV_VAR = "HOST"
 DEFAULT_HOST = "127.0.0.1"
 

@@ -9,7 +9,7 @@ defusedxml's protection lives in its parser.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import libcst as cst
 from libcst.metadata import ImportAssignment
@@ -20,7 +20,6 @@ from vulnloop.repair.codemods.base import (
     ParsedSource,
     append_keyword,
     call_shape_ok,
-    keyword_arg,
     positional_args,
 )
 
@@ -175,12 +174,11 @@ class DefusedXml:
         return bindings[0].node
 
     def _swap_import(self, parsed: ParsedSource, statement: cst.CSTNode) -> str | None:
+        new: cst.CSTNode | None = None
         if isinstance(statement, cst.Import):
             new = self._swap_plain(parsed, statement)
         elif isinstance(statement, cst.ImportFrom):
             new = self._swap_from(parsed, statement)
-        else:
-            new = None
         return None if new is None else parsed.render([(statement, new)])
 
     def _swap_plain(self, parsed: ParsedSource, statement: cst.Import) -> cst.Import | None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource, is_name, keyword_arg, replace_arg_value
+from vulnloop.repair.codemods.base import (
+    CodemodInfo,
+    ParsedSource,
+    is_name,
+    keyword_arg,
+    replace_arg_value,
+)
 
 
 def _runs_debug(call: cst.Call) -> bool:

@@ -12,7 +12,12 @@ import ast
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource, positional_args, string_value
+from vulnloop.repair.codemods.base import (
+    CodemodInfo,
+    ParsedSource,
+    positional_args,
+    string_value,
+)
 
 _EVAL = frozenset({"builtins.eval"})
 

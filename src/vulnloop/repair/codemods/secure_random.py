@@ -10,6 +10,7 @@ from a call (``random.seed(os.urandom(2))``) is not reproducible and does not st
 from __future__ import annotations
 
 import libcst as cst
+from libcst.metadata import Assignment
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
@@ -30,7 +31,10 @@ _FUNCTIONS = frozenset(
 )
 _SEEDING = frozenset({"random.seed", "random.setstate", "random.getstate"})
 # Contexts where an arithmetic expression needs no parentheses.
-_OPEN_CONTEXTS = (cst.Arg, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Element, cst.Expr, cst.Index)
+_OPEN_CONTEXTS = (
+    cst.Arg, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Element, cst.Expr, cst.Index,
+    cst.ListComp, cst.SetComp, cst.GeneratorExp,
+)
 _SIMPLE = (cst.Name, cst.Attribute, cst.Integer, cst.Call, cst.Subscript)
 
 
@@ -43,10 +47,11 @@ class _SeedFinder(cst.CSTVisitor):
         name = self.parsed.resolves_to(node.func, _SEEDING | {"random.Random"})
         if name in ("random.setstate", "random.getstate"):
             self.seeded = True
-        elif name in ("random.seed", "random.Random"):
+        elif name in ("random.seed", "random.Random") and any(
+            not self._computed(arg.value) for arg in node.args
+        ):
             # A seed computed by a call (os.urandom, time.time) is not a wish for repeatability.
-            if any(not self._computed(arg.value) for arg in node.args):
-                self.seeded = True
+            self.seeded = True
 
     def _computed(self, value: cst.BaseExpression) -> bool:
         """A call, or a name assigned once from a call."""
@@ -56,7 +61,7 @@ class _SeedFinder(cst.CSTVisitor):
         if scope is None or not isinstance(value, cst.Name):
             return False
         assignments = list(scope[value.value])
-        if len(assignments) != 1:
+        if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
             return False
         target = self.parsed.parent(assignments[0].node)
         statement = self.parsed.parent(target) if isinstance(target, cst.AssignTarget) else None
@@ -123,10 +128,12 @@ class SecureRandom:
             return call.with_changes(func=cst.parse_expression(f"{secrets}.SystemRandom().{name}"))
         if name == "Random":
             return None if call.args else cst.parse_expression(f"{secrets}.SystemRandom()")
-        if name in ("randrange", "randint") and len(call.args) == len(positional):
-            if 1 <= len(positional) <= 2 and not (name == "randint" and len(positional) == 1):
-                text = self._below(parsed, name, [p.value for p in positional], secrets)
-                return None if text is None else cst.parse_expression(text)
+        bounds = [p.value for p in positional]
+        if name in ("randrange", "randint") and len(call.args) == len(bounds) and (
+            1 <= len(bounds) <= 2 and not (name == "randint" and len(bounds) == 1)
+        ):
+            text = self._below(parsed, name, bounds, secrets)
+            return None if text is None else cst.parse_expression(text)
         return None
 
     @staticmethod

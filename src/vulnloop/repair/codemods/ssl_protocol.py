@@ -38,7 +38,7 @@ class SslProtocol:
     info = CodemodInfo(
         id="ssl-tls12",
         summary="Use TLS 1.2 instead of a broken or unspecified SSL/TLS protocol version",
-        cwes=(327, 757),
+        cwes=(327,),
         bandit_ids=("B502", "B503", "B504"),
         codeql_ids=("py/insecure-protocol", "py/insecure-default-protocol"),
         guidance=(

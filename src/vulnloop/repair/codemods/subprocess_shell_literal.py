@@ -29,11 +29,12 @@ _SUBPROCESS = frozenset(
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 
 # Commands that exist only inside a shell, or change it: without one they fail or do nothing.
-_SHELL_ONLY = frozenset(
-    "cd export source . exit set unset alias unalias ulimit umask eval exec read wait trap shift "
-    "type hash command builtin let local declare typeset readonly times jobs fg bg history "
-    "pushd popd dirs shopt test [ true false echo printf kill".split()
-)
+_SHELL_ONLY = frozenset({
+    "cd", "export", "source", ".", "exit", "set", "unset", "alias", "unalias", "ulimit", "umask",
+    "eval", "exec", "read", "wait", "trap", "shift", "type", "hash", "command", "builtin", "let",
+    "local", "declare", "typeset", "readonly", "times", "jobs", "fg", "bg", "history", "pushd",
+    "popd", "dirs", "shopt", "test", "[", "true", "false", "echo", "printf", "kill",
+})
 
 
 def _argument_list(command: str) -> list[str] | None:
@@ -88,7 +89,9 @@ class SubprocessShellLiteral:
         quote = '"' if self._quote(parsed.code(positional[0].value)) == '"' else "'"
         listing = cst.parse_expression("[" + ", ".join(f"{quote}{w}{quote}" for w in words) + "]")
         new_call = replace_arg_value(call, positional[0], listing)
-        new_call = remove_arg(new_call, next(a for a in new_call.args if a.keyword and a.keyword.value == "shell"))
+        new_shell = keyword_arg(new_call, "shell")
+        assert new_shell is not None
+        new_call = remove_arg(new_call, new_shell)
         return parsed.render([(call, new_call)])
 
     @staticmethod

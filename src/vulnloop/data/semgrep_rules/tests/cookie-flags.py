@@ -15,3 +15,10 @@ def set_cookie():
     # ok: vulnloop.cookie-without-flags
     response.set_cookie("session_id", "abc123", secure=True, httponly=True, samesite="Lax")
     return response
+
+
+
+def copy_jar(jar, new_jar):
+    for cookie in jar:
+        # ok: vulnloop.cookie-without-flags
+        new_jar.set_cookie(cookie)

@@ -22,3 +22,10 @@ fd2 = os.open("/srv/data/file", os.O_CREAT | os.O_WRONLY, 0o600)
 os.umask(0)
 # ok: vulnloop.cleared-umask
 os.umask(0o077)
+
+
+def current_umask():
+    # ok: vulnloop.cleared-umask
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

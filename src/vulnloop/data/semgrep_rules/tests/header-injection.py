@@ -58,3 +58,24 @@ def dict_not_response():
     # ok: vulnloop.header-injection
     cache["lang"] = request.args["lang"]
     return "ok"
+
+
+@app.route("/content-type")
+def content_type():
+    # ruleid: vulnloop.header-injection
+    return Response("ok", content_type=request.args["type"])
+
+
+@app.route("/headers-object")
+def headers_object():
+    from werkzeug.datastructures import Headers
+    headers = Headers()
+    # ruleid: vulnloop.header-injection
+    headers.add("X-Name", request.args["name"])
+    return Response("ok", headers=headers)
+
+
+@app.route("/fixed-type")
+def fixed_type():
+    # ok: vulnloop.header-injection
+    return Response(request.args["q"], content_type="text/plain")

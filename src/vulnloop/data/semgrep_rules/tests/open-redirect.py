@@ -56,3 +56,24 @@ def allowed():
         # ok: vulnloop.open-redirect
         return redirect(target)
     return redirect("/")
+
+
+@app.route("/self")
+def to_self():
+    # ok: vulnloop.open-redirect
+    return redirect(request.full_path)
+
+
+def django_append_slash(request):
+    from django.http import HttpResponsePermanentRedirect
+    # ok: vulnloop.open-redirect
+    return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+
+
+def django_checked_keyword(request):
+    from django.utils.http import url_has_allowed_host_and_scheme
+    target = request.POST.get("next")
+    if not url_has_allowed_host_and_scheme(url=target, allowed_hosts={request.get_host()}):
+        target = "/"
+    # ok: vulnloop.open-redirect
+    return HttpResponseRedirect(target)

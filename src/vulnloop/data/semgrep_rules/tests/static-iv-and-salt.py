@@ -46,3 +46,17 @@ def hash_password_random(password):
     salt = os.urandom(16)
     # ok: vulnloop.constant-salt
     return salt + hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)
+
+
+def encrypt_named_constant(key, data):
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+    iv = b"\x00" * 16
+    # ruleid: vulnloop.static-iv
+    cipher = Cipher(algorithms.AES(key), modes.CBC(iv))
+    return cipher.encryptor().update(data)
+
+
+def hash_with_named_salt(password):
+    salt = b"pepper"
+    # ruleid: vulnloop.constant-salt
+    return hashlib.pbkdf2_hmac("sha256", password, salt, 600_000)

@@ -33,3 +33,15 @@ def check_kind(token):
 def check_missing(password):
     # ok: vulnloop.non-constant-time-comparison
     return password == None
+
+
+def validate(actual_pw, typed_pw):
+    # ruleid: vulnloop.non-constant-time-comparison
+    return actual_pw == typed_pw
+
+
+
+class Credentials:
+    def __eq__(self, other):
+        # ok: vulnloop.non-constant-time-comparison
+        return self.password == other.password

@@ -18,3 +18,13 @@ def read_directly(path):
             return handle.read()
     except OSError:
         return None
+
+
+def read_if_exists(path):
+    if os.path.exists(path):
+        # ruleid: vulnloop.exists-check-race
+        with open(path) as handle:
+            return handle.read()
+    # ok: vulnloop.exists-check-race
+    with open(path + ".default") as handle:
+        return handle.read()

@@ -13,10 +13,12 @@ app = Flask(__name__)
 unsafe_parser = etree.XMLParser(resolve_entities=True)
 # ruleid: vulnloop.xxe-entity-resolution
 dtd_parser = etree.XMLParser(load_dtd=True, no_network=True)
-# ok: vulnloop.xxe-entity-resolution
+# ok: vulnloop.xxe-entity-resolution, vulnloop.xxe-lxml-parser-defaults
 safe_parser = etree.XMLParser(resolve_entities=False, no_network=True)
 # ruleid: vulnloop.xml-huge-tree
 big_parser = etree.XMLParser(resolve_entities=False, huge_tree=True)
+# ok: vulnloop.xml-huge-tree
+bounded_parser = etree.XMLParser(resolve_entities=False, huge_tree=False)
 
 
 def sax_parser():
@@ -53,3 +55,9 @@ def defused():
     # ok: vulnloop.xml-bomb
     root = DET.fromstring(request.data)
     return root.tag
+
+
+def parse_settings(path):
+    # ruleid: vulnloop.xxe-lxml-parser-defaults
+    parser = etree.XMLParser(remove_blank_text=True)
+    return etree.parse(path, parser)

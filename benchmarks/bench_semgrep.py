@@ -1,0 +1,164 @@
+"""Detection and speed of the Semgrep engine (vulnloop's own rules) against the manual labels.
+
+Detection: the first-round pieces (stage "rq1") of LLMSecureCode with a manual label; a piece
+counts as flagged when an engine reports any finding in it (the paper's measure). Recall and
+precision per engine (Bandit, Semgrep) and for their union. Target (issue: third engine):
+union of Bandit and Semgrep at least 75% recall at 90% precision.
+
+Speed: one Semgrep call over all 850 labelled pieces, and a 30-file scan (a pull request
+review) with and without Semgrep.
+
+Usage: python benchmarks/bench_semgrep.py [--json OUT] [--jobs N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Iterable, Sequence
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import read_jsonl, require_shared_data  # noqa: E402
+
+from vulnloop.engines.bandit import BanditEngine  # noqa: E402
+from vulnloop.engines.dedupe import dedupe_findings  # noqa: E402
+from vulnloop.engines.semgrep import SemgrepEngine  # noqa: E402
+from vulnloop.findings import Finding, Level, ScanResult  # noqa: E402
+from vulnloop.sources import SourceFile  # noqa: E402
+
+
+def piece_path(piece: dict[str, object]) -> str:
+    name = str(piece["piece_id"]).replace("/", "_").replace("-", "_").replace(".", "_")
+    return f"labelled/{name}.py"
+
+
+def score(flagged: set[str], labels: dict[str, bool]) -> dict[str, float | int]:
+    positives = {p for p, vulnerable in labels.items() if vulnerable}
+    true_pos = len(flagged & positives)
+    false_pos = len(flagged - positives)
+    return {
+        "flagged": len(flagged),
+        "true_positives": true_pos,
+        "false_positives": false_pos,
+        "recall": true_pos / len(positives) if positives else 0.0,
+        "precision": true_pos / (true_pos + false_pos) if flagged else 0.0,
+    }
+
+
+def flagged_paths(findings: Iterable[Finding], *, min_confidence: Level = Level.LOW) -> set[str]:
+    return {f.path for f in findings if f.confidence >= min_confidence}
+
+
+def detection(pieces: Sequence[dict[str, object]], jobs: int) -> dict[str, object]:
+    labelled = [p for p in pieces if p["stage"] == "rq1" and p["manual_vulnerable"] is not None]
+    sources = [SourceFile(piece_path(p), str(p["code"])) for p in labelled]
+    labels = {piece_path(p): bool(p["manual_vulnerable"]) for p in labelled}
+    cwe_of = {piece_path(p): str(p["cwe"]) for p in labelled}
+    bandit = BanditEngine().scan(sources)
+    started = time.perf_counter()
+    semgrep = SemgrepEngine(jobs=jobs).scan(sources)
+    semgrep_seconds = time.perf_counter() - started
+    rows: dict[str, object] = {
+        "pieces": len(labelled),
+        "vulnerable": sum(labels.values()),
+        "bandit": score(flagged_paths(bandit.findings), labels),
+        "semgrep": score(flagged_paths(semgrep.findings), labels),
+        "semgrep_medium_confidence": score(
+            flagged_paths(semgrep.findings, min_confidence=Level.MEDIUM), labels
+        ),
+        "union": score(flagged_paths(bandit.findings) | flagged_paths(semgrep.findings), labels),
+        "semgrep_seconds": round(semgrep_seconds, 2),
+        "skipped": {"bandit": len(bandit.skipped), "semgrep": len(semgrep.skipped)},
+    }
+    merged = dedupe_findings([*bandit.findings, *semgrep.findings])
+    rows["findings"] = {
+        "bandit": len(bandit.findings),
+        "semgrep": len(semgrep.findings),
+        "after_dedupe": len(merged),
+    }
+    # Per task CWE: which engine flags the vulnerable pieces, to see where recall comes from.
+    per_cwe: dict[str, Counter[str]] = defaultdict(Counter)
+    bandit_hit = flagged_paths(bandit.findings)
+    semgrep_hit = flagged_paths(semgrep.findings)
+    for path, vulnerable in labels.items():
+        counter = per_cwe[cwe_of[path]]
+        counter["vulnerable" if vulnerable else "safe"] += 1
+        if path in bandit_hit:
+            counter["bandit_tp" if vulnerable else "bandit_fp"] += 1
+        if path in semgrep_hit:
+            counter["semgrep_tp" if vulnerable else "semgrep_fp"] += 1
+        if path in bandit_hit | semgrep_hit:
+            counter["union_tp" if vulnerable else "union_fp"] += 1
+    rows["per_cwe"] = {cwe: dict(c) for cwe, c in sorted(per_cwe.items())}
+    rules: Counter[str] = Counter()
+    false_rules: Counter[str] = Counter()
+    for finding in semgrep.findings:
+        rules[finding.rule_id] += 1
+        if not labels[finding.path]:
+            false_rules[finding.rule_id] += 1
+    rows["semgrep_rules"] = dict(rules.most_common())
+    rows["semgrep_rules_on_safe_pieces"] = dict(false_rules.most_common())
+    return rows
+
+
+def speed(pieces: Sequence[dict[str, object]], jobs: int) -> dict[str, float]:
+    sources = [SourceFile(piece_path(p), str(p["code"])) for p in pieces]
+    engine = SemgrepEngine(jobs=jobs)
+    started = time.perf_counter()
+    result: ScanResult = engine.scan(sources)
+    all_seconds = time.perf_counter() - started
+    review = sources[:30]
+    bandit = BanditEngine()
+    bandit.scan(review[:1])  # build Bandit's manager outside the timing, as a warm process would
+    started = time.perf_counter()
+    bandit.scan(review)
+    bandit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    engine.scan(review)
+    semgrep_seconds = time.perf_counter() - started
+    return {
+        "files": len(sources),
+        "semgrep_all_seconds": round(all_seconds, 2),
+        "semgrep_all_findings": len(result.findings),
+        "semgrep_all_skipped": len(result.skipped),
+        "review_30_bandit_seconds": round(bandit_seconds, 2),
+        "review_30_semgrep_seconds": round(semgrep_seconds, 2),
+    }
+
+
+def pct(value: object) -> str:
+    return f"{100 * float(value):.0f}%"  # type: ignore[arg-type]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--jobs", type=int, default=1, help="Semgrep processes (default 1)")
+    args = parser.parse_args()
+    engine = SemgrepEngine(jobs=args.jobs)
+    reason = engine.unavailable_reason()
+    if reason:
+        sys.exit(reason)
+    data = require_shared_data()
+    pieces = list(read_jsonl(data / "llmsecurecode" / "labeled_code.jsonl"))
+    report = {"semgrep_version": engine.version, "detection": detection(pieces, args.jobs),
+              "speed": speed(pieces, args.jobs)}
+    found = report["detection"]
+    print(f"Semgrep {report['semgrep_version']}; {found['pieces']} first-round pieces, "
+          f"{found['vulnerable']} vulnerable by the manual labels")
+    print("| engine | flagged | recall | precision |")
+    print("|---|---|---|---|")
+    for name in ("bandit", "semgrep", "semgrep_medium_confidence", "union"):
+        row = found[name]
+        print(f"| {name} | {row['flagged']} | {pct(row['recall'])} | {pct(row['precision'])} |")
+    print(json.dumps(report["speed"], indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

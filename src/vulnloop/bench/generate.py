@@ -1,0 +1,209 @@
+"""`bench generate`: for each task and run, generate code, scan it, and repair it with each strategy.
+
+One unit of work is (run, task): the code is generated once and every strategy repairs that same
+code, so the strategies are compared on identical inputs. Units run concurrently; each finished
+strategy's record is appended at once, so an interrupted run loses at most the units in flight.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from vulnloop.bench.dataset import Task
+from vulnloop.bench.judge import finding_summary, judge
+from vulnloop.bench.ours_strategy import run_ours
+from vulnloop.bench.outcome import StrategyOutcome, untouched
+from vulnloop.bench.paper_strategy import run_paper
+from vulnloop.bench.prompts import generated_code, generation_messages
+from vulnloop.bench.records import FORMAT, RecordStore
+from vulnloop.engines import Engine
+from vulnloop.errors import ConfigError
+from vulnloop.llm.client import ChatModel
+from vulnloop.repair.ledger import TokenUsage
+from vulnloop.repair.llm import LlmRepairer
+
+STRATEGIES = ("ours", "paper")
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int = 1  # 1-based
+    count: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        try:
+            index_text, count_text = text.split("/", 1)
+            shard = cls(int(index_text), int(count_text))
+        except ValueError:
+            raise ConfigError(f"--shard {text}: expected i/n, e.g. 2/4") from None
+        if not 1 <= shard.index <= shard.count:
+            raise ConfigError(f"--shard {text}: i must be between 1 and n")
+        return shard
+
+    def select(self, tasks: Sequence[Task]) -> list[Task]:
+        """Every n-th task, starting at the i-th: shards are disjoint and cover every task."""
+        return [t for position, t in enumerate(tasks) if position % self.count == self.index - 1]
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    iterations: int = 5
+    runs: int = 5
+    strategies: tuple[str, ...] = ("ours",)
+    concurrency: int = 8
+    shard: Shard = field(default_factory=Shard)
+    use_codemods: bool = True
+
+
+@dataclass
+class Generation:
+    code: str
+    error: str | None
+    usage: TokenUsage
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "error": self.error,
+            "prompt_tokens": self.usage.prompt_tokens,
+            "completion_tokens": self.usage.completion_tokens,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+ProgressFn = Callable[[int], None]  # called with the number of units just finished
+
+
+class GenerateBench:
+    def __init__(
+        self,
+        *,
+        tasks: Sequence[Task],
+        generator: ChatModel,
+        fixer: ChatModel,
+        engines: Sequence[Engine],
+        root: Path,
+        settings: BenchSettings,
+        store: RecordStore,
+        progress: ProgressFn | None = None,
+    ) -> None:
+        self.tasks = settings.shard.select(tasks)
+        self.generator = generator
+        self.fixer = fixer
+        self.engines = list(engines)
+        self.root = root
+        self.settings = settings
+        self.store = store
+        self.progress = progress or (lambda done: None)
+        self.repairer = LlmRepairer(fixer)
+        self.errors: list[str] = []
+        self._errors_lock = threading.Lock()
+
+    def pending_units(self) -> list[tuple[int, Task]]:
+        units = []
+        for run in range(1, self.settings.runs + 1):
+            for task in self.tasks:
+                if any(not self._finished(run, s, task) for s in self.settings.strategies):
+                    units.append((run, task))
+        return units
+
+    def _finished(self, run: int, strategy: str, task: Task) -> bool:
+        record = self.store.get((run, strategy, task.task_id))
+        # A generation that failed for want of an answer is tried again on resume.
+        return record is not None and not record["generation"].get("error")
+
+    def run(self) -> list[dict[str, Any]]:
+        units = self.pending_units()
+        workers = max(1, min(self.settings.concurrency, len(units) or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(self._unit, run, task): (run, task) for run, task in units}
+            for future in as_completed(futures):
+                run, task = futures[future]
+                try:
+                    future.result()
+                except Exception as exc:  # one task's failure must not sink the run
+                    with self._errors_lock:
+                        self.errors.append(f"run {run} {task.task_id}: {type(exc).__name__}: {exc}")
+                self.progress(1)
+        return self.store.all()
+
+    # -- one unit ----------------------------------------------------------------------------
+    def _generate(self, run: int, task: Task) -> Generation:
+        for strategy in self.settings.strategies:  # reuse the code another strategy already got
+            record = self.store.get((run, strategy, task.task_id))
+            if record is not None and not record["generation"].get("error"):
+                g = record["generation"]
+                usage = TokenUsage(g.get("prompt_tokens", 0), g.get("completion_tokens", 0), calls=1)
+                return Generation(g["code"], None, usage, g.get("seconds", 0.0))
+        started = time.perf_counter()
+        context = {"task_id": task.task_id, "path": task.path, "stage": "generate", "run": str(run)}
+        completion = self.generator.complete(generation_messages(task.prompt), context=context)
+        seconds = time.perf_counter() - started
+        if not completion.ok or completion.text is None:
+            return Generation("", completion.error or "no answer", completion.usage, seconds)
+        return Generation(generated_code(task.prompt, completion.text), None, completion.usage, seconds)
+
+    def _unit(self, run: int, task: Task) -> None:
+        generation = self._generate(run, task)
+        verdict = judge(self.engines, self.root, task.path, generation.code)
+        for strategy in self.settings.strategies:
+            if self._finished(run, strategy, task):
+                continue
+            outcome = self._repair(strategy, task, generation.code, verdict)
+            self.store.append(self._record(run, task, generation, verdict, outcome))
+
+    def _repair(self, strategy: str, task: Task, code: str, verdict: Any) -> StrategyOutcome:
+        iterations = self.settings.iterations
+        if not verdict.flagged or not verdict.parses:
+            return untouched(
+                strategy,
+                flagged=verdict.flagged,
+                parses=verdict.parses,
+                findings=len(verdict.findings),
+                code=code,
+                iterations=iterations,
+            )
+        if strategy == "paper":
+            return run_paper(
+                path=task.path, code=code, findings=verdict.findings, engines=self.engines,
+                root=self.root, model=self.fixer, iterations=iterations, task_id=task.task_id,
+            )
+        return run_ours(
+            path=task.path, code=code, findings=verdict.findings, engines=self.engines,
+            root=self.root, repairer=self.repairer, iterations=iterations,
+            use_codemods=self.settings.use_codemods,
+        )
+
+    def _record(
+        self, run: int, task: Task, generation: Generation, verdict: Any, outcome: StrategyOutcome
+    ) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "run": run,
+            "strategy": outcome.strategy,
+            "task_id": task.task_id,
+            "cwe": task.cwe,
+            "codeql_covered": task.codeql_covered,
+            "generation": {
+                **generation.as_dict(),
+                "parses": verdict.parses,
+                "findings": [finding_summary(f) for f in verdict.findings],
+            },
+            "flagged_by_round": outcome.flagged_by_round,
+            "parses_by_round": outcome.parses_by_round,
+            "findings_by_round": outcome.findings_by_round,
+            "rounds": [r.as_dict() for r in outcome.rounds],
+            "fixed_by": outcome.fixed_by,
+            "final_code": outcome.final_code,
+            "seconds": round(outcome.seconds, 3),
+            "notes": outcome.notes,
+        }

@@ -1,0 +1,145 @@
+"""The Markdown report: our figures beside the paper's."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+# Gong et al. (2024), RQ4: the iterative tool on the 67 CodeQL-covered tasks, 5 runs pooled,
+# judged by Bandit + CodeQL (unparseable output counted as secure). RQ3: one repair round,
+# judged by reviewers, lowest and highest over the generator/fixer pairs.
+PAPER_ITERATIVE = (
+    ("Paper: GPT-3.5 self-repair", {"flagged_after_generation": 176, "flagged_final": 60, "success": 0.659}),
+    ("Paper: GPT-4 self-repair", {"flagged_after_generation": 249, "flagged_final": 36, "success": 0.855}),
+)
+PAPER_SINGLE_ROUND = (0.332, 0.596)
+STRATEGY_LABELS = {"ours": "vulnloop loop", "paper": "paper's loop"}
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def _count(part: int, whole: int) -> str:
+    return f"{_pct(part / whole if whole else None)} ({part}/{whole})"
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}"
+
+
+def _row(label: str, paper: Sequence[str], ours: Sequence[str]) -> str:
+    return "| " + " | ".join([label, *paper, *ours]) + " |"
+
+
+def results_table(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
+    """The side-by-side table, the per-run flagged counts and notes, as Markdown."""
+    iterations = int(meta["iterations"])
+    strategies = list(summary)
+    pooled = {s: summary[s]["pooled"] for s in strategies}
+    heads = [name for name, _ in PAPER_ITERATIVE] + [
+        f"{STRATEGY_LABELS.get(s, s)} ({meta.get('fixer', '?')})" for s in strategies
+    ]
+    lines = [
+        f"## SecurityEval: {meta.get('generator', '?')} generates, {meta.get('fixer', '?')} repairs",
+        "",
+        f"Tasks: {len(meta.get('task_ids', []))} ({meta.get('tasks', '?')}), runs: {meta.get('runs', '?')}, "
+        f"rounds: {iterations}; judged by {', '.join(meta.get('engines', [])) or '?'}"
+        + (f" ({'; '.join(meta['engine_notes'])})" if meta.get("engine_notes") else "")
+        + ".",
+        "",
+        "| | " + " | ".join(heads) + " |",
+        "|---" * (len(heads) + 1) + "|",
+    ]
+    blank = ["–"] * len(PAPER_ITERATIVE)
+    lines.append(_row(
+        "Generated outputs that parse", blank,
+        [_count(p["generated_parse"], p["tasks"]) for p in pooled.values()],
+    ))
+    lines.append(_row(
+        "Flagged after generation",
+        [str(v["flagged_after_generation"]) for _, v in PAPER_ITERATIVE],
+        [str(p["flagged_after_generation"]) for p in pooled.values()],
+    ))
+    for k in range(1, iterations + 1):
+        paper_cells = (
+            [_pct(v["success"]) for _, v in PAPER_ITERATIVE] if k == iterations == 5 else blank
+        )
+        cells = []
+        for strategy, p in pooled.items():
+            cell = _count(p["fixed_by_round"][k], p["flagged_after_generation"])
+            if strategy != "ours" and p["fixed_by_round"][k] != p["fixed_and_parsing_by_round"][k]:
+                cell += f"; parsing: {_pct(p['honest_success_by_round'][k])}"
+            cells.append(cell)
+        lines.append(_row(f"Fixed by round {k}", paper_cells, cells))
+    lines.append(_row(
+        "Accepted outputs that do not parse", ["counted secure"] * len(PAPER_ITERATIVE),
+        [str(p["accepted_unparseable"]) for p in pooled.values()],
+    ))
+    lines.append(_row(
+        "Repair answers that parse", blank,
+        [_count(p["repair_answers"] - p["repair_answers_unparseable"], p["repair_answers"]) for p in pooled.values()],
+    ))
+    lines.append(_row(
+        "New findings in answers", blank, [str(p["new_findings_introduced"]) for p in pooled.values()]
+    ))
+    lines.append(_row(
+        "Unanswered repair calls", blank, [str(p["repair_unanswered"]) for p in pooled.values()]
+    ))
+    lines.append(_row(
+        "Findings fixed (codemod / LLM)", blank,
+        [
+            f"{p['findings_fixed']} ({p['fixed_by'].get('codemod', 0)} / {p['fixed_by'].get('llm', 0)})"
+            if s == "ours" else str(p["findings_fixed"])
+            for s, p in pooled.items()
+        ],
+    ))
+    lines.append(_row(
+        "Repair tokens per fixed finding", blank, [_num(p["tokens_per_fixed_finding"]) for p in pooled.values()]
+    ))
+    lines += [
+        "",
+        f"Paper, single round of repair (RQ3, reviewers' judgement): {_pct(PAPER_SINGLE_ROUND[0])} to "
+        f"{_pct(PAPER_SINGLE_ROUND[1])}. \"Fixed by round k\": flagged after generation, and no engine "
+        "reports anything after round k (the paper's success rate); for the paper's loop, \"parsing\" "
+        "also requires the output to be valid Python. The paper's figures are for the 67 "
+        "CodeQL-covered tasks judged by Bandit and CodeQL.",
+        "",
+        "### Flagged files after each round, per run",
+        "",
+        "| strategy | run | " + " | ".join(["gen"] + [f"r{k}" for k in range(1, iterations + 1)]) + " |",
+        "|---|---|" + "---|" * (iterations + 1),
+    ]
+    for strategy in strategies:
+        for run, figures in summary[strategy]["runs"].items():
+            counts = " | ".join(str(n) for n in figures["flagged_by_round"])
+            lines.append(f"| {STRATEGY_LABELS.get(strategy, strategy)} | {run} | {counts} |")
+    agreement = meta.get("replay_agreement")
+    if agreement:
+        lines += ["", agreement_table(agreement)]
+    missing = meta.get("missing_units")
+    if missing:
+        lines += ["", f"**Incomplete:** {missing} task result(s) missing (unmerged shards or an interrupted run)."]
+    return "\n".join(lines) + "\n"
+
+
+def agreement_table(agreement: Mapping[str, Any]) -> str:
+    """Replay only: our verdicts and the paper's on the recorded repairs, against the reviewers."""
+    rows = [
+        "### Verdicts on the recorded repairs, against the reviewers' labels",
+        "",
+        f"{agreement['pieces']} recorded single-round repairs ({agreement['generator']} code, fixed by "
+        f"{agreement['fixer']}) of files the engines flag; reviewers judged {agreement['reviewers_vulnerable']} "
+        "of them still vulnerable.",
+        "",
+        "| judge | repairs it accepts | of which reviewers judged still vulnerable |",
+        "|---|---|---|",
+    ]
+    for key, label in (("ours", "vulnloop (verified repair posted)"), ("paper", "paper (no finding left)")):
+        figures = agreement[key]
+        rows.append(
+            f"| {label} | {figures['accepted']} | {_count(figures['accepted_vulnerable'], figures['accepted'])} |"
+        )
+    return "\n".join(rows) + "\n"

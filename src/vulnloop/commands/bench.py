@@ -1,0 +1,425 @@
+"""`vulnloop bench`: the SecurityEval benchmark (generate, detect, merge) and its Action entry."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+
+from vulnloop.commands.options import note
+from vulnloop.errors import ConfigError
+
+if TYPE_CHECKING:  # keep `vulnloop --help` from importing the benchmark
+    from vulnloop.llm.client import ChatModel
+
+STRATEGY_CHOICES = {"ours": ("ours",), "paper": ("ours", "paper"), "paper-only": ("paper",)}
+DEFAULT_OUT = "vulnloop-bench"
+
+
+# -- the parser ----------------------------------------------------------------------------------
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "bench",
+        help="the SecurityEval benchmark: generate and repair code, score the engines",
+        description=(
+            "Reproduce Gong et al. (2024) on SecurityEval and compare our loop with theirs: "
+            "`generate` has a model write code for each task, scans it and repairs it round by round; "
+            "`detect` scores the engines against reviewers' labels; `merge` joins shard folders."
+        ),
+    )
+    commands = parser.add_subparsers(dest="bench_command", metavar="SUBCOMMAND")
+    add_generate_parser(commands)
+    add_detect_parser(commands)
+    merge = commands.add_parser(
+        "merge", help="merge result folders (shards) and write the reports",
+        description="Join the records of several result folders (e.g. the shards of a matrix) and "
+        "write results.json, table.md and the chart into --out.",
+    )
+    merge.add_argument("folders", nargs="+", metavar="DIR", help="result folders to merge")
+    merge.add_argument("--out", metavar="DIR", help="folder to write (default: the first DIR)")
+    merge.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
+    merge.set_defaults(run=run_merge)
+
+    def usage(_: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    parser.set_defaults(run=usage)
+
+
+def add_generate_parser(commands: Any) -> argparse.ArgumentParser:
+    gen = commands.add_parser(
+        "generate",
+        help="generate code for each task, scan it and repair it for up to N rounds",
+        description=(
+            "For each SecurityEval task and run: ask --model to complete the task's prompt, scan the "
+            "code, and repair every finding with our loop (and, with --strategy paper, with the "
+            "paper's loop on the same code) for up to --iterations rounds. Results are appended per "
+            "task to DIR/records.jsonl (an interrupted run resumes), and DIR gets results.json, "
+            "table.md (beside the paper's figures) and flagged_by_round.png. Exit 1 when some task "
+            "failed to run."
+        ),
+    )
+    gen.add_argument("--model", required=True, metavar="M",
+                     help="model writing the code: a name for an OpenAI-compatible endpoint, or replay:FILE")
+    gen.add_argument("--repair-model", metavar="M", help="model repairing it (default: --model)")
+    gen.add_argument("--iterations", type=int, default=5, metavar="N", help="repair rounds (default: 5)")
+    gen.add_argument("--runs", type=int, default=5, metavar="N", help="independent runs (default: 5)")
+    gen.add_argument("--tasks", default="all", metavar="WHICH",
+                     help="all (default), codeql-covered (the paper's 67), or comma-separated task ids")
+    gen.add_argument("--limit", type=int, metavar="N", help="only the first N selected tasks")
+    gen.add_argument("--concurrency", type=int, default=8, metavar="N", help="tasks at once (default: 8)")
+    gen.add_argument("--shard", default="1/1", metavar="I/N", help="run the I-th of N disjoint parts")
+    gen.add_argument("--strategy", choices=sorted(STRATEGY_CHOICES), default="ours",
+                     help="ours (default); paper: ours and the paper's loop side by side; paper-only")
+    gen.add_argument("--no-codemods", action="store_true", help="our loop without its codemods (LLM only)")
+    gen.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"results folder (default: {DEFAULT_OUT})")
+    gen.add_argument("--dataset", default="securityeval", metavar="SRC",
+                     help="securityeval (download at the pinned commit, cached) or a path to dataset.jsonl / tasks.jsonl")
+    gen.add_argument("--dataset-sha256", metavar="HEX", help="require this sha256 of the dataset file")
+    gen.add_argument("--engines", default="auto", metavar="LIST", help="auto (default) or e.g. bandit,codeql")
+    gen.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint (default: OpenAI's)")
+    gen.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
+                     help="environment variable holding the API key (default: OPENAI_API_KEY)")
+    gen.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the endpoint's)")
+    gen.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per LLM call (default: 120)")
+    gen.add_argument("--token-budget", type=int, metavar="N", help="stop calling the LLM after N tokens")
+    gen.add_argument("--replay-generator", metavar="NAME", help="replay: whose generations (default: the first found)")
+    gen.add_argument("--replay-fixer", metavar="NAME", help="replay: whose repairs (default: the first found)")
+    gen.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
+    gen.add_argument("--no-progress", action="store_true", help="no progress bar")
+    gen.set_defaults(run=run_generate)
+    return gen
+
+
+def add_detect_parser(commands: Any) -> argparse.ArgumentParser:
+    det = commands.add_parser(
+        "detect",
+        help="score each engine and their union against reviewers' labels",
+        description="Scan labelled code with each engine and report recall, precision and false-positive "
+        "rate against the manual labels, overall and per CWE, with the CWEs no engine catches.",
+    )
+    det.add_argument("--labels", required=True, metavar="FILE", help="labelled pieces (labeled_code.jsonl)")
+    det.add_argument("--stages", default="rq1", metavar="LIST",
+                     help="comma-separated stages to score (default: rq1, the first generations; 'all')")
+    det.add_argument("--engines", default="auto", metavar="LIST", help="auto (default) or e.g. bandit,semgrep")
+    det.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"folder for detect.json and detect.md (default: {DEFAULT_OUT})")
+    det.set_defaults(run=run_detect)
+    return det
+
+
+# -- shared pieces ---------------------------------------------------------------------------
+def _positive(name: str, value: int, minimum: int = 1) -> int:
+    if value < minimum:
+        raise ConfigError(f"{name}: must be at least {minimum}, got {value}")
+    return value
+
+
+def _engines(spec: str, root: Path) -> tuple[list[Any], list[str]]:
+    from vulnloop.config import Config, parse_engines
+    from vulnloop.pipeline import build_engines
+
+    engines, notes = build_engines(Config(engines=parse_engines("--engines", spec)), root)
+    return engines, [n for n in notes if not n.startswith("engines: ")]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    base_url: str | None = None
+    api_key: str | None = None
+    timeout: float = 120.0
+    temperature: float | None = None
+    replay_generator: str | None = None
+    replay_fixer: str | None = None
+
+
+def build_model(spec: ModelSpec, budget: Any = None) -> ChatModel:
+    from vulnloop.bench.replay import REPLAY_PREFIX, ReplayModel
+
+    if spec.name.startswith(REPLAY_PREFIX):
+        return ReplayModel.from_spec(spec.name, generator=spec.replay_generator, fixer=spec.replay_fixer)
+    from vulnloop.llm.client import OpenAIChatModel
+
+    return OpenAIChatModel(
+        model=spec.name,
+        base_url=spec.base_url,
+        api_key=spec.api_key or "",
+        timeout=spec.timeout,
+        cache=None,  # every run must ask again: runs differ only by the model's sampling
+        budget=budget,
+        temperature=spec.temperature,
+    )
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    model: ModelSpec
+    repair_model: ModelSpec | None = None
+    iterations: int = 5
+    runs: int = 5
+    tasks: str = "all"
+    limit: int | None = None
+    concurrency: int = 8
+    shard: str = "1/1"
+    strategy: str = "ours"
+    codemods: bool = True
+    out: Path = Path(DEFAULT_OUT)
+    dataset: str = "securityeval"
+    dataset_sha256: str | None = None
+    engines: str = "auto"
+    token_budget: int | None = None
+    chart: bool = True
+    progress: bool = True
+    notes: tuple[str, ...] = field(default=())
+
+
+def request_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> GenerateRequest:
+    environ = os.environ if env is None else env
+    key = environ.get(args.api_key_env, "").strip() or None
+    common = dict(
+        base_url=args.base_url, api_key=key, timeout=args.timeout, temperature=args.temperature,
+        replay_generator=args.replay_generator, replay_fixer=args.replay_fixer,
+    )
+    model = ModelSpec(args.model, **common)  # type: ignore[arg-type]
+    repair = ModelSpec(args.repair_model, **common) if args.repair_model else None  # type: ignore[arg-type]
+    return GenerateRequest(
+        model=model, repair_model=repair, iterations=args.iterations, runs=args.runs, tasks=args.tasks,
+        limit=args.limit, concurrency=args.concurrency, shard=args.shard, strategy=args.strategy,
+        codemods=not args.no_codemods, out=Path(args.out), dataset=args.dataset,
+        dataset_sha256=args.dataset_sha256, engines=args.engines, token_budget=args.token_budget,
+        chart=not args.no_chart, progress=not args.no_progress,
+    )
+
+
+# -- generate ----------------------------------------------------------------------------------
+def run_generate(args: argparse.Namespace) -> int:
+    return generate(request_from_args(args))
+
+
+def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, out: Any = None) -> int:
+    """The whole `bench generate`; returns the exit code. Prints the table to ``out`` (stdout)."""
+    from vulnloop import __version__
+    from vulnloop.bench.dataset import load_dataset, select_tasks
+    from vulnloop.bench.generate import BenchSettings, GenerateBench, Shard
+    from vulnloop.bench.records import FORMAT, RecordStore
+    from vulnloop.bench.replay import ReplayModel
+    from vulnloop.bench.report import write_reports
+    from vulnloop.llm.client import TokenBudget
+
+    _positive("--iterations", request.iterations)
+    _positive("--runs", request.runs)
+    _positive("--concurrency", request.concurrency)
+    shard = Shard.parse(request.shard)
+    dataset = load_dataset(request.dataset, sha256=request.dataset_sha256)
+    for line in dataset.notes:
+        echo(line)
+    tasks = select_tasks(dataset.tasks, request.tasks)
+    if request.limit is not None:
+        tasks = tasks[: _positive("--limit", request.limit)]
+    budget = TokenBudget(request.token_budget) if request.token_budget else None
+    generator = build_model(request.model, budget)
+    fixer = generator
+    if request.repair_model is not None and request.repair_model.name != request.model.name:
+        fixer = build_model(request.repair_model, budget)
+    with tempfile.TemporaryDirectory(prefix="vulnloop-bench-") as tmp:
+        root = Path(tmp)  # no pyproject here: the user's [tool.bandit] never skews the benchmark
+        engines, engine_notes = _engines(request.engines, root)
+        for line in engine_notes:
+            echo(line)
+        meta: dict[str, Any] = {
+            "format": FORMAT,
+            "kind": "generate",
+            "vulnloop": __version__,
+            "dataset": dataset.source,
+            "dataset_sha256": dataset.sha256,
+            "tasks": request.tasks if request.limit is None else f"{request.tasks}[:{request.limit}]",
+            "task_ids": [t.task_id for t in tasks],
+            "generator": generator.name,
+            "fixer": fixer.name,
+            "iterations": request.iterations,
+            "runs": request.runs,
+            "strategies": list(STRATEGY_CHOICES[request.strategy]),
+            "engines": [e.name for e in engines],
+            "engine_notes": engine_notes,
+            "codemods": request.codemods,
+            "shard": str(shard),
+            "temperature": request.model.temperature,
+            "notes": list(dataset.notes),
+        }
+        store = RecordStore(request.out, meta)
+        settings = BenchSettings(
+            iterations=request.iterations, runs=request.runs, strategies=tuple(meta["strategies"]),
+            concurrency=request.concurrency, shard=shard, use_codemods=request.codemods,
+        )
+        bench = GenerateBench(
+            tasks=tasks, generator=generator, fixer=fixer, engines=engines, root=root,
+            settings=settings, store=store,
+        )
+        pending = bench.pending_units()
+        echo(
+            f"{len(bench.tasks)} task(s) x {request.runs} run(s) in shard {shard}: "
+            f"{len(pending)} to run, {len(bench.tasks) * request.runs - len(pending)} already done; "
+            f"engines: {', '.join(meta['engines'])}"
+        )
+        with _progress_bar(len(pending), request.progress) as advance:
+            bench.progress = advance
+            records = bench.run()
+        for error in bench.errors:
+            echo(f"error: {error}")
+        if isinstance(generator, ReplayModel) and fixer is generator:
+            from vulnloop.bench.agreement import replay_agreement
+
+            meta["replay_agreement"] = replay_agreement(generator, meta["task_ids"], engines, root)
+            store.meta = meta
+            from vulnloop.bench.records import META_FILE, write_json
+
+            write_json(request.out / META_FILE, meta)
+    reports = write_reports(request.out, meta, records, chart=request.chart)
+    (out or sys.stdout).write(reports.markdown)
+    echo(f"results: {reports.results}; table: {reports.table}" + (f"; chart: {reports.chart}" if reports.chart else ""))
+    return 1 if bench.errors else 0
+
+
+class _progress_bar:
+    """A tqdm bar on stderr (hidden when stderr is not a terminal or when turned off)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self._bar: Any = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if self.enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.total, unit="task", desc="vulnloop bench", file=sys.stderr, disable=None)
+        return self.advance
+
+    def advance(self, done: int) -> None:
+        if self._bar is not None:
+            self._bar.update(done)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+# -- merge and detect ------------------------------------------------------------------------------
+def run_merge(args: argparse.Namespace) -> int:
+    from vulnloop.bench.records import merge_folders
+    from vulnloop.bench.report import write_reports
+
+    folders = [Path(f) for f in args.folders]
+    target = Path(args.out) if args.out else folders[0]
+    meta, records = merge_folders(folders, target)
+    reports = write_reports(target, meta, records, chart=not args.no_chart)
+    sys.stdout.write(reports.markdown)
+    note(f"merged {len(folders)} folder(s), {len(records)} record(s) into {target}")
+    return 0
+
+
+def run_detect(args: argparse.Namespace) -> int:
+    import json
+
+    from vulnloop.bench.detect import detect, detect_table
+    from vulnloop.bench.labels import load_labels
+
+    pieces = load_labels(args.labels)
+    stages = () if args.stages.strip() == "all" else tuple(s.strip() for s in args.stages.split(",") if s.strip())
+    known = {p.stage for p in pieces}
+    unknown = [s for s in stages if s not in known]
+    if unknown:
+        raise ConfigError(f"--stages: {unknown[0]!r} is not a stage of {args.labels} ({', '.join(sorted(known))})")
+    with tempfile.TemporaryDirectory(prefix="vulnloop-detect-") as tmp:
+        engines, engine_notes = _engines(args.engines, Path(tmp))
+        for line in engine_notes:
+            note(line)
+        report = detect(pieces, engines, Path(tmp), stages=stages)
+    report["engine_notes"] = engine_notes
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "detect.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    markdown = detect_table(report, engine_notes)
+    (out / "detect.md").write_text(markdown, encoding="utf-8")
+    sys.stdout.write(markdown)
+    note(f"detect: {out / 'detect.json'}, {out / 'detect.md'}")
+    return 0
+
+
+# -- the Action's workflow_dispatch --------------------------------------------------------------
+ACTION_INPUTS = {
+    # input name -> what it sets (the names the action.yml declares for workflow_dispatch)
+    "model": "model writing the code (default gpt-4o-mini)",
+    "bench_repair_model": "model repairing it (default: model)",
+    "bench_iterations": "repair rounds (default 5)",
+    "bench_runs": "runs (default 1)",
+    "bench_tasks": "all | codeql-covered | task ids (default codeql-covered)",
+    "bench_strategy": "ours | paper | paper-only (default paper: both side by side)",
+    "bench_shard": "i/n (default 1/1)",
+    "bench_dataset": "securityeval or a path in the workspace (default securityeval)",
+    "bench_out": "results folder in the workspace (default vulnloop-bench)",
+    "bench_concurrency": "tasks at once (default 8)",
+    "openai_base_url": "OpenAI-compatible endpoint",
+    "openai_api_key": "API key",
+}
+
+
+def _int_input(inputs: Mapping[str, str], name: str, default: int) -> int:
+    text = (inputs.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"input {name}: expected a whole number, got {text!r}") from None
+
+
+def request_from_inputs(inputs: Mapping[str, str], workspace: Path) -> GenerateRequest:
+    def get(name: str, default: str = "") -> str:
+        return (inputs.get(name) or "").strip() or default
+
+    strategy = get("bench_strategy", "paper")
+    if strategy not in STRATEGY_CHOICES:
+        raise ConfigError(f"input bench_strategy: expected one of {', '.join(sorted(STRATEGY_CHOICES))}, got {strategy!r}")
+    model = ModelSpec(get("model", "gpt-4o-mini"), base_url=get("openai_base_url") or None,
+                      api_key=get("openai_api_key") or None)
+    repair_name = get("bench_repair_model")
+    dataset = get("bench_dataset", "securityeval")
+    if dataset != "securityeval" and not Path(dataset).is_absolute():
+        dataset = str(workspace / dataset)
+    return GenerateRequest(
+        model=model,
+        repair_model=replace(model, name=repair_name) if repair_name else None,
+        iterations=_int_input(inputs, "bench_iterations", 5),
+        runs=_int_input(inputs, "bench_runs", 1),
+        tasks=get("bench_tasks", "codeql-covered"),
+        concurrency=_int_input(inputs, "bench_concurrency", 8),
+        shard=get("bench_shard", "1/1"),
+        strategy=strategy,
+        out=workspace / get("bench_out", DEFAULT_OUT),
+        dataset=dataset,
+        progress=False,
+    )
+
+
+def run_from_action(inputs: Mapping[str, str], workspace: Path) -> int:
+    """`vulnloop action` on workflow_dispatch: run the benchmark, put the table in the job summary."""
+    request = request_from_inputs(inputs, workspace)
+    code = generate(request, echo=lambda line: print(f"vulnloop: {line}", flush=True))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        from vulnloop.bench.records import TABLE_FILE
+
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write((request.out / TABLE_FILE).read_text(encoding="utf-8"))
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - `python -m` convenience
+    from vulnloop.main import main as vulnloop_main
+
+    return vulnloop_main(["bench", *(argv or sys.argv[1:])])

@@ -1,0 +1,124 @@
+"""The action's inputs, as the runner hands them to a container: ``INPUT_<NAME>`` variables.
+
+The defaults here are the ones in ``action.yml`` (a test keeps them equal), so a run without the
+runner's defaults, e.g. a local test, behaves like one with them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from vulnloop.config import parse_engines
+from vulnloop.errors import ConfigError
+from vulnloop.findings import Level
+
+FAIL_ON = ("high", "medium", "low", "never")
+
+# Input name -> default, exactly as in action.yml ('' means: not set, use [tool.vulnloop] or ours).
+DEFAULTS: dict[str, str] = {
+    "github_token": "${{ github.token }}",
+    "openai_api_key": "",
+    "openai_base_url": "",
+    "model": "",
+    "engines": "bandit,codeql",
+    "max_iterations": "3",
+    "severity": "medium",
+    "fail_on": "high",
+    "only_changed_lines": "true",
+    "max_files": "100",
+    "max_suggestions": "60",
+    "token_budget": "",
+    "verify_cmd": "",
+    "sarif_file": "vulnloop.sarif",
+}
+
+
+@dataclass(frozen=True)
+class ActionInputs:
+    github_token: str
+    openai_api_key: str
+    openai_base_url: str | None
+    model: str | None
+    engines: tuple[str, ...]
+    max_iterations: int
+    severity: Level
+    fail_on: Level | None  # None: never fail
+    only_changed_lines: bool
+    max_files: int
+    max_suggestions: int
+    token_budget: int | None
+    verify_cmd: str | None
+    sarif_file: str
+
+    def config_overrides(self) -> dict[str, Any]:
+        """Settings for ``Config.with_overrides``; None leaves pyproject's or the default value."""
+        return {
+            "engines": list(self.engines),
+            "severity": self.severity,
+            "max_iterations": self.max_iterations,
+            "model": self.model,
+            "base_url": self.openai_base_url,
+            "token_budget": self.token_budget,
+            "verify_cmd": self.verify_cmd,
+        }
+
+
+def raw_input(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(f"INPUT_{name.upper()}")
+    if value is None:
+        value = DEFAULTS.get(name, "")
+        if value.startswith("${{"):
+            return ""  # an expression only the runner can evaluate
+    return value.strip()
+
+
+def _int(name: str, text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"input {name}: expected a whole number, got {text!r}") from None
+    if value < minimum:
+        raise ConfigError(f"input {name}: must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(name: str, text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "yes", "1", "on"):
+        return True
+    if lowered in ("false", "no", "0", "off"):
+        return False
+    raise ConfigError(f"input {name}: expected true or false, got {text!r}")
+
+
+def _level(name: str, text: str) -> Level:
+    try:
+        return Level.parse(text)
+    except ValueError as exc:
+        raise ConfigError(f"input {name}: {exc}") from None
+
+
+def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
+    def get(name: str) -> str:
+        return raw_input(environ, name)
+
+    fail_on_text = get("fail_on").lower() or "high"
+    if fail_on_text not in FAIL_ON:
+        raise ConfigError(f"input fail_on: expected one of {', '.join(FAIL_ON)}, got {fail_on_text!r}")
+    token_budget = get("token_budget")
+    return ActionInputs(
+        github_token=get("github_token"),
+        openai_api_key=get("openai_api_key"),
+        openai_base_url=get("openai_base_url") or None,
+        model=get("model") or None,
+        engines=parse_engines("input engines", get("engines") or "auto"),
+        max_iterations=_int("max_iterations", get("max_iterations") or "3", 1),
+        severity=_level("severity", get("severity") or "medium"),
+        fail_on=None if fail_on_text == "never" else Level.parse(fail_on_text),
+        only_changed_lines=_bool("only_changed_lines", get("only_changed_lines") or "true"),
+        max_files=_int("max_files", get("max_files") or "100", 1),
+        max_suggestions=_int("max_suggestions", get("max_suggestions") or "60", 0),
+        token_budget=_int("token_budget", token_budget, 0) if token_budget else None,
+        verify_cmd=get("verify_cmd") or None,
+        sarif_file=get("sarif_file") or "vulnloop.sarif",
+    )

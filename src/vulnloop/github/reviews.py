@@ -1,0 +1,258 @@
+"""Posting one pull-request review with line comments, without losing it to one bad comment.
+
+GitHub rejects a whole review (HTTP 422) when any comment is not anchored where it accepts one.
+When that happens we find the offending comments by bisection, probing halves as *pending*
+reviews (never shown to anyone, deleted at once), and move them into the review body. A review
+carries at most ``per_review`` comments (very large reviews are reported to fail); more go in
+further reviews. Every comment holds a hidden marker, so a re-run can skip what is already there.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from vulnloop.github.client import Sleep, retry_after_seconds, with_backoff
+
+# The keys ride in one hidden trailer on the body's last line. Only that line counts: a marker
+# elsewhere (inside quoted code of the pull request, say) must not silence a finding.
+TRAILER = re.compile(r"<!-- vulnloop:fp=([0-9A-Za-z_.:-]{1,100}(?:,[0-9A-Za-z_.:-]{1,100})*) -->")
+REVIEW_MARKER = "<!-- vulnloop:review -->"
+MAX_BODY = 65_000  # GitHub refuses bodies over 65,536 characters
+Log = Callable[[str], None]
+
+
+def trailer(keys: Sequence[str]) -> str:
+    """The hidden last line naming the findings a comment or review body covers."""
+    return f"<!-- vulnloop:fp={','.join(keys)} -->" if keys else ""
+
+
+def trailer_keys(body: str) -> list[str]:
+    lines = [line for line in (body or "").splitlines() if line.strip()]
+    if not lines:
+        return []
+    match = TRAILER.fullmatch(lines[-1].strip())
+    return match.group(1).split(",") if match else []
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    """A comment on head lines ``start_line..line`` (RIGHT side) of ``path``, for the findings
+    whose fingerprints are ``keys``; ``body`` ends with their trailer."""
+
+    keys: tuple[str, ...]
+    path: str
+    line: int
+    start_line: int | None
+    body: str
+
+    def payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "line": self.line, "side": "RIGHT", "body": self.body}
+        if self.start_line is not None and self.start_line < self.line:
+            out["start_line"] = self.start_line
+            out["start_side"] = "RIGHT"
+        return out
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What earlier vulnloop reviews of this pull request already said."""
+
+    comments: dict[str, tuple[tuple[str, int | None], ...]] = field(default_factory=dict)
+    body_keys: frozenset[str] = frozenset()
+
+    def commented(self, key: str, path: str, line: int) -> bool:
+        """True when a comment for ``key`` sits at this place now (not outdated, not moved)."""
+        return (path, line) in self.comments.get(key, ())
+
+    def mentioned(self, key: str) -> bool:
+        return key in self.body_keys or key in self.comments
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(self.comments) | self.body_keys
+
+
+def _trusted(user: Any) -> bool:
+    """Markers count only from bot accounts (the workflow token or an app): anyone can comment on a
+    public pull request, and a forged marker must not silence a finding."""
+    return user is not None and str(getattr(user, "type", "")) == "Bot"
+
+
+def read_prior(pull: Any, *, log: Log = lambda m: None) -> Prior:
+    comments: dict[str, list[tuple[str, int | None]]] = {}
+    for comment in with_backoff(lambda: list(pull.get_review_comments()), log=log):
+        if not _trusted(comment.user):
+            continue
+        for key in trailer_keys(comment.body or ""):
+            comments.setdefault(key, []).append((comment.path, comment.line))
+    body_keys: set[str] = set()
+    for review in with_backoff(lambda: list(pull.get_reviews()), log=log):
+        body = review.body or ""
+        if body.startswith(REVIEW_MARKER) and _trusted(review.user):
+            body_keys.update(trailer_keys(body))
+    return Prior({k: tuple(v) for k, v in comments.items()}, frozenset(body_keys))
+
+
+@dataclass(frozen=True)
+class Demoted:
+    comment: ReviewComment
+    reason: str
+
+
+@dataclass
+class PostResult:
+    review_urls: list[str] = field(default_factory=list)
+    posted: list[ReviewComment] = field(default_factory=list)
+    demoted: list[Demoted] = field(default_factory=list)
+    denied: str | None = None  # the token may not write reviews: why
+    error: str | None = None  # anything else that stopped the posting
+
+
+def _status(exc: Exception) -> int | None:
+    return getattr(exc, "status", None)
+
+
+def _reason(exc: Exception) -> str:
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors:
+            parts = [e if isinstance(e, str) else str(e.get("message") or e) for e in errors]
+            return "; ".join(parts)
+        if data.get("message"):
+            return str(data["message"])
+    return str(exc)
+
+
+def fit_body(body: str) -> str:
+    if len(body) <= MAX_BODY:
+        return body
+    lines = body.rstrip().splitlines()
+    last = lines[-1] if lines and TRAILER.fullmatch(lines[-1].strip()) else ""
+    note = "\n\n_(cut: the review body reached GitHub's size limit; the job summary has everything)_\n"
+    return body[: MAX_BODY - len(note) - len(last) - 1] + note + last
+
+
+def with_demoted(body: str, demoted: Sequence[Demoted], render: Callable[[Sequence[Demoted]], str]) -> str:
+    """``body`` with the demoted comments added before its trailer, and their keys in it."""
+    keys = trailer_keys(body)
+    lines = body.rstrip().splitlines()
+    if keys:
+        lines = lines[:-1]
+    for item in demoted:
+        keys.extend(k for k in item.comment.keys if k not in keys)
+    return "\n".join(lines).rstrip() + "\n\n" + render(demoted).strip() + "\n\n" + trailer(keys) + "\n"
+
+
+class ReviewPoster:
+    def __init__(
+        self,
+        pull: Any,
+        commit: Any,
+        *,
+        per_review: int = 30,
+        sleep: Sleep = time.sleep,
+        log: Log = lambda m: None,
+    ) -> None:
+        self.pull = pull
+        self.commit = commit
+        self.per_review = max(per_review, 1)
+        self.sleep = sleep
+        self.log = log
+        self.probes = 0
+
+    def _create(self, body: str | None, comments: Sequence[ReviewComment], *, pending: bool = False) -> Any:
+        from github.GithubObject import NotSet
+
+        def call() -> Any:
+            return self.pull.create_review(
+                commit=self.commit,
+                body=fit_body(body) if body is not None else NotSet,
+                event=NotSet if pending else "COMMENT",
+                comments=[c.payload() for c in comments],
+            )
+
+        return with_backoff(call, sleep=self.sleep, log=self.log)
+
+    def _probe(self, comments: Sequence[ReviewComment]) -> str | None:
+        """None when GitHub accepts these comments (as a pending review, deleted at once), else why not."""
+        self.probes += 1
+        for attempt in (1, 2):
+            try:
+                review = self._create(None, comments, pending=True)
+            except Exception as exc:
+                reason = _reason(exc)
+                if _status(exc) == 422 and "pending review" in reason and attempt == 1:
+                    self._delete_stale_pending()
+                    continue
+                if _status(exc) != 422:
+                    raise
+                return reason
+            with_backoff(review.delete, sleep=self.sleep, log=self.log)
+            return None
+        return "GitHub keeps a pending review of this account on the pull request"
+
+    def _delete_stale_pending(self) -> None:
+        for review in self.pull.get_reviews():
+            if review.state == "PENDING":
+                review.delete()
+
+    def _find_bad(self, group: Sequence[ReviewComment], reason: str) -> list[Demoted]:
+        """The comments GitHub refuses among ``group``, which it refused as a whole with ``reason``."""
+        if len(group) == 1:
+            return [Demoted(group[0], reason)]
+        half = len(group) // 2
+        left, right = group[:half], group[half:]
+        left_reason = self._probe(left)
+        if left_reason is None:  # the whole failed, the left half is fine: the culprit is on the right
+            return self._find_bad(right, reason)
+        bad = self._find_bad(left, left_reason)
+        right_reason = self._probe(right)
+        if right_reason is not None:
+            bad.extend(self._find_bad(right, right_reason))
+        return bad
+
+    def post(
+        self,
+        body: str,
+        comments: Sequence[ReviewComment],
+        *,
+        continuation: Callable[[int, int], str],
+        demoted_text: Callable[[Sequence[Demoted]], str],
+    ) -> PostResult:
+        result = PostResult()
+        chunks = [list(comments[i : i + self.per_review]) for i in range(0, len(comments), self.per_review)] or [[]]
+        for index, chunk in enumerate(chunks):
+            head = body if index == 0 else continuation(index + 1, len(chunks))
+            try:
+                review = self._create(head, chunk)
+            except Exception as exc:
+                status = _status(exc)
+                if status in (401, 403, 404) and retry_after_seconds(exc) is None:
+                    result.denied = _reason(exc)
+                    return result
+                if status != 422:
+                    result.error = f"GitHub answered {status or 'an error'}: {_reason(exc)}"
+                    return result
+                self.log(f"GitHub refused the review ({_reason(exc)}): looking for the comments it refuses")
+                try:
+                    bad = self._find_bad(chunk, _reason(exc)) if chunk else []
+                except Exception as probe_exc:
+                    result.error = f"could not find the refused comments: {_reason(probe_exc)}"
+                    return result
+                if not bad:  # every comment is fine alone: give up on comments for this part
+                    bad = [Demoted(c, _reason(exc)) for c in chunk]
+                bad_keys = {id(d.comment) for d in bad}
+                good = [c for c in chunk if id(c) not in bad_keys]
+                try:
+                    review = self._create(with_demoted(head, bad, demoted_text), good)
+                except Exception as retry_exc:
+                    result.error = f"GitHub refused the review again: {_reason(retry_exc)}"
+                    return result
+                result.demoted.extend(bad)
+                chunk = good
+            result.review_urls.append(str(getattr(review, "html_url", "")))
+            result.posted.extend(chunk)
+        return result

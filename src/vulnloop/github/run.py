@@ -1,0 +1,442 @@
+"""One run of the GitHub Action: read the event, scan and repair the changed code, report.
+
+Pull requests get one review with committable suggestions; pushes get annotations only. Every
+run also writes annotations, a job summary, outputs and SARIF, and says plainly when it could
+not do more (fork pull requests, missing secrets) and how to enable it.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from vulnloop.config import Config, load_config
+from vulnloop.errors import ConfigError
+from vulnloop.findings import Finding, ScanResult
+from vulnloop.github import workflow
+from vulnloop.github.client import DEFAULT_API_URL, Pacing, connect, with_backoff
+from vulnloop.github.event import PULL_REQUEST_EVENTS, ActionEvent, PullRequestInfo, read_event
+from vulnloop.github.inputs import ActionInputs, read_inputs
+from vulnloop.github.pr_files import (
+    ChangedFile,
+    ChangedFiles,
+    git_diffs,
+    has_commit,
+    head_sources,
+    is_python,
+    pull_request_files,
+    push_files,
+    select_files,
+)
+from vulnloop.github.reviews import PostResult, ReviewPoster, read_prior
+from vulnloop.patches import FileDiff
+from vulnloop.repair.ledger import LoopReport
+from vulnloop.report.annotations import annotation_lines
+from vulnloop.report.review import ReviewContext, continuation_body, count_items, demoted_text, plan_review
+from vulnloop.report.summary import SummaryFacts, failing, job_summary
+from vulnloop.sources import DEFAULT_EXCLUDES, SourceFile
+
+Emit = Callable[[str], None]
+LoopBuilder = Callable[..., Any]
+
+ENABLE_FORK_REVIEWS = (
+    "To get review suggestions on fork pull requests, run vulnloop on `pull_request_target` "
+    "(it never runs the pull request's code; see the README)."
+)
+
+
+@dataclass
+class RunState:
+    """What the run learned, gathered for the summary and the outputs."""
+
+    headline: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    review_urls: list[str] = field(default_factory=list)
+    left_out: tuple[str, ...] = ()
+
+
+def _log(emit: Emit) -> Callable[[str], None]:
+    return lambda message: emit(f"vulnloop: {message}")
+
+
+def run_action(
+    environ: Mapping[str, str],
+    *,
+    emit: Emit = print,
+    pacing: Pacing | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    build_loop: LoopBuilder | None = None,
+) -> int:
+    """The whole run; returns the exit code (1 when unfixed findings at or above fail_on remain)."""
+    started = time.perf_counter()
+    log = _log(emit)
+    try:
+        inputs = read_inputs(environ)
+        event = read_event(environ)
+    except ConfigError as exc:
+        _configuration_error(environ, emit, str(exc))
+        raise
+    workspace = Path(environ.get("GITHUB_WORKSPACE") or ".").resolve()
+    if event.name == "workflow_dispatch":
+        return _benchmark(environ, workspace, emit)
+    if event.name not in (*PULL_REQUEST_EVENTS, "push"):
+        emit(workflow.command(
+            "notice",
+            f"vulnloop does nothing on '{event.name}' events: it reviews pull_request and pull_request_target, "
+            "scans push, and runs its benchmark on workflow_dispatch.",
+            title="vulnloop",
+        ))
+        return 0
+    if inputs.openai_api_key:
+        emit(workflow.add_mask(inputs.openai_api_key))
+    state = RunState()
+    try:
+        config, loop = _prepare(inputs, event, workspace, environ, state, log, build_loop)
+    except ConfigError as exc:
+        _configuration_error(environ, emit, str(exc))
+        raise
+    for note in loop.notes:
+        log(note)
+        if note.startswith("no LLM configured"):
+            state.headline.append(_llm_headline(event))
+        elif not note.startswith("engines:"):
+            state.notes.append(note)
+    if event.pull_request is not None:
+        report, diffs, skipped = _review_pull_request(
+            inputs, event, event.pull_request, config, loop, workspace, environ, state, log, pacing, sleep
+        )
+        hint = "commit the suggestion in the review, or run `vulnloop fix --write` locally."
+    else:
+        report, diffs, skipped = _scan_push(inputs, event, config, loop, workspace, state, log)
+        hint = "run `vulnloop fix --write` locally to apply it."
+    seconds = time.perf_counter() - started
+    return _finish(inputs, event, report, skipped, state, workspace, environ, emit, hint, loop, seconds)
+
+
+def _llm_headline(event: ActionEvent) -> str:
+    if event.pull_request is not None and event.pull_request.from_fork and event.name == "pull_request":
+        return (
+            "Codemods only: workflows on fork pull requests get no secrets, so no LLM key. "
+            + ENABLE_FORK_REVIEWS
+        )
+    return "Codemods only: no LLM key configured. Set the `openai_api_key` input from a secret to repair what codemods cannot."
+
+
+def _configuration_error(environ: Mapping[str, str], emit: Emit, message: str) -> None:
+    emit(workflow.command("error", message, title="vulnloop configuration"))
+    summary = environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        workflow.append_file(Path(summary), f"## vulnloop\n\n**❌ Configuration error:** {message}\n")
+
+
+def _prepare(
+    inputs: ActionInputs,
+    event: ActionEvent,
+    workspace: Path,
+    environ: Mapping[str, str],
+    state: RunState,
+    log: Callable[[str], None],
+    build_loop: LoopBuilder | None,
+) -> tuple[Config, Any]:
+    if build_loop is None:
+        from vulnloop.pipeline import build_loop as default_builder
+
+        build_loop = default_builder
+    config = load_config(workspace).with_overrides(inputs.config_overrides())
+    pr = event.pull_request
+    if config.verify_cmd and event.name == "pull_request_target" and pr is not None and pr.from_fork:
+        # It would run the fork's code with a token that can write to this repository.
+        state.headline.append(
+            "verify_cmd was ignored: on pull_request_target for a fork it would run untrusted code with a "
+            "write token."
+        )
+        config = replace(config, verify_cmd=None)
+    key = inputs.openai_api_key or environ.get("OPENAI_API_KEY", "")
+    config = replace(config, api_key_env="OPENAI_API_KEY")
+    env = {"OPENAI_API_KEY": key} if key else {}
+    loop = build_loop(config, workspace, progress=log, env=env)
+    return config, loop
+
+
+def _in_scope(finding: Finding, diffs: Mapping[str, FileDiff | None], only_changed: bool) -> bool:
+    if not only_changed:
+        return True
+    diff = diffs.get(finding.path)
+    if diff is None:  # hunks unknown: keep it rather than hide it
+        return True
+    return diff.touches(finding.start_line, max(finding.end_line, finding.start_line))
+
+
+def _scan_and_repair(
+    loop: Any,
+    sources: Sequence[SourceFile],
+    config: Config,
+    diffs: Mapping[str, FileDiff | None],
+    only_changed: bool,
+    log: Callable[[str], None],
+) -> tuple[LoopReport, ScanResult]:
+    scan = loop.scan(sources)
+    targets = [
+        f for f in scan.at_or_above(config.severity, config.confidence) if _in_scope(f, diffs, only_changed)
+    ]
+    log(f"{len(targets)} finding(s) to repair of {len(scan.findings)} in {len(sources)} changed file(s)")
+    report = loop.repair(sources, scan, targets)
+    return report, scan
+
+
+def _review_pull_request(
+    inputs: ActionInputs,
+    event: ActionEvent,
+    pr: PullRequestInfo,
+    config: Config,
+    loop: Any,
+    workspace: Path,
+    environ: Mapping[str, str],
+    state: RunState,
+    log: Callable[[str], None],
+    pacing: Pacing | None,
+    sleep: Callable[[float], None],
+) -> tuple[LoopReport, dict[str, FileDiff | None], tuple[Any, ...]]:
+    api_url = environ.get("GITHUB_API_URL") or DEFAULT_API_URL
+    if pacing is None:
+        pacing = Pacing.parse(environ.get("VULNLOOP_GITHUB_PACING"))
+    excludes = (*DEFAULT_EXCLUDES, *config.exclude)
+    gh = connect(api_url, inputs.github_token, pacing) if inputs.github_token else None
+    pull = gh.get_repo(event.repository).get_pull(pr.number) if gh is not None else None
+    repo = gh.get_repo(event.repository) if gh is not None else None
+    changed: ChangedFiles | None = None
+    if pull is not None:
+        try:
+            changed = with_backoff(
+                lambda: pull_request_files(
+                    pull, workspace=workspace, base_sha=pr.base_sha, head_sha=pr.head_sha,
+                    expected_count=pr.changed_files, excludes=excludes, max_files=inputs.max_files,
+                ),
+                sleep=sleep, log=log,
+            )
+        except Exception as exc:  # GitHub unreachable or the token cannot read: try git
+            state.notes.append(f"could not list the pull request's files through GitHub ({_short(exc)}): used git diff")
+    if changed is None:
+        changed = _git_changed(workspace, pr, excludes, inputs.max_files, state)
+    state.notes.extend(changed.notes)
+    state.left_out = changed.left_out
+
+    def fetch(path: str) -> bytes | None:
+        if repo is None:
+            return None
+        try:
+            return bytes(repo.get_contents(path, ref=pr.head_sha).decoded_content)
+        except Exception:
+            return None
+
+    sources, notes = head_sources(changed.files, workspace=workspace, head_sha=pr.head_sha, fetch=fetch)
+    state.notes.extend(notes)
+    diffs: dict[str, FileDiff | None] = {f.path: f.diff for f in changed.files}
+    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log)
+    read_only = _read_only_reason(event, pr, inputs)
+    if read_only:
+        state.headline.append(read_only)
+        return report, diffs, scan.skipped
+    assert pull is not None and repo is not None
+    context = ReviewContext(
+        engines=tuple(scan.engines),
+        rounds=report.rounds,
+        tokens=report.usage.total,
+        llm_calls=report.usage.calls,
+        seconds=report.seconds,
+        notes=tuple(state.notes),
+        left_out=changed.left_out,
+        max_suggestions=inputs.max_suggestions,
+    )
+    try:
+        prior = read_prior(pull, log=log)
+        plan = plan_review(report, diffs, prior=prior, context=context)
+        counts = count_items(plan.items)
+        if not plan.has_news:
+            log(f"nothing new since the last review ({counts.existing} finding(s) already commented): no review posted")
+            return report, diffs, scan.skipped
+        poster = ReviewPoster(pull, repo.get_commit(pr.head_sha), sleep=sleep, log=log)
+        result = poster.post(plan.body, plan.comments, continuation=continuation_body, demoted_text=demoted_text)
+    except Exception as exc:  # the review is extra: annotations, summary and SARIF still follow
+        state.headline.append(f"No review posted: {_short(exc)}. The findings are in the annotations, this summary and the SARIF file.")
+        return report, diffs, scan.skipped
+    _note_post(result, state, log)
+    return report, diffs, scan.skipped
+
+
+def _note_post(result: PostResult, state: RunState, log: Callable[[str], None]) -> None:
+    state.review_urls.extend(result.review_urls)
+    if result.denied:
+        state.headline.append(
+            f"No review posted: the token may not write pull request reviews ({result.denied}). Give the job "
+            "`permissions: pull-requests: write`; findings are in the annotations, this summary and the SARIF file."
+        )
+    elif result.error:
+        state.headline.append(f"The review is incomplete: {result.error}")
+    if result.demoted:
+        state.notes.append(f"{len(result.demoted)} comment(s) GitHub refused at their lines were moved to the review body")
+    log(f"posted {len(result.review_urls)} review(s) with {len(result.posted)} comment(s)")
+
+
+def _short(exc: Exception) -> str:
+    status = getattr(exc, "status", None)
+    data = getattr(exc, "data", None)
+    message = data.get("message") if isinstance(data, dict) else None
+    text = f"HTTP {status}: {message}" if status else str(exc)
+    return " ".join(str(text).split())[:300]
+
+
+def _read_only_reason(event: ActionEvent, pr: PullRequestInfo, inputs: ActionInputs) -> str | None:
+    where = "Findings are in the annotations, this summary and the SARIF file."
+    if not inputs.github_token:
+        return f"No review posted: no github_token was given. {where}"
+    if event.name == "pull_request" and pr.from_fork:
+        return (
+            "No review posted: this pull request comes from a fork, so GitHub gives the workflow a read-only "
+            f"token. {where} {ENABLE_FORK_REVIEWS}"
+        )
+    if event.name == "pull_request" and event.actor == "dependabot[bot]":
+        return (
+            "No review posted: workflows started by Dependabot get a read-only token. "
+            f"{where}"
+        )
+    return None
+
+
+def _git_changed(workspace: Path, pr: PullRequestInfo, excludes: Sequence[str], max_files: int, state: RunState) -> ChangedFiles:
+    diffs = git_diffs(workspace, pr.base_sha, pr.head_sha)
+    if diffs is None:
+        raise ConfigError(
+            f"cannot tell which files the pull request changed: GitHub's API is unavailable and git cannot "
+            f"diff {pr.base_sha[:7]}...{pr.head_sha[:7]} here (use actions/checkout with `fetch-depth: 0`)"
+        )
+    files = [ChangedFile(p, d.status, d, None, d.previous_path) for p, d in diffs.items() if is_python(p)]
+    return select_files(files, excludes, max_files, [])
+
+
+def _scan_push(
+    inputs: ActionInputs,
+    event: ActionEvent,
+    config: Config,
+    loop: Any,
+    workspace: Path,
+    state: RunState,
+    log: Callable[[str], None],
+) -> tuple[LoopReport, dict[str, FileDiff | None], tuple[Any, ...]]:
+    assert event.push is not None
+    push = event.push
+    changed = push_files(
+        workspace,
+        before=push.before,
+        after=push.after,
+        payload_paths=push.paths,
+        excludes=(*DEFAULT_EXCLUDES, *config.exclude),
+        max_files=inputs.max_files,
+    )
+    state.notes.extend(changed.notes)
+    state.left_out = changed.left_out
+    head = push.after if has_commit(workspace, push.after) else None
+    sources, notes = head_sources(changed.files, workspace=workspace, head_sha=head)
+    state.notes.extend(notes)
+    diffs: dict[str, FileDiff | None] = {f.path: f.diff for f in changed.files}
+    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log)
+    return report, diffs, scan.skipped
+
+
+def _tool_versions(loop: Any) -> dict[str, str]:
+    versions: dict[str, str] = {}
+    for engine in getattr(loop, "engines", []):
+        try:
+            version = getattr(engine, "version", None)
+        except Exception:
+            version = None
+        if isinstance(version, str) and version:
+            versions[engine.name] = version
+    return versions
+
+
+def _write_sarif(report: LoopReport, loop: Any, path: Path, state: RunState) -> bool:
+    try:
+        from vulnloop.report.sarif import sarif_log, write_sarif
+    except ImportError:
+        state.notes.append("SARIF is not available in this build")
+        return False
+    try:
+        write_sarif(path, sarif_log(_reported_scan(report), entries=report.entries, tool_versions=_tool_versions(loop)))
+    except OSError as exc:
+        state.headline.append(f"Could not write the SARIF file {path}: {exc.strerror or exc}")
+        return False
+    return True
+
+
+def _reported_scan(report: LoopReport) -> ScanResult:
+    """The scan limited to the findings this run reports (changed lines, at or above severity)."""
+    return replace(report.scan, findings=tuple(e.finding for e in report.entries))
+
+
+def _finish(
+    inputs: ActionInputs,
+    event: ActionEvent,
+    report: LoopReport,
+    skipped: Sequence[Any],
+    state: RunState,
+    workspace: Path,
+    environ: Mapping[str, str],
+    emit: Emit,
+    fixed_hint: str,
+    loop: Any,
+    seconds: float,
+) -> int:
+    entries = report.entries
+    lines, left_over = annotation_lines(entries, fail_on=inputs.fail_on, fixed_hint=fixed_hint)
+    for line in lines:
+        emit(line)
+    if left_over:
+        state.notes.append(f"{left_over} more finding(s) than GitHub shows as annotations: see the table and the SARIF file")
+    for headline in state.headline:
+        emit(workflow.command("warning", headline, title="vulnloop"))
+    sarif_path = workspace / inputs.sarif_file
+    wrote_sarif = _write_sarif(report, loop, sarif_path, state)
+    facts = SummaryFacts(
+        event=event.name,
+        engines=tuple(report.scan.engines),
+        seconds=seconds,
+        review_urls=tuple(state.review_urls),
+        headline_notes=tuple(state.headline),
+        notes=tuple(state.notes),
+        left_out=state.left_out,
+        fail_on=inputs.fail_on,
+        sarif_file=inputs.sarif_file if wrote_sarif else "",
+    )
+    summary_path = environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        workflow.append_file(Path(summary_path), job_summary(report, facts, tuple(skipped)))
+    fixed, unfixed = len(report.fixed()), len(report.unfixed())
+    output_path = environ.get("GITHUB_OUTPUT")
+    if output_path:
+        workflow.append_file(
+            Path(output_path),
+            workflow.format_outputs({
+                "findings": str(len(entries)),
+                "fixed": str(fixed),
+                "unfixed": str(unfixed),
+                "sarif_file": inputs.sarif_file if wrote_sarif else "",
+            }),
+        )
+    blocking = failing(entries, inputs.fail_on)
+    emit(
+        f"vulnloop: {len(entries)} finding(s): {fixed} fixed, {unfixed} unfixed"
+        + (f"; {len(blocking)} unfixed at or above {inputs.fail_on}: failing" if blocking else "")
+    )
+    return 1 if blocking else 0
+
+
+def _benchmark(environ: Mapping[str, str], workspace: Path, emit: Emit) -> int:
+    try:
+        from vulnloop.commands.bench import run_from_action
+    except ImportError:
+        emit(workflow.command("notice", "The benchmark is not available in this build of vulnloop.", title="vulnloop"))
+        return 0
+    inputs = {k[len("INPUT_"):].lower(): v for k, v in environ.items() if k.startswith("INPUT_")}
+    return int(run_from_action(inputs, workspace))

