@@ -72,9 +72,7 @@ def judge(text: str, findings: list[Finding], target: Finding, piece: str) -> At
         verdict = verdict_of(text, findings, target, candidate, codemod.info.residual_rules)
         if verdict.verified:
             return Attempt(piece, target.rule_id, target.start_line, "verified", codemod.info.id)
-        detail = "still reported" if not verdict.fixed else (
-            f"new {verdict.fresh[0].rule_id}: {verdict.fresh[0].snippet.strip()}"
-        )
+        detail = verdict.problem or "still reported"
         return Attempt(piece, target.rule_id, target.start_line, "rejected", codemod.info.id, detail)
     return Attempt(piece, target.rule_id, target.start_line, "refused", ",".join(c.info.id for c in codemods))
 
@@ -118,6 +116,32 @@ def report(attempts: list[Attempt], without_codemod: Counter[str], count: int) -
     return "\n".join(lines)
 
 
+def whole_loop(data: Path) -> str:
+    """The product's own loop (`vulnloop fix --no-llm`), all pieces in one run: how many pieces
+    become Bandit-clean, and that every final text still parses."""
+    from vulnloop.engines.bandit import BanditEngine
+    from vulnloop.repair.loop import LoopOptions, RepairLoop
+    from vulnloop.sources import SourceFile
+
+    engine = BanditEngine()
+    loop = RepairLoop(engines=[engine], root=Path("."), options=LoopOptions(max_iterations=1))
+    sources = [SourceFile(f"p{i}.py", text) for i, (_, text) in enumerate(pieces(data))]
+    scan_result = loop.scan(sources)
+    flagged = {f.path for f in scan_result.findings}
+    result = loop.repair(sources, scan_result)
+    finals = {o.path: o.final for o in result.files}
+    clean_after = broken = 0
+    for path in flagged:
+        after = engine.scan([SourceFile(path, finals[path])])
+        broken += bool(after.skipped)
+        clean_after += not after.findings and not after.skipped
+    return (
+        f"whole loop, codemods only: {len(result.fixed())} of {len(result.entries)} findings fixed "
+        f"and verified; {len(flagged)} of {len(sources)} pieces flagged, {clean_after} of them now "
+        f"Bandit-clean; {broken} broken; {result.seconds:.1f} s"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared/data folder")
@@ -129,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     attempts, without_codemod, count = measure(args.data)
     print(report(attempts, without_codemod, count))
+    print()
+    print(whole_loop(args.data))
     shown = set(args.show.split(",")) if args.show else set()
     for attempt in attempts:
         if attempt.outcome in shown:

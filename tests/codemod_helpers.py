@@ -3,17 +3,16 @@ before/after/no-op cases kept as files under tests/codemod_cases/, and the re-sc
 from __future__ import annotations
 
 import ast
-import difflib
 import io
 import tokenize
 import warnings
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from vulnloop.engines.bandit import BanditEngine
 from vulnloop.findings import Finding, Level
+from vulnloop.repair.verify import findings_problem
 
 CASES = Path(__file__).resolve().parent / "codemod_cases"
 TARGET_MARK = "# codemod-target"
@@ -48,65 +47,23 @@ def comments(text: str) -> list[str]:
     ]
 
 
-def _after_to_before_lines(before: str, after: str) -> dict[int, range]:
-    """For each 1-based line of ``after``, the lines of ``before`` it came from (empty if added)."""
-    mapping: dict[int, range] = {}
-    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        for j in range(j1, j2):
-            if tag == "equal":
-                mapping[j + 1] = range(i1 + 1 + (j - j1), i1 + 2 + (j - j1))
-            elif tag == "replace":
-                mapping[j + 1] = range(i1 + 1, i2 + 1)
-            else:
-                mapping[j + 1] = range(0)
-    return mapping
-
-
-def new_findings(before_text: str, before: list[Finding], after_text: str, after: list[Finding]) -> list[Finding]:
-    """Findings of ``after`` that no finding of ``before`` accounts for: same rule, on lines the
-    edit kept or rewrote. Matching by place rather than by code keeps a second finding on a
-    rewritten line (B113 next to B501 on one call) from passing for a new one."""
-    mapping = _after_to_before_lines(before_text, after_text)
-    unused = Counter((f.rule_id, f.start_line) for f in before)
-    fresh: list[Finding] = []
-    for finding in after:
-        origin = set()
-        for line in range(finding.start_line, max(finding.end_line, finding.start_line) + 1):
-            origin.update(mapping.get(line, range(0)))
-        match = next(
-            (key for key in unused if key[0] == finding.rule_id and unused[key] > 0 and key[1] in origin),
-            None,
-        )
-        if match is None:
-            fresh.append(finding)
-        else:
-            unused[match] -= 1
-    return fresh
-
-
 @dataclass(frozen=True)
 class Verdict:
     fixed: bool
-    fresh: tuple[Finding, ...]
+    problem: str | None
 
     @property
     def verified(self) -> bool:
-        return self.fixed and not self.fresh
+        return self.fixed and self.problem is None
 
 
 def judge(before_text: str, before: list[Finding], target: Finding, after_text: str,
           residual_rules: tuple[str, ...] = ()) -> Verdict:
-    """Re-scan ``after_text``: is the target's rule reported fewer times, and is anything new
-    (other than the codemod's declared residual rules)?"""
-    after = scan(after_text)
-    fixed = sum(f.rule_id == target.rule_id for f in after) < sum(
-        f.rule_id == target.rule_id for f in before
+    """Re-scan ``after_text`` and judge it with the repair loop's own rules (verify.py)."""
+    fixed, problem = findings_problem(
+        before_text, before, after_text, scan(after_text), [target], residual_rules=residual_rules
     )
-    fresh = tuple(
-        f for f in new_findings(before_text, before, after_text, after) if f.rule_id not in residual_rules
-    )
-    return Verdict(fixed, fresh)
+    return Verdict(bool(fixed), problem)
 
 
 @dataclass(frozen=True)

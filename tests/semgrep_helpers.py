@@ -32,3 +32,27 @@ def fake_semgrep(directory: Path, body: str) -> str:
     script.write_text("#!/bin/sh\n" + body, "utf-8")
     script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return str(script)
+
+BUNDLED_JSON = RULES_ROOT / "vulnloop-rules.json"
+
+
+def compile_rules() -> str:
+    """All YAML rule files as one JSON document: what the engine hands to Semgrep.
+
+    Semgrep loads JSON rules about twenty times faster than the same rules in YAML, which
+    matters for every pre-commit run. The YAML files stay the source; regenerate with
+    ``python tests/semgrep_helpers.py`` after editing them.
+    """
+    import json
+
+    import yaml
+
+    rules = []
+    for path in sorted(RULES_DIR.glob("*.yaml")):
+        rules.extend(yaml.safe_load(path.read_text("utf-8"))["rules"])
+    return json.dumps({"rules": rules}, indent=1, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    BUNDLED_JSON.write_text(compile_rules(), "utf-8")
+    print(f"wrote {BUNDLED_JSON}")

@@ -149,7 +149,7 @@ def test_command_line_and_environment_keep_semgrep_offline(tmp_path: Path, monke
     assert args[0] == "scan"
     for flag in ("--metrics=off", "--disable-version-check", "--json", "--no-rewrite-rule-ids"):
         assert flag in args
-    assert args[args.index("--config") + 1].endswith("semgrep_rules/rules")
+    assert args[args.index("--config") + 1].endswith("semgrep_rules/vulnloop-rules.json")
     env = (tmp_path / "record.env").read_text()
     assert "SEMGREP_ENABLE_VERSION_CHECK=0" in env
     assert "sk-secret" not in env and "SEMGREP_APP_TOKEN" not in env and "p/default" not in env

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from vulnloop.engines.semgrep import _child_environment, parse_cwes
-from semgrep_helpers import RULE_TESTS_DIR, RULES_DIR, require_semgrep
+from semgrep_helpers import BUNDLED_JSON, RULE_TESTS_DIR, RULES_DIR, compile_rules, require_semgrep
 
 yaml = pytest.importorskip("yaml")
 
@@ -51,6 +51,13 @@ def test_rule_has_positive_and_negative_cases(path: Path, rule: dict[str, Any]) 
     rule_id = re.escape(rule["id"])
     assert re.search(rf"#\s*ruleid:[^\n]*\b{rule_id}\b", text), f"no positive case in {test_file.name}"
     assert re.search(rf"#\s*ok:[^\n]*\b{rule_id}\b", text), f"no negative case in {test_file.name}"
+
+
+def test_bundled_json_is_the_yaml_rules() -> None:
+    """The engine runs the JSON copy; it must say exactly what the YAML files say."""
+    assert BUNDLED_JSON.read_text("utf-8") == compile_rules(), (
+        "regenerate with: python tests/semgrep_helpers.py"
+    )
 
 
 def test_required_cwes_are_covered() -> None:

@@ -2,7 +2,7 @@
 
 Semgrep runs as a subprocess, once per scan, over copies of the files' text written to a
 temporary folder under their relative paths (engines never read the user's files). Only
-the rules shipped in ``vulnloop/data/semgrep_rules/rules`` run: nothing is fetched, metrics
+the rules shipped in ``vulnloop/data/semgrep_rules/`` run: nothing is fetched, metrics
 and the version check are off (otherwise every offline run stalls for about 97 s), and the
 user's Semgrep settings, tokens and ignore files play no part.
 
@@ -33,7 +33,8 @@ from vulnloop.sources import SourceFile
 
 ENGINE = "semgrep"
 INSTALL_HINT = "pip install 'vulnloop[semgrep]' (or: pipx install semgrep)"
-RULES_RESOURCE = "data/semgrep_rules/rules"
+# All rules of data/semgrep_rules/rules/*.yaml in one JSON file: Semgrep loads it far faster.
+RULES_RESOURCE = "data/semgrep_rules/vulnloop-rules.json"
 
 _SEVERITY = {
     "ERROR": Level.HIGH,
@@ -131,7 +132,7 @@ def _child_environment(temp: Path) -> dict[str, str]:
 class SemgrepEngine:
     """The ``semgrep`` engine.
 
-    ``rules`` defaults to the bundled rule folder; ``timeout`` bounds the whole run (seconds),
+    ``rules`` (a rule file or folder) defaults to the bundled rules; ``timeout`` bounds the whole run (seconds),
     ``per_rule_timeout`` one rule on one file. ``jobs`` is Semgrep's process count: keep it
     low in hooks and CI. With ``honour_nosemgrep`` off, ``# nosemgrep`` comments are ignored
     (useful when verifying repairs that must not silence a finding).
