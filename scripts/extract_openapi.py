@@ -102,7 +102,7 @@ def extract(
         out["components"].setdefault(section, {})[name] = target
         pending.extend(_refs(target))
     out["components"] = {k: dict(sorted(v.items())) for k, v in sorted(out["components"].items())}
-    stripped = _strip(out) | {"info": out["info"]}
+    stripped: dict[str, Any] = {**_strip(out), "info": out["info"]}
     _restore_response_descriptions(stripped, out)
     return stripped
 

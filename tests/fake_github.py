@@ -303,6 +303,7 @@ class FakeGitHub:
         throttle_posts: int = 0,
         retry_after: str = "0",
         bot_login: str = "github-actions[bot]",
+        validate: bool = True,
     ) -> None:
         self.repo_dir = repo
         self.owner, self.name, self.number = owner, name, number
@@ -314,6 +315,7 @@ class FakeGitHub:
         self.throttle_posts = throttle_posts
         self.retry_after = retry_after
         self.bot_login = bot_login
+        self.validate = validate  # False only for benchmarks: GitHub's own checks still apply
         self.base_sha = _git(repo, "rev-parse", base).strip()
         self.head_sha = ""
         self.files: list[PrFile] = []
@@ -371,7 +373,8 @@ class FakeGitHub:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeGitHub:
-        _openapi()  # load the description before the first request, not during it
+        if self.validate:
+            _openapi()  # load the description before the first request, not during it
         handler = _make_handler(self)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
@@ -694,7 +697,8 @@ def _make_handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 fake.problems.append(f"{self.command} {parsed.path}: body is not JSON")
             try:
-                _openapi().validate_request(oa_request)
+                if fake.validate:
+                    _openapi().validate_request(oa_request)
             except Exception as exc:  # any mismatch with GitHub's description is a test failure
                 fake.problems.append(f"request {self.command} {parsed.path}: {_describe(exc)}")
             try:
@@ -707,7 +711,8 @@ def _make_handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             data = json.dumps(reply.body).encode()
             out_headers = {"Content-Type": "application/json; charset=utf-8", **reply.headers}
             try:
-                _openapi().validate_response(oa_request, _OAResponse(reply.status, out_headers, data))
+                if fake.validate:
+                    _openapi().validate_response(oa_request, _OAResponse(reply.status, out_headers, data))
             except Exception as exc:
                 fake.problems.append(f"response {reply.status} to {self.command} {parsed.path}: {_describe(exc)}")
             fake.requests.append(Recorded(self.command, parsed.path, query, body, reply.status))

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from action_helpers import (
     NUMBER,
     PrRepo,
@@ -22,6 +21,7 @@ from action_helpers import (
     run_in_process,
 )
 from fake_github import iter_hunk_lines
+
 from vulnloop.engines.bandit import BanditEngine
 from vulnloop.patches import Suggestion, apply_suggestions
 
@@ -205,8 +205,9 @@ def test_comments_github_refuses_move_to_the_body(repo: PrRepo, tmp_path: Path, 
 
 
 def test_an_explicitly_requested_engine_that_is_missing_is_exit_2(repo: PrRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vulnloop.pipeline import build_engines  # noqa: F401 - CodeQL is not installed here
     import shutil
+
+    from vulnloop.pipeline import build_engines  # noqa: F401 - CodeQL is not installed here
 
     if shutil.which("codeql"):
         pytest.skip("CodeQL is installed here")

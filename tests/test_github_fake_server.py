@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from action_helpers import NAME, NUMBER, OWNER, fake_github_for, make_pr_repo
 
 BASE = {"app.py": "".join(f"x{i} = {i}\n" for i in range(1, 31))}

@@ -5,10 +5,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from action_helpers import NAME, NUMBER, OWNER, fake_github_for, make_pr_repo
+
 from vulnloop.github.client import Pacing, connect, retry_after_seconds, with_backoff
-from vulnloop.github.reviews import REVIEW_MARKER, ReviewComment, ReviewPoster, read_prior, trailer, trailer_keys
+from vulnloop.github.reviews import (
+    REVIEW_MARKER,
+    ReviewComment,
+    ReviewPoster,
+    read_prior,
+    trailer,
+    trailer_keys,
+)
 from vulnloop.report.review import continuation_body, demoted_text
 
 BASE = {"app.py": "".join(f"x{i} = {i}\n" for i in range(1, 121))}

@@ -213,3 +213,17 @@ def test_fixing_the_first_of_two_identical_lines_is_not_taken_for_the_second() -
     report = loop.repair(sources, scan)
     assert len(report.fixed()) == 2 and not report.unfixed()
     assert report.files[0].final.count("app.run(debug=False)") == 2
+
+
+def test_a_codemod_adding_an_import_does_not_strand_the_next_finding() -> None:
+    text = (
+        "import yaml\n\nLIMITS = eval(\"{'travel': 2500}\")\n\n\ndef load(fh):\n"
+        "    return yaml.load(fh, Loader=yaml.Loader)\n"
+    )
+    loop = RepairLoop(engines=[BanditEngine()], root=Path("."))
+    sources = [SourceFile("config.py", text)]
+    scan = loop.scan(sources)
+    report = loop.repair(sources, scan)
+    assert {e.finding.rule_id for e in report.fixed()} == {"B307", "B506"}
+    final = report.files[0].final
+    assert "import ast" in final and "yaml.safe_load(fh)" in final and "ast.literal_eval(" in final

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-import unidiff
+import unidiff  # type: ignore[import-untyped]  # no stubs in the test environment
 
 _HUNK_HEADER = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)
 _BACKTICKS = re.compile(r"`{3,}")

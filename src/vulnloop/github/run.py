@@ -103,12 +103,12 @@ def run_action(
         elif not note.startswith("engines:"):
             state.notes.append(note)
     if event.pull_request is not None:
-        report, diffs, skipped = _review_pull_request(
+        report, skipped = _review_pull_request(
             inputs, event, event.pull_request, config, loop, workspace, environ, state, log, pacing, sleep
         )
         hint = "commit the suggestion in the review, or run `vulnloop fix --write` locally."
     else:
-        report, diffs, skipped = _scan_push(inputs, event, config, loop, workspace, state, log)
+        report, skipped = _scan_push(inputs, event, config, loop, workspace, state, log)
         hint = "run `vulnloop fix --write` locally to apply it."
     seconds = time.perf_counter() - started
     return _finish(inputs, event, report, skipped, state, workspace, environ, emit, hint, loop, seconds)
@@ -197,7 +197,7 @@ def _review_pull_request(
     log: Callable[[str], None],
     pacing: Pacing | None,
     sleep: Callable[[float], None],
-) -> tuple[LoopReport, dict[str, FileDiff | None], tuple[Any, ...]]:
+) -> tuple[LoopReport, tuple[Any, ...]]:
     api_url = environ.get("GITHUB_API_URL") or DEFAULT_API_URL
     if pacing is None:
         pacing = Pacing.parse(environ.get("VULNLOOP_GITHUB_PACING"))
@@ -237,7 +237,7 @@ def _review_pull_request(
     read_only = _read_only_reason(event, pr, inputs)
     if read_only:
         state.headline.append(read_only)
-        return report, diffs, scan.skipped
+        return report, scan.skipped
     assert pull is not None and repo is not None
     context = ReviewContext(
         engines=tuple(scan.engines),
@@ -255,14 +255,14 @@ def _review_pull_request(
         counts = count_items(plan.items)
         if not plan.has_news:
             log(f"nothing new since the last review ({counts.existing} finding(s) already commented): no review posted")
-            return report, diffs, scan.skipped
+            return report, scan.skipped
         poster = ReviewPoster(pull, repo.get_commit(pr.head_sha), sleep=sleep, log=log)
         result = poster.post(plan.body, plan.comments, continuation=continuation_body, demoted_text=demoted_text)
     except Exception as exc:  # the review is extra: annotations, summary and SARIF still follow
         state.headline.append(f"No review posted: {_short(exc)}. The findings are in the annotations, this summary and the SARIF file.")
-        return report, diffs, scan.skipped
+        return report, scan.skipped
     _note_post(result, state, log)
-    return report, diffs, scan.skipped
+    return report, scan.skipped
 
 
 def _note_post(result: PostResult, state: RunState, log: Callable[[str], None]) -> None:
@@ -323,7 +323,7 @@ def _scan_push(
     workspace: Path,
     state: RunState,
     log: Callable[[str], None],
-) -> tuple[LoopReport, dict[str, FileDiff | None], tuple[Any, ...]]:
+) -> tuple[LoopReport, tuple[Any, ...]]:
     assert event.push is not None
     push = event.push
     changed = push_files(
@@ -341,7 +341,7 @@ def _scan_push(
     state.notes.extend(notes)
     diffs: dict[str, FileDiff | None] = {f.path: f.diff for f in changed.files}
     report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log)
-    return report, diffs, scan.skipped
+    return report, scan.skipped
 
 
 def _tool_versions(loop: Any) -> dict[str, str]:

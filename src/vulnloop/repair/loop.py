@@ -224,8 +224,9 @@ class RepairLoop:
             from vulnloop.repair.codemods import codemods_for
         except ImportError:  # built without codemods
             return
-        for target in sorted(state.pending.values(), key=_severity_order):
-            if target.fingerprint not in state.pending:
+        for first_seen in sorted(state.pending.values(), key=_severity_order):
+            target = state.pending.get(first_seen.fingerprint)
+            if target is None:
                 continue  # fixed on the way by an earlier repair
             for codemod in codemods_for(target):
                 state.attempts[target.fingerprint] += 1

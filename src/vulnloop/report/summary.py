@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from vulnloop.findings import Level, SkippedFile
-from vulnloop.report.review import inline, joined
 from vulnloop.repair.ledger import LedgerEntry, LoopReport, Status
+from vulnloop.report.review import inline, joined
 
 MAX_ROWS = 200
 
@@ -63,9 +63,11 @@ def job_summary(report: LoopReport | None, facts: SummaryFacts, skipped: Sequenc
     lines.extend([
         "| Findings | Fixed | Unfixed | Rounds | Engines | Time | LLM tokens |",
         "|---:|---:|---:|---:|---|---:|---:|",
-        f"| {len(entries)} | {fixed} | {unfixed} | {report.rounds if report else 0} | "
-        f"{_cell(joined(facts.engines) or 'none')} | {facts.seconds:.1f} s | "
-        f"{usage.total if usage else 0} ({usage.calls if usage else 0} calls) |",
+        (
+            f"| {len(entries)} | {fixed} | {unfixed} | {report.rounds if report else 0} | "
+            f"{_cell(joined(facts.engines) or 'none')} | {facts.seconds:.1f} s | "
+            f"{usage.total if usage else 0} ({usage.calls if usage else 0} calls) |"
+        ),
         "",
     ])
     if facts.review_urls:
