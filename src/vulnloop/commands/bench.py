@@ -80,7 +80,8 @@ def add_generate_parser(commands: Any) -> argparse.ArgumentParser:
     gen.add_argument("--dataset", default="securityeval", metavar="SRC",
                      help="securityeval (download at the pinned commit, cached) or a path to dataset.jsonl / tasks.jsonl")
     gen.add_argument("--dataset-sha256", metavar="HEX", help="require this sha256 of the dataset file")
-    gen.add_argument("--engines", default="auto", metavar="LIST", help="auto (default) or e.g. bandit,codeql")
+    gen.add_argument("--engines", default="paper", metavar="LIST",
+                     help="paper (default: Bandit and CodeQL, each when installed), auto, or e.g. bandit,semgrep")
     gen.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint (default: OpenAI's)")
     gen.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
                      help="environment variable holding the API key (default: OPENAI_API_KEY)")
@@ -105,7 +106,8 @@ def add_detect_parser(commands: Any) -> argparse.ArgumentParser:
     det.add_argument("--labels", required=True, metavar="FILE", help="labelled pieces (labeled_code.jsonl)")
     det.add_argument("--stages", default="rq1", metavar="LIST",
                      help="comma-separated stages to score (default: rq1, the first generations; 'all')")
-    det.add_argument("--engines", default="auto", metavar="LIST", help="auto (default) or e.g. bandit,semgrep")
+    det.add_argument("--engines", default="auto", metavar="LIST",
+                     help="auto (default: every installed engine), paper (Bandit and CodeQL), or e.g. bandit,semgrep")
     det.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"folder for detect.json and detect.md (default: {DEFAULT_OUT})")
     det.set_defaults(run=run_detect)
     return det
@@ -118,10 +120,29 @@ def _positive(name: str, value: int, minimum: int = 1) -> int:
     return value
 
 
+PAPER_ENGINES = ("bandit", "codeql")
+
+
 def _engines(spec: str, root: Path) -> tuple[list[Any], list[str]]:
+    """``paper`` (the default): Bandit and CodeQL, the paper's judges, each when it can run here;
+    otherwise as ``--engines`` of ``vulnloop scan`` (``auto`` or a list)."""
     from vulnloop.config import Config, parse_engines
     from vulnloop.pipeline import build_engines
 
+    if spec == "paper":
+        engines: list[Any] = []
+        notes: list[str] = []
+        for name in PAPER_ENGINES:
+            try:
+                found, _ = build_engines(Config(engines=(name,)), root)
+            except ConfigError as exc:
+                reason = str(exc).split("cannot run: ", 1)[-1]
+                notes.append(f"{name} not used: {reason.split(': install')[0].split(';')[0]}")
+                continue
+            engines.extend(found)
+        if not engines:
+            raise ConfigError("no engine can run here: install Bandit (pip install bandit)")
+        return engines, notes
     engines, notes = build_engines(Config(engines=parse_engines("--engines", spec)), root)
     return engines, [n for n in notes if not n.startswith("engines: ")]
 
@@ -170,7 +191,7 @@ class GenerateRequest:
     out: Path = Path(DEFAULT_OUT)
     dataset: str = "securityeval"
     dataset_sha256: str | None = None
-    engines: str = "auto"
+    engines: str = "paper"
     token_budget: int | None = None
     chart: bool = True
     progress: bool = True
