@@ -49,13 +49,13 @@ def git(repo: Path, *args: str) -> str:
 
 
 def changed_files(count: int) -> dict[str, str]:
-    """``count`` files; with 30: 20 with one finding, 5 with two, 5 needing the LLM (40 findings)."""
+    """``count`` files; with 30: 15 with one finding, 10 with two, 5 needing the LLM (40 findings)."""
     files: dict[str, str] = {}
     for n in range(count):
         kind = n % 6
         if kind == 5:
             files[f"app/llm_{n}.py"] = "import ast\n\n\n" + LLM_FINDING
-        elif kind == 4:
+        elif kind in (3, 4):
             files[f"app/mod_{n}.py"] = HEADER + BENIGN + ONE_FINDING[0].format(n=n) + ONE_FINDING[1].format(n=n)
         else:
             files[f"app/mod_{n}.py"] = HEADER + BENIGN + ONE_FINDING[kind % 2].format(n=n)

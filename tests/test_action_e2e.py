@@ -357,3 +357,14 @@ def test_without_shared_data_the_own_minimal_payload_works(repo: PrRepo, tmp_pat
         assert run.code == 0 and len(fake.submitted_reviews) == 1
     assert json.loads(Path(env["GITHUB_EVENT_PATH"]).read_text())["pull_request"]["number"] == NUMBER
     assert git(repo.path, "status", "--porcelain", "--untracked-files=no") == ""  # the action changed no file
+
+
+def test_pull_request_target_reviews_forks_but_never_runs_their_code(repo: PrRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = tmp_path / "ran"
+    with fake_github_for(repo) as fake:
+        env = action_env(tmp_path, repo, pr_event(tmp_path, repo, fork=True), api_url=fake.base_url,
+                         event_name="pull_request_target", inputs={"verify_cmd": f"touch {marker}"})
+        run = run_in_process(env, monkeypatch)
+        assert len(fake.submitted_reviews) == 1
+    assert not marker.exists()
+    assert "verify_cmd was ignored" in run.summary

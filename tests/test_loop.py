@@ -227,3 +227,12 @@ def test_a_codemod_adding_an_import_does_not_strand_the_next_finding() -> None:
     assert {e.finding.rule_id for e in report.fixed()} == {"B307", "B506"}
     final = report.files[0].final
     assert "import ast" in final and "yaml.safe_load(fh)" in final and "ast.literal_eval(" in final
+
+
+def test_a_repair_using_a_name_it_never_imports_is_rejected() -> None:
+    uses_shlex = SHELL.replace('"tar czf backup.tgz " + folder, shell=True', 'shlex.split("tar czf backup.tgz " + folder)')
+    report, _ = run(SHELL, ScriptedLlm([uses_shlex]), rounds=1)
+    assert "uses `shlex` without importing" in entry_for(report, "B602").reason
+    imported = uses_shlex.replace("import subprocess", "import shlex\nimport subprocess")
+    report, _ = run(SHELL, ScriptedLlm([imported]), rounds=1)
+    assert entry_for(report, "B602").status is Status.FIXED

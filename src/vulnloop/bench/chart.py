@@ -43,11 +43,10 @@ def flagged_chart(summary: Mapping[str, Any], meta: Mapping[str, Any], path: Pat
         axes.set_ylabel("files flagged by the engines")
         axes.set_ylim(bottom=0)
         axes.grid(alpha=0.3)
-        axes.set_title(
-            f"SecurityEval, {meta.get('generator', '?')} -> {meta.get('fixer', '?')} "
-            f"({', '.join(meta.get('engines', []))})",
-            fontsize=10,
-        )
+        models = meta.get("generator", "?")
+        if meta.get("fixer") != models:
+            models = f"{models} -> {meta.get('fixer', '?')}"
+        axes.set_title(f"SecurityEval, {models} ({', '.join(meta.get('engines', []))})", fontsize=10)
         axes.legend(fontsize=8)
         figure.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -137,7 +137,10 @@ def _engines(spec: str, root: Path) -> tuple[list[Any], list[str]]:
                 found, _ = build_engines(Config(engines=(name,)), root)
             except ConfigError as exc:
                 reason = str(exc).split("cannot run: ", 1)[-1]
-                notes.append(f"{name} not used: {reason.split(': install')[0].split(';')[0]}")
+                short = reason.split(": install")[0].split(";")[0]
+                if short.lower().startswith(f"{name}: "):
+                    short = short[len(name) + 2:]
+                notes.append(f"{name} not used: {short}")
                 continue
             engines.extend(found)
         if not engines:

@@ -6,6 +6,7 @@ new appeared, no suppression comment was added, and the code was repaired rather
 from __future__ import annotations
 
 import ast
+import builtins
 import difflib
 import io
 import re
@@ -124,6 +125,9 @@ def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -
     if _commented_out(candidate, flagged):
         return "the repair comments out the flagged code instead of fixing it"
     before_tree, after_tree = ast.parse(before), ast.parse(candidate)
+    missing = sorted(undefined_names(after_tree) - undefined_names(before_tree))
+    if missing:
+        return f"the repair uses {', '.join(f'`{n}`' for n in missing)} without importing or defining it"
     before_defs, after_defs = definitions(before_tree), definitions(after_tree)
     for name, signature in before_defs.items():
         if name not in after_defs:
@@ -140,6 +144,36 @@ def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -
             where = f"`{scope}`" if scope else "the module"
             return f"the repair deleted most of {where} ({old_count} statements -> {new_count})"
     return None
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Every name the module binds anywhere: imports, definitions, assignments, arguments."""
+    bound: set[str] = set(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                bound.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            bound.add(node.name)
+    return bound
+
+
+def undefined_names(tree: ast.AST) -> set[str]:
+    """Names read but bound nowhere in the module (a star import makes this unknowable)."""
+    if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree)):
+        return set()
+    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return loaded - _bound_names(tree)
 
 
 def _line_origins(before: str, after: str) -> dict[int, set[int]]:
