@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -107,7 +108,9 @@ def one_run(repo: PrRepo, work: Path) -> tuple[float, dict[str, Any]]:
         finally:
             os.environ.clear()
             os.environ.update(saved)
+        loop_seconds = re.search(r" · ([\d.]+) s\n", github.submitted_reviews[0]["body"]) if github.submitted_reviews else None
         facts = {
+            "loop": float(loop_seconds.group(1)) if loop_seconds else float("nan"),
             "exit": code,
             "comments": len(github.comments),
             "reviews": len(github.submitted_reviews),
@@ -119,15 +122,18 @@ def one_run(repo: PrRepo, work: Path) -> tuple[float, dict[str, Any]]:
 
 def measure(label: str, repo: PrRepo, scratch: Path, repeat: int) -> float:
     times = []
+    outside = []
     facts: dict[str, Any] = {}
     for i in range(repeat):
         seconds, facts = one_run(repo, scratch / f"{label}-{i}")
         times.append(seconds)
+        outside.append(seconds - facts["loop"])
     median = statistics.median(times)
     out = facts["outputs"]
     print(f"{label:<34} {median:6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})  findings {out.get('findings')}, "
           f"fixed {out.get('fixed')}, {facts['comments']} comments in {facts['reviews']} review(s), "
-          f"{facts['llm_calls']} LLM calls", flush=True)
+          f"{facts['llm_calls']} LLM calls; outside the repair rounds (listing, first scan, review, reports): "
+          f"{statistics.median(outside):.2f} s", flush=True)
     return median
 
 

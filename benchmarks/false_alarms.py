@@ -11,6 +11,7 @@ Usage: python benchmarks/false_alarms.py [--json OUT] [--sample N] [--seed S]
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import importlib.util
 import json
 import random
@@ -31,7 +32,7 @@ def library_sources(name: str) -> list[SourceFile]:
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         sys.exit(f"{name} is not installed: pip install {name}")
-    folder = Path(list(spec.submodule_search_locations)[0])
+    folder = Path(next(iter(spec.submodule_search_locations)))
     sources = collect_sources([folder], root=folder.parent)
     return [s for s in sources if s.text is not None]
 
@@ -72,7 +73,7 @@ def main() -> int:
         started = time.perf_counter()
         semgrep_result = semgrep.scan(sources)
         seconds = time.perf_counter() - started
-        version = getattr(sys.modules.get(name) or __import__(name), "__version__", "")
+        version = importlib.metadata.version(name)
         report["libraries"][name] = {  # type: ignore[index]
             "version": version,
             "files": len(sources),

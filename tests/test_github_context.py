@@ -116,6 +116,11 @@ def test_workflow_commands_cannot_be_forged_by_their_text() -> None:
         workflow.annotation("fatal", "m")
 
 
+def test_log_lines_stay_one_line() -> None:
+    line = workflow.log_line("evil\n::error file=x::forged\r\n::add-mask::x")
+    assert "\n" not in line and "\r" not in line and line.startswith("vulnloop: evil ")
+
+
 def test_outputs_use_a_delimiter_for_multiline_values() -> None:
     text = workflow.format_outputs({"findings": "3", "notes": "a\nb"})
     lines = text.splitlines()

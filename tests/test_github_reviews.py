@@ -146,3 +146,13 @@ def test_prior_markers_count_only_from_bots_and_only_as_the_last_line(repo: Any)
         assert not prior.mentioned("forged")  # a person's comment
         assert not prior.mentioned("quoted")  # not the last line
         assert fake.problems == []
+
+
+def test_oversized_bodies_are_cut_but_keep_their_trailer() -> None:
+    from vulnloop.github.reviews import MAX_BODY, fit_body
+
+    body = f"{REVIEW_MARKER}\n" + "x" * 100_000 + f"\n\n{trailer(['k1', 'k2'])}\n"
+    cut = fit_body(body)
+    assert len(cut) <= MAX_BODY and "size limit" in cut
+    assert trailer_keys(cut) == ["k1", "k2"]
+    assert fit_body("short") == "short"

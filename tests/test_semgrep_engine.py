@@ -6,12 +6,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from semgrep_helpers import fake_semgrep, require_semgrep
 
 from vulnloop.engines import semgrep as semgrep_module
 from vulnloop.engines.semgrep import SemgrepEngine, _child_environment, _temp_name, parse_cwes
 from vulnloop.findings import Level
 from vulnloop.sources import SourceFile
-from semgrep_helpers import fake_semgrep, require_semgrep
 
 REDIRECT_VIEW = textwrap.dedent(
     """\

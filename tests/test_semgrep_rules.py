@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from semgrep_helpers import BUNDLED_JSON, RULE_TESTS_DIR, RULES_DIR, compile_rules, require_semgrep
 
 from vulnloop.engines.semgrep import SemgrepEngine, parse_cwes
 from vulnloop.sources import SourceFile
-from semgrep_helpers import BUNDLED_JSON, RULE_TESTS_DIR, RULES_DIR, compile_rules, require_semgrep
 
 yaml = pytest.importorskip("yaml")
 

@@ -169,10 +169,9 @@ def fetch_dataset(
     target = directory / "dataset.jsonl"
     recorded = directory / "dataset.jsonl.sha256"
     pinned = expected_sha256.lower() if expected_sha256 else None
+    wanted = pinned or _read_recorded(recorded)
     if target.is_file():
-        data = target.read_bytes()
-        digest = sha256_hex(data)
-        wanted = pinned or _read_recorded(recorded)
+        digest = sha256_hex(target.read_bytes())
         if wanted is None or digest == wanted:
             return Download(target, digest, downloaded=False)
         # A damaged or replaced cache entry: fetch it again rather than trust it.
@@ -186,12 +185,13 @@ def fetch_dataset(
         ) from None
     digest = sha256_hex(data)
     note = ""
-    if pinned is not None and digest != pinned:
+    if wanted is not None and digest != wanted:
+        origin = "expected" if pinned else "recorded at the first download"
         raise ConfigError(
-            f"the SecurityEval dataset from {url} has sha256 {digest}, expected {pinned}: "
+            f"the SecurityEval dataset from {url} has sha256 {digest}, {origin} {wanted}: "
             "refusing to use it (the file changed or the download was tampered with)"
         )
-    if pinned is None:
+    if wanted is None:
         note = (
             f"no pinned sha256 for {url}: recorded {digest} on first download; "
             "later runs must match it (pass --dataset-sha256 to pin one)"

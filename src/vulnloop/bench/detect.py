@@ -6,6 +6,7 @@ counted (no engine can flag them) and reported.
 """
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,9 @@ def detect(
         unparseable += not parses(piece.code)
         flags = {}
         for engine in engines:
-            result = engine.scan([SourceFile(path, piece.code)], root=root)
+            with warnings.catch_warnings():  # the code under review's own SyntaxWarnings are noise
+                warnings.simplefilter("ignore", SyntaxWarning)
+                result = engine.scan([SourceFile(path, piece.code)], root=root)
             flags[engine.name] = bool(result.findings)
         flags[UNION] = any(flags.values())
         for name in names:

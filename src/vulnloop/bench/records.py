@@ -75,6 +75,16 @@ def write_json(path: Path, value: Any) -> None:
     os.replace(temporary, path)
 
 
+def _drop_partial_line(path: Path) -> None:
+    """Cut a last line left unfinished by an interruption, so the next record starts clean."""
+    if not path.is_file():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        with path.open("r+b") as handle:
+            handle.truncate(data.rfind(b"\n") + 1)
+
+
 class RecordStore:
     """Appends records to a folder's log, thread-safely; refuses a folder of another benchmark."""
 
@@ -92,6 +102,7 @@ class RecordStore:
                 )
         directory.mkdir(parents=True, exist_ok=True)
         write_json(directory / META_FILE, self.meta)
+        _drop_partial_line(directory / RECORDS_FILE)
         self.records: dict[Key, dict[str, Any]] = {record_key(r): r for r in read_records(directory)}
 
     def done(self, key: Key) -> bool:

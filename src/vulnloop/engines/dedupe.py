@@ -10,7 +10,7 @@ Primary findings are never dropped: Bandit and CodeQL findings drive different r
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from vulnloop.findings import Finding
 

@@ -21,11 +21,12 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.fingerprints import assign_fingerprints
@@ -47,9 +48,9 @@ _SEVERITY = {
     "INVENTORY": Level.LOW,
     "EXPERIMENT": Level.LOW,
 }
-_CWE = re.compile(r"CWE-0*(\d+)", re.I)
+_CWE = re.compile(r"CWE-0*(\d+)", re.IGNORECASE)
 # Environment variables that look like credentials are not handed to the subprocess.
-_SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSW|CREDENTIAL|API_?KEY|PRIVATE_?KEY|_KEY$)", re.I)
+_SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSW|CREDENTIAL|API_?KEY|PRIVATE_?KEY|_KEY$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class SemgrepEngine:
                     try:
                         done = subprocess.run(
                             [executable, "--version", "--disable-version-check"],
-                            capture_output=True, text=True, timeout=60,
+                            check=False, capture_output=True, text=True, timeout=60,
                             env=_child_environment(Path(temp)), stdin=subprocess.DEVNULL,
                         )
                     except (OSError, subprocess.SubprocessError):
@@ -276,8 +277,8 @@ class SemgrepEngine:
         try:
             output = json.loads(stdout)
             if not isinstance(output, dict):
-                raise ValueError("not a JSON object")
-        except ValueError:
+                raise TypeError("not a JSON object")
+        except (ValueError, TypeError):
             detail = _last_line(stderr) or f"exit code {returncode}"
             return all_skipped(f"semgrep failed: {detail}")
         return _interpret(output, targets, returncode)
@@ -365,16 +366,20 @@ def _interpret(
     return findings, list(skipped.values()), notes
 
 
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _to_finding(result: object, by_temp: Mapping[str, _Target]) -> Finding | None:
     if not isinstance(result, dict):
         return None
     target = by_temp.get(_normal_path(str(result.get("path", ""))))
     if target is None:
         return None
-    extra = result.get("extra") if isinstance(result.get("extra"), dict) else {}
-    metadata = extra.get("metadata") if isinstance(extra.get("metadata"), dict) else {}
-    start = result.get("start") or {}
-    end = result.get("end") or {}
+    extra = _mapping(result.get("extra"))
+    metadata = _mapping(extra.get("metadata"))
+    start = _mapping(result.get("start"))
+    end = _mapping(result.get("end"))
     rule_id = str(result.get("check_id", ""))
     cwes = parse_cwes(metadata.get("cwe"))
     references = metadata.get("references")

@@ -57,7 +57,7 @@ class RunState:
 
 
 def _log(emit: Emit) -> Callable[[str], None]:
-    return lambda message: emit(f"vulnloop: {message}")
+    return lambda message: emit(workflow.log_line(message))
 
 
 def run_action(
@@ -425,10 +425,10 @@ def _finish(
             }),
         )
     blocking = failing(entries, inputs.fail_on)
-    emit(
-        f"vulnloop: {len(entries)} finding(s): {fixed} fixed, {unfixed} unfixed"
+    emit(workflow.log_line(
+        f"{len(entries)} finding(s): {fixed} fixed, {unfixed} unfixed"
         + (f"; {len(blocking)} unfixed at or above {inputs.fail_on}: failing" if blocking else "")
-    )
+    ))
     return 1 if blocking else 0
 
 

@@ -50,6 +50,12 @@ def annotation(
     )
 
 
+def log_line(message: str, prefix: str = "vulnloop: ") -> str:
+    """One plain log line: text from the pull request (a file name may hold a newline) must not
+    start a new line that the runner would read as a workflow command."""
+    return prefix + " ".join(message.splitlines())
+
+
 def add_mask(value: str) -> str:
     return command("add-mask", value)
 

@@ -77,3 +77,16 @@ def django_checked_keyword(request):
         target = "/"
     # ok: vulnloop.open-redirect
     return HttpResponseRedirect(target)
+
+
+def django_current_path(request):
+    target = request.path
+    target = target + "?saved=1"
+    # ok: vulnloop.open-redirect
+    return HttpResponseRedirect(target)
+
+
+def django_https_upgrade(request):
+    # ok: vulnloop.open-redirect
+    return HttpResponseRedirect("https://%s%s" % (request.get_host(), request.get_full_path()))
+
