@@ -388,3 +388,13 @@ def test_answer_with_future_import_does_not_move_it_into_the_middle() -> None:
 def test_source_that_does_not_parse_is_reported() -> None:
     result = splice_answer("def broken(:\n", Region(), fenced("x = 1"))
     assert result.new_text is None and result.reason.startswith("the file does not parse")
+
+
+def test_small_file_answered_with_only_its_function_keeps_the_imports() -> None:
+    source = "import subprocess\n\n\ndef archive(folder):\n    subprocess.call('tar czf b.tgz ' + folder, shell=True)\n"
+    region = Region(pieces=())
+    answer = fenced("def archive(folder):\n    subprocess.call(['tar', 'czf', 'b.tgz', folder])\n")
+    result = splice_answer(source, region, answer)
+    assert result.new_text == (
+        "import subprocess\n\n\ndef archive(folder):\n    subprocess.call(['tar', 'czf', 'b.tgz', folder])\n"
+    )

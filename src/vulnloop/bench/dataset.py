@@ -253,7 +253,7 @@ def load_dataset(
         )
         text = download.path.read_text(encoding="utf-8")
         tasks = parse_tasks(text, origin=str(download.path))
-        notes = (download.note,) if download.note else ()
+        notes: tuple[str, ...] = (download.note,) if download.note else ()
         if len(tasks) != SECURITYEVAL_TASKS and url == SECURITYEVAL_URL:
             notes += (f"expected {SECURITYEVAL_TASKS} tasks at the pinned commit, found {len(tasks)}",)
         return Dataset(tuple(tasks), url, download.sha256, notes)

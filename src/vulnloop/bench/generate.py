@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from vulnloop.bench.dataset import Task
-from vulnloop.bench.judge import finding_summary, judge
+from vulnloop.bench.judge import Verdict, finding_summary, judge
 from vulnloop.bench.ours_strategy import run_ours
 from vulnloop.bench.outcome import StrategyOutcome, untouched
 from vulnloop.bench.paper_strategy import run_paper
@@ -161,7 +161,7 @@ class GenerateBench:
             outcome = self._repair(strategy, task, generation.code, verdict)
             self.store.append(self._record(run, task, generation, verdict, outcome))
 
-    def _repair(self, strategy: str, task: Task, code: str, verdict: Any) -> StrategyOutcome:
+    def _repair(self, strategy: str, task: Task, code: str, verdict: Verdict) -> StrategyOutcome:
         iterations = self.settings.iterations
         if not verdict.flagged or not verdict.parses:
             return untouched(
@@ -184,7 +184,7 @@ class GenerateBench:
         )
 
     def _record(
-        self, run: int, task: Task, generation: Generation, verdict: Any, outcome: StrategyOutcome
+        self, run: int, task: Task, generation: Generation, verdict: Verdict, outcome: StrategyOutcome
     ) -> dict[str, Any]:
         return {
             "format": FORMAT,

@@ -39,10 +39,12 @@ class ObservedRepairer:
         round: int = 1,  # noqa: A002 - the loop's word
         context: Mapping[str, str] | None = None,
     ) -> Proposal:
+        started = time.perf_counter()
         proposal = self.inner.propose(
             path=path, source=source, findings=findings, feedback=feedback, round=round, context=context
         )
         stats = self.rounds.setdefault(round, RoundStats(round))
+        stats.seconds += time.perf_counter() - started
         stats.calls += 1
         stats.add_usage(proposal.usage)
         if proposal.new_text is None:

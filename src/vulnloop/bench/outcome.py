@@ -24,13 +24,16 @@ class RoundStats:
     accepted_unparseable: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    seconds: float = 0.0
 
     def add_usage(self, usage: TokenUsage) -> None:
         self.prompt_tokens += usage.prompt_tokens
         self.completion_tokens += usage.completion_tokens
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["seconds"] = round(self.seconds, 3)
+        return out
 
 
 @dataclass

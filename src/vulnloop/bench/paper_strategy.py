@@ -41,6 +41,7 @@ def run_paper(
     for round_no in range(1, iterations + 1):
         stats = RoundStats(round_no)
         rounds.append(stats)
+        round_started = time.perf_counter()
         if verdict.flagged:  # the paper stops once the engines report nothing
             context = {"task_id": task_id, "path": path, "stage": "repair", "round": str(round_no), "strategy": STRATEGY}
             completion = model.complete(paper_repair_messages(text, verdict.findings), context=context)
@@ -59,6 +60,7 @@ def run_paper(
                 else:
                     stats.new_findings += count_new_findings(text, verdict.findings, candidate, after.findings)
                 text, verdict = candidate, after
+        stats.seconds = time.perf_counter() - round_started
         flagged.append(verdict.flagged)
         parsed.append(verdict.parses)
         counts.append(len(verdict.findings))

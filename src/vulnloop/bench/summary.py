@@ -28,7 +28,7 @@ def aggregate(records: Sequence[Record], iterations: int) -> dict[str, Any]:
     for record in records:
         for round_stats in record["rounds"]:
             for key, value in round_stats.items():
-                if key != "round":
+                if key not in ("round", "seconds"):
                     stats[key] += int(value)
     findings0 = sum(r["findings_by_round"][0] for r in flagged0)
     findings_fixed = sum(

@@ -110,13 +110,15 @@ def results_table(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         "",
         "### Flagged files after each round, per run",
         "",
-        "| strategy | run | " + " | ".join(["gen"] + [f"r{k}" for k in range(1, iterations + 1)]) + " |",
-        "|---|---|" + "---|" * (iterations + 1),
+        "| strategy | run | " + " | ".join(["gen"] + [f"r{k}" for k in range(1, iterations + 1)])
+        + f" | fixed by round {iterations} |",
+        "|---|---|" + "---|" * (iterations + 2),
     ]
     for strategy in strategies:
         for run, figures in summary[strategy]["runs"].items():
             counts = " | ".join(str(n) for n in figures["flagged_by_round"])
-            lines.append(f"| {STRATEGY_LABELS.get(strategy, strategy)} | {run} | {counts} |")
+            success = _pct(figures["success_by_round"][iterations])
+            lines.append(f"| {STRATEGY_LABELS.get(strategy, strategy)} | {run} | {counts} | {success} |")
     agreement = meta.get("replay_agreement")
     if agreement:
         lines += ["", agreement_table(agreement)]

@@ -51,7 +51,7 @@ def register(subparsers: Any) -> None:
 
 
 def add_generate_parser(commands: Any) -> argparse.ArgumentParser:
-    gen = commands.add_parser(
+    gen: argparse.ArgumentParser = commands.add_parser(
         "generate",
         help="generate code for each task, scan it and repair it for up to N rounds",
         description=(
@@ -97,7 +97,7 @@ def add_generate_parser(commands: Any) -> argparse.ArgumentParser:
 
 
 def add_detect_parser(commands: Any) -> argparse.ArgumentParser:
-    det = commands.add_parser(
+    det: argparse.ArgumentParser = commands.add_parser(
         "detect",
         help="score each engine and their union against reviewers' labels",
         description="Scan labelled code with each engine and report recall, precision and false-positive "
@@ -208,8 +208,8 @@ def request_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = 
         base_url=args.base_url, api_key=key, timeout=args.timeout, temperature=args.temperature,
         replay_generator=args.replay_generator, replay_fixer=args.replay_fixer,
     )
-    model = ModelSpec(args.model, **common)  # type: ignore[arg-type]
-    repair = ModelSpec(args.repair_model, **common) if args.repair_model else None  # type: ignore[arg-type]
+    model = ModelSpec(args.model, **common)
+    repair = ModelSpec(args.repair_model, **common) if args.repair_model else None
     return GenerateRequest(
         model=model, repair_model=repair, iterations=args.iterations, runs=args.runs, tasks=args.tasks,
         limit=args.limit, concurrency=args.concurrency, shard=args.shard, strategy=args.strategy,
@@ -318,7 +318,7 @@ class _progress_bar:
 
     def __enter__(self) -> Callable[[int], None]:
         if self.enabled:
-            from tqdm import tqdm
+            from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
             self._bar = tqdm(total=self.total, unit="task", desc="vulnloop bench", file=sys.stderr, disable=None)
         return self.advance

@@ -475,7 +475,13 @@ def splice_answer(source: str, region: Region, answer: str, *, path: str = "<ans
 
     if region.whole_file:
         answered = {t.qualname for t in targets if _answered(candidate.tree, t) is not None}
-        if len(answered) == len(targets):
+        only_definitions = all(
+            isinstance(node, _DEFINITIONS) or _is_docstring(node) for node in candidate.tree.body
+        )
+        keeps_more = any(
+            not isinstance(node, _DEFINITIONS) and not _is_docstring(node) for node in original.body
+        )
+        if len(answered) == len(targets) and not (only_definitions and keeps_more):
             return _finish(source, _whole_file(source, candidate.code), path, "replaced the whole file")
         if not answered:
             missing = ", ".join(t.qualname for t in targets)
