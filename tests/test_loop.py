@@ -236,3 +236,35 @@ def test_a_repair_using_a_name_it_never_imports_is_rejected() -> None:
     imported = uses_shlex.replace("import subprocess", "import shlex\nimport subprocess")
     report, _ = run(SHELL, ScriptedLlm([imported]), rounds=1)
     assert entry_for(report, "B602").status is Status.FIXED
+
+
+def test_twin_findings_keep_their_identity_when_fingerprints_shift() -> None:
+    text = (
+        "import yaml\n\n\ndef load(a, b):\n"
+        "    first = yaml.load(a, Loader=yaml.Loader)\n"
+        "    second = yaml.load(a, Loader=yaml.Loader)\n"
+        "    return first, second, b\n"
+    )
+    loop = RepairLoop(engines=[BanditEngine()], root=Path("."))
+    sources = [SourceFile("twins.py", text)]
+    scan = loop.scan(sources)
+    report = loop.repair(sources, scan)
+    fixed = sorted(report.fixed(), key=lambda e: e.finding.start_line)
+    assert [e.finding.start_line for e in fixed] == [5, 6]
+    assert "-    first = yaml.load" in fixed[0].repair.diff
+    assert "-    second = yaml.load" in fixed[1].repair.diff
+    assert report.files[0].final.count("yaml.safe_load(a)") == 2
+
+
+def test_a_batch_engine_finding_fixed_on_the_way_is_credited_to_the_repair(tmp_path: Path) -> None:
+    slow = SlowBandit()  # reports what Bandit reports, judged once per round
+    loop = RepairLoop(engines=[BanditEngine(), slow], root=tmp_path)
+    text = "import yaml\n\n\ndef load(a):\n    return yaml.load(a, Loader=yaml.Loader)\n"
+    sources = [SourceFile("conf.py", text)]
+    scan = loop.scan(sources)
+    report = loop.repair(sources, scan)
+    by_engine = {e.finding.engine: e for e in report.entries}
+    assert by_engine["bandit"].status is Status.FIXED
+    assert by_engine["slowbandit"].status is Status.FIXED
+    assert by_engine["slowbandit"].repair.repairer == "codemod:yaml-safe-load"
+    assert by_engine["bandit"].repair.verified_by == ("bandit", "slowbandit")

@@ -111,7 +111,7 @@ def run_ours(
         fixed_by["codemod" if entry.repair.repairer.startswith("codemod:") else "llm"] += 1
     for stats in rounds:
         stats.accepted = len(repairs_by_round.get(stats.round, ()))
-    notes: list[str] = []
+    notes = [f"unfixed {e.finding.rule_id} (line {e.finding.start_line}): {e.reason}" for e in report.unfixed()]
     check = judge(engines, root, path, final)
     if len(check.findings) != remaining[-1] or not check.parses:
         notes.append(

@@ -136,18 +136,22 @@ def _engines(spec: str, root: Path) -> tuple[list[Any], list[str]]:
             try:
                 found, _ = build_engines(Config(engines=(name,)), root)
             except ConfigError as exc:
-                reason = str(exc).split("cannot run: ", 1)[-1]
-                short = reason.split(": install")[0].split(";")[0]
-                if short.lower().startswith(f"{name}: "):
-                    short = short[len(name) + 2:]
-                notes.append(f"{name} not used: {short}")
+                notes.append(_engine_note(name, str(exc).split("cannot run: ", 1)[-1]))
                 continue
             engines.extend(found)
         if not engines:
             raise ConfigError("no engine can run here: install Bandit (pip install bandit)")
         return engines, notes
     engines, notes = build_engines(Config(engines=parse_engines("--engines", spec)), root)
-    return engines, [n for n in notes if not n.startswith("engines: ")]
+    return engines, [_engine_note(n.split(":", 1)[0].split()[0].lower(), n) for n in notes if not n.startswith("engines: ")]
+
+
+def _engine_note(name: str, reason: str) -> str:
+    """'codeql not used: the CodeQL CLI is not installed' (the install hint is for `scan`)."""
+    short = reason.split(": install")[0].split(";")[0]
+    if short.lower().startswith(f"{name}: "):
+        short = short[len(name) + 2:]
+    return f"{name} not used: {short}"
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,9 @@ class SemgrepEngine:
     """
 
     name = ENGINE
+    # A Semgrep run costs seconds of start-up: the repair loop re-scans with it once per round,
+    # for all changed files together, not once per candidate.
+    batch_only = True
 
     def __init__(
         self,

@@ -80,7 +80,7 @@ class _FileState:
     text: str
     fast: list[Finding]  # findings of the fast engines on ``text``
     slow: list[Finding]  # findings of the batch engines on ``text``
-    pending: dict[str, Finding]  # fingerprint -> target, at its latest position
+    pending: dict[str, Finding]  # key (first fingerprint) -> target, at its latest position
     targets: dict[str, Finding]  # every target as first reported
     accepted: dict[str, _Accepted] = field(default_factory=dict)
     awaiting_slow: dict[str, _Accepted] = field(default_factory=dict)  # slow targets, provisional
@@ -224,45 +224,41 @@ class RepairLoop:
             from vulnloop.repair.codemods import codemods_for
         except ImportError:  # built without codemods
             return
-        for first_seen in sorted(state.pending.values(), key=_severity_order):
-            target = state.pending.get(first_seen.fingerprint)
-            if target is None:
-                continue  # fixed on the way by an earlier repair
-            for codemod in codemods_for(target):
-                state.attempts[target.fingerprint] += 1
+        for key in sorted(state.pending, key=lambda k: _severity_order(state.pending[k])):
+            for codemod in codemods_for(state.pending.get(key, state.targets[key])):
+                target = state.pending.get(key)
+                if target is None:
+                    break  # fixed on the way by an earlier repair
+                state.attempts[key] += 1
                 try:
                     candidate = codemod.apply(state.text, target)
                 except Exception as exc:  # a codemod bug must not lose the finding
-                    state.reasons[target.fingerprint] = f"codemod {codemod.info.id} failed: {exc}"
+                    state.reasons[key] = f"codemod {codemod.info.id} failed: {exc}"
                     continue
                 if candidate is None or candidate == state.text:
-                    state.reasons[target.fingerprint] = (
-                        f"codemod {codemod.info.id} does not apply safely here"
-                    )
+                    state.reasons[key] = f"codemod {codemod.info.id} does not apply safely here"
                     continue
                 residual = getattr(codemod.info, "residual_rules", ())
-                if self._try_candidate(
-                    state, candidate, [target], f"codemod:{codemod.info.id}", round_no, residual
-                ):
+                if self._try_candidate(state, candidate, [key], f"codemod:{codemod.info.id}", round_no, residual):
                     break
 
     def _try_llm(self, state: _FileState, round_no: int) -> None:
         assert self.llm is not None
-        regions: dict[str, list[Finding]] = defaultdict(list)
-        for target in state.pending.values():
-            regions[_region(state.text, target)].append(target)
-        ordered = sorted(regions.items(), key=lambda item: min(_severity_order(f) for f in item[1]))
-        for region, _ in ordered:
-            targets = [t for t in state.pending.values() if _region(state.text, t) == region]
-            if not targets:
-                continue
-            targets.sort(key=_severity_order)
-            for target in targets:
-                state.attempts[target.fingerprint] += 1
+        regions: dict[str, list[str]] = defaultdict(list)
+        for key, target in state.pending.items():
+            regions[_region(state.text, target)].append(key)
+        ordered = sorted(regions, key=lambda r: min(_severity_order(state.pending[k]) for k in regions[r]))
+        for region in ordered:
+            keys = [k for k, t in state.pending.items() if _region(state.text, t) == region]
+            if not keys:
+                continue  # fixed on the way
+            keys.sort(key=lambda k: _severity_order(state.pending[k]))
+            for key in keys:
+                state.attempts[key] += 1
             proposal = self.llm.propose(
                 path=state.path,
                 source=state.text,
-                findings=targets,
+                findings=[state.pending[k] for k in keys],
                 feedback=tuple(state.feedback[region]),
                 round=round_no,
                 context={"path": state.path, "stage": "repair", "round": str(round_no)},
@@ -273,28 +269,30 @@ class RepairLoop:
                     self._usage = self._usage + usage
             new_text = getattr(proposal, "new_text", None)
             if new_text is None:
-                reason = f"round {round_no}: {getattr(proposal, 'reason', 'no answer')}"
-                for target in targets:
-                    state.reasons[target.fingerprint] = reason
-                state.feedback[region].append(f"Round {round_no}: {getattr(proposal, 'reason', '')}")
+                why = getattr(proposal, "reason", "") or "no answer"
+                for key in keys:
+                    state.reasons[key] = f"round {round_no}: {why}"
+                state.feedback[region].append(f"Round {round_no}: {why}")
                 continue
-            accepted = self._try_candidate(state, new_text, targets, self.llm_name, round_no)
-            if not accepted:
-                reason = state.reasons.get(targets[0].fingerprint, "rejected")
+            if not self._try_candidate(state, new_text, keys, self.llm_name, round_no):
+                reason = state.reasons.get(keys[0], "rejected")
                 state.feedback[region].append(f"Round {round_no}: your previous answer was rejected: {reason}")
 
     def _try_candidate(
         self,
         state: _FileState,
         candidate: str,
-        targets: Sequence[Finding],
+        keys: Sequence[str],
         repairer: str,
         round_no: int,
         residual_rules: Sequence[str] = (),
     ) -> bool:
+        """Judge one candidate for the pending findings ``keys``; accept it into the file or not."""
+        targets = [state.pending[k] for k in keys]
+
         def reject(reason: str) -> bool:
-            for target in targets:
-                state.reasons[target.fingerprint] = f"round {round_no}: {repairer}: {reason}"
+            for key in keys:
+                state.reasons[key] = f"round {round_no}: {repairer}: {reason}"
             return False
 
         problem = shape_problem(path=state.path, before=state.text, candidate=candidate, targets=targets)
@@ -311,17 +309,19 @@ class RepairLoop:
             return reject(problem)
         record = _Accepted(repairer, round_no, state.text, candidate, [e.name for e in self._fast])
         pairs = pair_findings(state.text, state.fast, candidate, after, {t.fingerprint for t in targets})
+        # Pending findings are matched by their current fingerprint (in state.fast), never by key:
+        # a key is the fingerprint a finding had when first reported.
         moved = {state.fast[b].fingerprint: after[a] for a, b in pairs.items()}
-        for fp, target in list(state.pending.items()):
+        for key, target in list(state.pending.items()):
             if target.engine in self._slow_names:
-                if any(t.fingerprint == fp for t in targets):
-                    state.awaiting_slow[fp] = record
+                if key in keys:
+                    state.awaiting_slow[key] = record
                 continue
-            if fp in moved:
-                state.pending[fp] = moved[fp]  # still there, maybe on another line
+            if target.fingerprint in moved:
+                state.pending[key] = moved[target.fingerprint]  # still there, maybe on another line
             else:  # the target, or one fixed on the way
-                state.accepted[fp] = record
-                del state.pending[fp]
+                state.accepted[key] = record
+                del state.pending[key]
         state.text, state.fast = candidate, after
         return True
 
@@ -340,32 +340,35 @@ class RepairLoop:
                 continue
             after = [f for f in merged.findings if f.path == state.path]
             slow_targets = [state.pending[fp] for fp in state.awaiting_slow if fp in state.pending]
-            fixed, problem = findings_problem(
+            _, problem = findings_problem(
                 snapshot.text, state.slow, state.text, after, slow_targets, require_fix=False
             )
             if problem:
                 self._revert_round(state, snapshot, round_no, problem)
                 continue
-            for record in {id(r): r for r in state.accepted.values()}.values():
-                if record.round == round_no:
-                    record.verified_by.extend(e.name for e in self._slow if e.name not in record.verified_by)
-            pairs = pair_findings(snapshot.text, state.slow, state.text, after, {t.fingerprint for t in slow_targets})
+            this_round = [r for r in {id(r): r for r in state.accepted.values()}.values() if r.round == round_no]
+            this_round += [r for r in state.awaiting_slow.values() if r not in this_round]
+            for record in this_round:
+                record.verified_by.extend(e.name for e in self._slow if e.name not in record.verified_by)
+            latest = next((r for r in this_round if r.after == state.text), None)
+            pairs = pair_findings(
+                snapshot.text, state.slow, state.text, after, {t.fingerprint for t in slow_targets}
+            )
             moved = {state.slow[b].fingerprint: after[a] for a, b in pairs.items()}
-            for target in slow_targets:
-                record = state.awaiting_slow.pop(target.fingerprint)
-                if target.fingerprint in fixed:
-                    record.verified_by.extend(e.name for e in self._slow if e.name not in record.verified_by)
-                    state.accepted[target.fingerprint] = record
-                    del state.pending[target.fingerprint]
-                else:
-                    where = moved.get(target.fingerprint, target)
-                    state.pending[target.fingerprint] = where
-                    reason = f"still reported by {target.engine}: {target.rule_id} at line {where.start_line}: {target.message}"
-                    state.reasons[target.fingerprint] = f"round {round_no}: {reason}"
-                    state.feedback[_region(state.text, where)].append(f"Round {round_no}: {reason}")
-            for fp, target in list(state.pending.items()):
-                if target.engine in self._slow_names and fp in moved:
-                    state.pending[fp] = moved[fp]
+            for key, target in list(state.pending.items()):
+                if target.engine not in self._slow_names:
+                    continue
+                record = state.awaiting_slow.get(key) or latest
+                if target.fingerprint not in moved and record is not None:  # fixed, maybe on the way
+                    state.accepted[key] = record
+                    del state.pending[key]
+                elif target.fingerprint in moved:
+                    where = state.pending[key] = moved[target.fingerprint]
+                    if key in state.awaiting_slow:
+                        reason = f"still reported by {target.engine}: {target.rule_id} at line {where.start_line}: {target.message}"
+                        state.reasons[key] = f"round {round_no}: {reason}"
+                        state.feedback[_region(state.text, where)].append(f"Round {round_no}: {reason}")
+            state.awaiting_slow.clear()
             state.slow = after
 
     def _revert_round(self, state: _FileState, snapshot: _Snapshot, round_no: int, reason: str) -> None:

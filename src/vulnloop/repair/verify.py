@@ -18,7 +18,7 @@ from vulnloop.findings import Finding
 from vulnloop.fingerprints import enclosing_scope, normalise_code
 
 _SUPPRESSION = re.compile(
-    r"#\s*(?:nosec|noqa|lgtm|nosemgrep|pragma:\s*no\s*cover)\b|codeql\[|#\s*type:\s*ignore\[",
+    r"#\s*(?:nosec|noqa|lgtm|nosemgrep|nosem|pragma:\s*no\s*cover)\b|codeql\[|#\s*type:\s*ignore\[",
     re.IGNORECASE,
 )
 
