@@ -55,14 +55,20 @@ class SlowBandit(BanditEngine):
 
     def scan(self, sources, *, root=None):  # type: ignore[override]
         self.batches.append([s.path for s in sources])
-        result = super().scan(sources, root=root)
         from dataclasses import replace
 
-        return replace(
-            result,
-            findings=tuple(replace(f, engine=self.name) for f in result.findings),
-            engines=(self.name,),
-        )
+        from vulnloop.fingerprints import assign_fingerprints
+
+        result = super().scan(sources, root=root)
+        texts = {s.path: s.text for s in sources}
+        findings = [
+            f
+            for path in texts
+            for f in assign_fingerprints(
+                [replace(f, engine=self.name) for f in result.findings if f.path == path], texts[path]
+            )
+        ]
+        return replace(result, findings=tuple(findings), engines=(self.name,))
 
 
 def run(text: str, llm: ScriptedLlm | None, *, rounds: int = 3, path: str = "tools.py", engines=None,

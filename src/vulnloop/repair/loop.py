@@ -182,8 +182,8 @@ class RepairLoop:
                     text=text,
                     fast=[f for f in every if f.engine not in self._slow_names],
                     slow=[f for f in every if f.engine in self._slow_names],
-                    pending={f.fingerprint: f for f in file_targets},
-                    targets={f.fingerprint: f for f in file_targets},
+                    pending=dict(zip(_unique_keys(file_targets), file_targets)),
+                    targets=dict(zip(_unique_keys(file_targets), file_targets)),
                 )
             )
         rounds = 0
@@ -441,6 +441,17 @@ class RepairLoop:
 def _region(text: str, finding: Finding) -> str:
     """The top-level function or class holding the finding ('' for module level)."""
     return enclosing_scope(text, finding.start_line).split(".")[0]
+
+
+def _unique_keys(findings: Sequence[Finding]) -> list[str]:
+    """One key per finding: its fingerprint, made unique should an engine repeat one."""
+    seen: dict[str, int] = defaultdict(int)
+    keys = []
+    for finding in findings:
+        seen[finding.fingerprint] += 1
+        count = seen[finding.fingerprint]
+        keys.append(finding.fingerprint if count == 1 else f"{finding.fingerprint}#{count}")
+    return keys
 
 
 def _no_repair_reason(finding: Finding) -> str:
