@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,7 +144,10 @@ Fetcher = Callable[[str, float], bytes]
 
 
 def http_get(url: str, timeout: float) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - a fixed https URL
+    """GET over http(s) only: a URL is never allowed to read a local file (file:) or anything else."""
+    if urllib.parse.urlsplit(url).scheme not in ("https", "http"):
+        raise ValueError(f"only http(s) URLs are fetched, not {url!r}")
+    with urllib.request.build_opener().open(url, timeout=timeout) as response:
         data: bytes = response.read()
     return data
 

@@ -69,8 +69,8 @@ def detect(
         unparseable += not parses(piece.code)
         flags = {}
         for engine in engines:
-            with warnings.catch_warnings():  # the code under review's own SyntaxWarnings are noise
-                warnings.simplefilter("ignore", SyntaxWarning)
+            with warnings.catch_warnings():  # the reviewed code's own Syntax/DeprecationWarnings are noise
+                warnings.simplefilter("ignore")
                 result = engine.scan([SourceFile(path, piece.code)], root=root)
             flags[engine.name] = bool(result.findings)
         flags[UNION] = any(flags.values())

@@ -106,7 +106,8 @@ def run_ours(
     repairs_by_round: dict[int, set[tuple[str, str]]] = {}
     fixed_by = {"codemod": 0, "llm": 0}
     for entry in report.fixed():
-        assert entry.repair is not None
+        if entry.repair is None:
+            continue
         repairs_by_round.setdefault(entry.repair.round, set()).add((entry.repair.before, entry.repair.after))
         fixed_by["codemod" if entry.repair.repairer.startswith("codemod:") else "llm"] += 1
     for stats in rounds:

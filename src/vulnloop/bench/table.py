@@ -7,8 +7,8 @@ from typing import Any, Mapping, Sequence
 # judged by Bandit + CodeQL (unparseable output counted as secure). RQ3: one repair round,
 # judged by reviewers, lowest and highest over the generator/fixer pairs.
 PAPER_ITERATIVE = (
-    ("Paper: GPT-3.5 self-repair", {"flagged_after_generation": 176, "flagged_final": 60, "success": 0.659}),
-    ("Paper: GPT-4 self-repair", {"flagged_after_generation": 249, "flagged_final": 36, "success": 0.855}),
+    ("Paper: GPT-3.5 self-repair (67 tasks x 5 runs)", {"flagged_after_generation": 176, "flagged_final": 60, "success": 0.659}),
+    ("Paper: GPT-4 self-repair (67 tasks x 5 runs)", {"flagged_after_generation": 249, "flagged_final": 36, "success": 0.855}),
 )
 PAPER_SINGLE_ROUND = (0.332, 0.596)
 STRATEGY_LABELS = {"ours": "vulnloop loop", "paper": "paper's loop"}
@@ -101,12 +101,14 @@ def results_table(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
     ))
     lines += [
         "",
-        f"Paper: after 5 rounds {_pct(PAPER_ITERATIVE[0][1]['success'])} (GPT-3.5 self-repair) and "
-        f"{_pct(PAPER_ITERATIVE[1][1]['success'])} (GPT-4 self-repair); a single round of repair (RQ3, "
-        f"reviewers' judgement) {_pct(PAPER_SINGLE_ROUND[0])} to {_pct(PAPER_SINGLE_ROUND[1])}. \"Fixed by round k\": flagged after generation, and no engine "
-        "reports anything after round k (the paper's success rate); for the paper's loop, \"parsing\" "
-        "also requires the output to be valid Python. The paper's figures are for the 67 "
-        "CodeQL-covered tasks judged by Bandit and CodeQL.",
+        (
+            f"Paper: after 5 rounds {_pct(PAPER_ITERATIVE[0][1]['success'])} (GPT-3.5 self-repair) and "
+            f"{_pct(PAPER_ITERATIVE[1][1]['success'])} (GPT-4 self-repair); a single round of repair "
+            f"(RQ3, reviewers' judgement) {_pct(PAPER_SINGLE_ROUND[0])} to {_pct(PAPER_SINGLE_ROUND[1])}. "
+            "\"Fixed by round k\": flagged after generation, and no engine reports anything after round k "
+            "(the paper's success rate); for the paper's loop, \"parsing\" also requires the output to be "
+            "valid Python. The paper's figures are for the 67 CodeQL-covered tasks judged by Bandit and CodeQL."
+        ),
         "",
         "### Flagged files after each round, per run",
         "",
@@ -133,9 +135,11 @@ def agreement_table(agreement: Mapping[str, Any]) -> str:
     rows = [
         "### Verdicts on the recorded repairs, against the reviewers' labels",
         "",
-        f"{agreement['pieces']} recorded single-round repairs ({agreement['generator']} code, fixed by "
-        f"{agreement['fixer']}) of files the engines flag; reviewers judged {agreement['reviewers_vulnerable']} "
-        "of them still vulnerable.",
+        (
+            f"{agreement['pieces']} recorded single-round repairs ({agreement['generator']} code, fixed by "
+            f"{agreement['fixer']}) of files the engines flag; reviewers judged "
+            f"{agreement['reviewers_vulnerable']} of them still vulnerable."
+        ),
         "",
         "| judge | repairs it accepts | of which reviewers judged still vulnerable |",
         "|---|---|---|",
