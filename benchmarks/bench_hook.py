@@ -54,10 +54,24 @@ def main() -> int:
         ours = timed(lambda: subprocess.run([sys.executable, "-m", "vulnloop", "hook", *names], **quiet), 5)
         theirs = timed(lambda: subprocess.run([bandit, *names], **quiet), 5)
         lines = sum((root / n).read_text(encoding="utf-8").count("\n") for n in names)
+        # Both again through the pre-commit framework, as local hooks with the same entries and
+        # settings as the published ones (PyCQA's: entry bandit, types [python], require_serial).
+        (root / ".pre-commit-config.yaml").write_text(
+            "repos:\n  - repo: local\n    hooks:\n"
+            f"      - {{id: vulnloop, name: vulnloop, entry: {sys.executable} -m vulnloop hook, "
+            "language: system, types: [python], require_serial: true}\n"
+            f"      - {{id: bandit, name: bandit, entry: {bandit}, language: system, types: [python], "
+            "require_serial: true}\n"
+        )
+        subprocess.run(["git", "add", ".pre-commit-config.yaml"], cwd=root, check=True)
+        framework = [sys.executable, "-m", "pre_commit", "run", "--files", *names]
+        ours_pc = timed(lambda: subprocess.run([*framework[:4], "vulnloop", *framework[4:]], **quiet), 5)
+        theirs_pc = timed(lambda: subprocess.run([*framework[:4], "bandit", *framework[4:]], **quiet), 5)
     print(f"files: {len(files)} ({lines} lines)")
-    print(f"vulnloop hook : {ours:6.3f} s")
-    print(f"bandit (PyCQA hook entry): {theirs:6.3f} s")
-    print(f"ratio: {ours / theirs:4.2f}x  (target <= 1.3x)")
+    print(f"hook entries alone : vulnloop hook {ours:6.3f} s, bandit {theirs:6.3f} s: "
+          f"{ours / theirs:4.2f}x (target <= 1.3x)")
+    print(f"through pre-commit : vulnloop {ours_pc:6.3f} s, bandit {theirs_pc:6.3f} s: "
+          f"{ours_pc / theirs_pc:4.2f}x (target <= 1.3x)")
     return 0
 
 
