@@ -124,7 +124,8 @@ class GenerateBench:
     def run(self) -> list[dict[str, Any]]:
         units = self.pending_units()
         workers = max(1, min(self.settings.concurrency, len(units) or 1))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
             futures = {pool.submit(self._unit, run, task): (run, task) for run, task in units}
             for future in as_completed(futures):
                 run, task = futures[future]
@@ -134,6 +135,12 @@ class GenerateBench:
                     with self._errors_lock:
                         self.errors.append(f"run {run} {task.task_id}: {type(exc).__name__}: {exc}")
                 self.progress(1)
+        except KeyboardInterrupt:
+            # Stop at once: tasks not started are dropped (a re-run resumes them); those in flight
+            # finish their current call and are recorded.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         return self.store.all()
 
     # -- one unit ----------------------------------------------------------------------------

@@ -105,6 +105,12 @@ class RecordStore:
         _drop_partial_line(directory / RECORDS_FILE)
         self.records: dict[Key, dict[str, Any]] = {record_key(r): r for r in read_records(directory)}
 
+    def update_meta(self, **values: Any) -> None:
+        """Add figures computed after the run (e.g. the replay agreement) to ``meta.json``."""
+        with self._lock:
+            self.meta.update(values)
+            write_json(self.directory / META_FILE, self.meta)
+
     def done(self, key: Key) -> bool:
         return key in self.records
 

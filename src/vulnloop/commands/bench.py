@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
@@ -202,7 +202,6 @@ class GenerateRequest:
     token_budget: int | None = None
     chart: bool = True
     progress: bool = True
-    notes: tuple[str, ...] = field(default=())
 
 
 def request_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> GenerateRequest:
@@ -301,11 +300,8 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
         if isinstance(generator, ReplayModel) and fixer is generator:
             from vulnloop.bench.agreement import replay_agreement
 
-            meta["replay_agreement"] = replay_agreement(generator, meta["task_ids"], engines, root)
-            store.meta = meta
-            from vulnloop.bench.records import META_FILE, write_json
-
-            write_json(request.out / META_FILE, meta)
+            store.update_meta(replay_agreement=replay_agreement(generator, meta["task_ids"], engines, root))
+            meta = store.meta
     reports = write_reports(request.out, meta, records, chart=request.chart)
     (out or sys.stdout).write(reports.markdown)
     echo(f"results: {reports.results}; table: {reports.table}" + (f"; chart: {reports.chart}" if reports.chart else ""))

@@ -30,6 +30,16 @@ DEFAULTS: dict[str, str] = {
     "token_budget": "",
     "verify_cmd": "",
     "sarif_file": "vulnloop.sarif",
+    # workflow_dispatch: the SecurityEval benchmark (see `vulnloop bench generate --help`)
+    "bench_repair_model": "",
+    "bench_iterations": "",
+    "bench_runs": "",
+    "bench_tasks": "",
+    "bench_strategy": "",
+    "bench_shard": "",
+    "bench_dataset": "",
+    "bench_out": "",
+    "bench_concurrency": "",
 }
 
 
