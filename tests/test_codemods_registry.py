@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import csv
 import re
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from codemod_helpers import CASES, load_cases
 
 from vulnloop.cwe import catalogue
 from vulnloop.findings import Finding, Level
-from vulnloop.repair.codemods import all_codemods, build_registry, codemods_for
+from vulnloop.repair.codemods import MODULES, RULES, all_codemods, build_registry, codemods_for, load
 
 # CodeQL queries outside the Security/CWE-* folders that the reference list covers.
 CODEQL_OUTSIDE_CWE_FOLDERS = {"py/bind-socket-all-network-interfaces"}
@@ -89,3 +92,42 @@ def test_codemods_for_matches_bandit_and_codeql_rule_ids() -> None:
     assert [c.info.id for c in codemods_for(_finding("B314"))] == ["defused-xml"]
     assert codemods_for(_finding("B301")) == ()  # pickle: no safe rewrite
     assert codemods_for(_finding("py/sql-injection")) == ()
+
+
+def test_static_rule_index_agrees_with_every_codemod() -> None:
+    """codemods_for reads the index in __init__.py, not the modules: they must say the same."""
+    assert MODULES == tuple(RULES)
+    for module, rules in RULES.items():
+        assert load(module).info.rule_ids == rules, module
+    assert tuple(c.info.id for c in all_codemods()) == tuple(load(m).info.id for m in MODULES)
+    every_rule = {rule for c in all_codemods() for rule in c.info.rule_ids}
+    for rule in every_rule:
+        expected = tuple(c for c in all_codemods() if rule in c.info.rule_ids)
+        assert codemods_for(_finding(rule)) == expected, rule
+
+
+_IMPORTS_AFTER = textwrap.dedent(
+    """
+    import sys
+    from vulnloop.findings import Finding, Level
+    from vulnloop.repair.codemods import codemods_for
+
+    finding = Finding(
+        engine="bandit", rule_id=sys.argv[1], cwes=(89,), severity=Level.MEDIUM,
+        confidence=Level.LOW, path="app.py", start_line=3, end_line=3, start_col=5, end_col=40,
+        message="Possible SQL injection vector through string-based query construction.",
+    )
+    found = codemods_for(finding)
+    print(len(found), "libcst" in sys.modules)
+    """
+)
+
+
+@pytest.mark.parametrize(("rule", "expected"), [("B608", "0 False"), ("B506", "1 True")])
+def test_asking_about_a_rule_without_codemod_does_not_import_libcst(rule: str, expected: str) -> None:
+    """The pre-commit hook asks about every finding: only a rule with a codemod may pay for
+    libcst's import (~180 ms)."""
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_AFTER, rule], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split("\n")[0] == expected

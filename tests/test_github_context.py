@@ -1,6 +1,8 @@
 """The runner's side of the contract: inputs, the event file, workflow commands."""
 from __future__ import annotations
 
+import re
+
 import json
 from pathlib import Path
 
@@ -55,7 +57,16 @@ def test_defaults_table_names_every_input() -> None:
         "github_token", "openai_api_key", "openai_base_url", "model", "engines", "max_iterations",
         "severity", "fail_on", "only_changed_lines", "max_files", "max_suggestions", "token_budget",
         "verify_cmd", "sarif_file",
+        # read by vulnloop.commands.bench.run_from_action on workflow_dispatch
+        "bench_repair_model", "bench_iterations", "bench_runs", "bench_tasks", "bench_strategy",
+        "bench_shard", "bench_dataset", "bench_out", "bench_concurrency",
     }
+    import inspect
+
+    from vulnloop.commands import bench
+
+    read = set(re.findall(r"\"(bench_[a-z_]+)\"", inspect.getsource(bench.run_from_action)))
+    assert read <= set(DEFAULTS)
 
 
 @pytest.mark.parametrize("name", ["opened", "synchronize", "reopened", "opened.with-organization"])

@@ -15,6 +15,7 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
     ParsedSource,
+    apply_parsed,
     positional_args,
     string_value,
 )
@@ -41,9 +42,9 @@ class BindHost:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         literal = parsed.locate(
             finding, cst.SimpleString, lambda s: string_value(s) in _ALL_INTERFACES
         )

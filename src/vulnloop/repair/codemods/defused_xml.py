@@ -19,6 +19,7 @@ from vulnloop.repair.codemods.base import (
     CodemodInfo,
     ParsedSource,
     append_keyword,
+    apply_parsed,
     call_shape_ok,
     positional_args,
 )
@@ -85,9 +86,9 @@ class DefusedXml:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         flagged = frozenset(_SHAPES) | _LXML
         call = parsed.locate(finding, cst.Call, lambda c: parsed.resolves_to(c.func, flagged) is not None)
         if call is not None:
@@ -223,13 +224,11 @@ class DefusedXml:
         bound = parsed.code(alias.asname.name) if alias.asname else parsed.code(alias.name)
         if "." in bound:
             return None
-        assignments = [a for scope in parsed.scopes for a in scope.assignments if a.name == bound]
+        assignments = parsed.assignments(bound, with_references=True)
         if len(assignments) != 1 or not isinstance(assignments[0], ImportAssignment):
             return None
         uses = [r.node for r in assignments[0].references]
-        counter = _NameCounter(bound)
-        parsed.module.visit(counter)
-        if counter.count != len(uses) + 1 or not all(isinstance(u, cst.Name) for u in uses):
+        if parsed.name_count(bound) != len(uses) + 1 or not all(isinstance(u, cst.Name) for u in uses):
             return None
         return uses  # type: ignore[return-value]
 
@@ -259,16 +258,6 @@ class DefusedXml:
             return False
         most, keywords = _SHAPES[function]
         return call_shape_ok(call, most, keywords)
-
-
-class _NameCounter(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.count = 0
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.count += 1
 
 
 CODEMOD = DefusedXml()

@@ -13,6 +13,7 @@ from vulnloop.repair.codemods.base import (
     ImportNeed,
     ParsedSource,
     append_keyword,
+    apply_parsed,
     has_star_args,
     is_name,
     keyword_arg,
@@ -39,9 +40,9 @@ class Jinja2Autoescape:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(
             finding, cst.Call, lambda c: parsed.resolves_to(c.func, _ENVIRONMENTS) is not None
         )

@@ -15,6 +15,7 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
     ParsedSource,
+    apply_parsed,
     positional_args,
     string_value,
 )
@@ -45,9 +46,9 @@ class LiteralEval:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(finding, cst.Call, lambda c: parsed.resolves_to(c.func, _EVAL) is not None)
         if call is None or len(call.args) != 1 or len(positional_args(call)) != 1:
             return None

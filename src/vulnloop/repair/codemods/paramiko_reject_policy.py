@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource, positional_args
+from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource, apply_parsed, positional_args
 
 _TRUSTING = frozenset(
     f"paramiko.{module}{policy}"
@@ -28,9 +28,9 @@ class ParamikoRejectPolicy:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(finding, cst.Call, lambda c: self._policy(parsed, c) is not None)
         if call is None:
             return None

@@ -7,6 +7,7 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
     ParsedSource,
+    apply_parsed,
     is_name,
     keyword_arg,
     replace_arg_value,
@@ -32,9 +33,9 @@ class RequestsVerify:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(finding, cst.Call, _verify_off)
         if call is None:
             return None

@@ -16,6 +16,7 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
     ParsedSource,
+    apply_parsed,
     has_star_args,
     positional_args,
 )
@@ -30,6 +31,8 @@ _FUNCTIONS = frozenset(
     for name in ("choice", "getrandbits", "randbytes", "randrange", "randint", "Random", *_SYSTEM_RANDOM_METHODS)
 )
 _SEEDING = frozenset({"random.seed", "random.setstate", "random.getstate"})
+# A call can resolve to a seeding name only where one of these words is written.
+_SEED_WORDS = frozenset(name.rsplit(".", 1)[1] for name in (*_SEEDING, "random.Random"))
 # Contexts where an arithmetic expression needs no parentheses.
 _OPEN_CONTEXTS = (
     cst.Arg, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Element, cst.Expr, cst.Index,
@@ -92,16 +95,17 @@ class SecureRandom:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(
             finding, cst.Call, lambda c: parsed.resolves_to(c.func, _FUNCTIONS) is not None
         )
         if call is None or has_star_args(call):
             return None
         seeds = _SeedFinder(parsed)
-        parsed.module.visit(seeds)
+        for statement in parsed.statements_mentioning(_SEED_WORDS):
+            statement.visit(seeds)
         if seeds.seeded:
             return None
         secrets = parsed.module_reference("secrets")

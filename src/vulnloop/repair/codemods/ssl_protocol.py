@@ -15,6 +15,7 @@ from vulnloop.repair.codemods.base import (
     ImportNeed,
     ParsedSource,
     append_keyword,
+    apply_parsed,
     has_star_args,
     keyword_arg,
     positional_args,
@@ -50,9 +51,9 @@ class SslProtocol:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(finding, cst.Call, lambda c: bool(self._bad_args(parsed, c)) or self._unversioned(parsed, c))
         if call is not None:
             bad = self._bad_args(parsed, call)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource
+from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource, apply_parsed
 
 _UNVERIFIED = frozenset({"ssl._create_unverified_context"})
 
@@ -25,9 +25,9 @@ class SslVerifiedContext:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(
             finding, cst.Call, lambda c: parsed.resolves_to(c.func, _UNVERIFIED) is not None
         )

@@ -13,6 +13,7 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
     ParsedSource,
+    apply_parsed,
     call_shape_ok,
     keyword_arg,
     positional_args,
@@ -27,13 +28,11 @@ _FD_NAMES = ("fd", "tmp_fd", "temp_fd", "tempfile_fd")
 
 
 class _Names(cst.CSTVisitor):
-    def __init__(self, wanted: str | None = None) -> None:
+    def __init__(self, wanted: str) -> None:
         self.wanted = wanted
         self.found: list[cst.Name] = []
-        self.all: set[str] = set()
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.all.add(node.value)
         if node.value == self.wanted:
             self.found.append(node)
 
@@ -53,9 +52,9 @@ class TempfileMkstemp:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(
             finding, cst.Call, lambda c: parsed.resolves_to(c.func, _MKTEMP) is not None
         )
@@ -77,13 +76,11 @@ class TempfileMkstemp:
             return None
         new_func = parsed.sibling(call.func, "tempfile", "mkstemp")
         os_ref = parsed.module_reference("os")
-        collector = _Names()
-        parsed.module.visit(collector)
-        fd = next((n for n in _FD_NAMES if n not in collector.all), None)
+        fd = next((n for n in _FD_NAMES if not parsed.has_name(n)), None)
         if new_func is None or os_ref is None or fd is None:
             return None
         mkstemp = parsed.code(call.with_changes(func=new_func[0]))
-        newline = parsed.module.default_newline
+        newline = parsed.default_newline
         first = cst.parse_statement(f"{fd}, {name} = {mkstemp}{newline}").with_changes(
             leading_lines=line.leading_lines, trailing_whitespace=line.trailing_whitespace
         )

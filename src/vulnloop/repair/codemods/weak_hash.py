@@ -21,6 +21,7 @@ from vulnloop.repair.codemods.base import (
     ImportNeed,
     ParsedSource,
     append_keyword,
+    apply_parsed,
     has_star_args,
     keyword_arg,
     positional_args,
@@ -85,9 +86,9 @@ class WeakHash:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         names = _HASHLIB_WEAK | _HASHLIB_NEW | _CRYPTOGRAPHY_WEAK
         call = parsed.locate(finding, cst.Call, lambda c: self._weak(parsed, c, names))
         if call is None or has_star_args(call) or keyword_arg(call, "usedforsecurity") is not None:

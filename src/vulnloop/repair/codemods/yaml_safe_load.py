@@ -7,6 +7,7 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
     ParsedSource,
+    apply_parsed,
     call_shape_ok,
     keyword_arg,
     positional_args,
@@ -39,9 +40,9 @@ class YamlSafeLoad:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        parsed = ParsedSource.parse(source)
-        if parsed is None:
-            return None
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(
             finding, cst.Call, lambda c: parsed.resolves_to(c.func, set(_SAFE_NAMES)) is not None
         )

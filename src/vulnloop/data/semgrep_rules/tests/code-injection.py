@@ -4,6 +4,7 @@ import ast
 import importlib
 
 import jinja2
+import sympy
 from flask import Flask, render_template_string, request
 
 app = Flask(__name__)
@@ -18,7 +19,7 @@ def calc():
 
 @app.route("/run", methods=["POST"])
 def run():
-    # ruleid: vulnloop.code-injection
+    # ruleid: vulnloop.code-injection, vulnloop.dynamic-code-execution
     exec("result = " + request.form["code"])
     return "ok"
 
@@ -67,3 +68,37 @@ def env():
 def context():
     # ok: vulnloop.template-injection
     return render_template_string("<p>Hello {{ name }}</p>", name=request.args["name"])
+
+
+@app.route("/plot")
+def plot():
+    # ruleid: vulnloop.code-injection
+    return str(sympy.sympify(request.args["expression"]))
+
+
+def make_getter(field):
+    # ruleid: vulnloop.dynamic-code-execution
+    return eval(f"lambda record: record.{field}")
+
+
+def run_step(step_name, context):
+    source = "result = handle_" + step_name + "(context)"
+    # ruleid: vulnloop.dynamic-code-execution
+    exec(source, {"context": context})
+
+
+def load_constant(text):
+    # ok: vulnloop.dynamic-code-execution
+    return eval("1 + 2")
+
+
+def compile_template(generated):
+    # ok: vulnloop.dynamic-code-execution
+    return compile(generated, "<template>", "exec")
+
+
+def serve_rpc(server, api):
+    # ruleid: vulnloop.xmlrpc-dotted-names
+    server.register_instance(api, allow_dotted_names=True)
+    # ok: vulnloop.xmlrpc-dotted-names
+    server.register_instance(api)

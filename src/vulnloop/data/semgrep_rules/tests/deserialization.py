@@ -1,8 +1,11 @@
 # Positive and negative cases for the rule file of the same name (semgrep --test format).
 # Written from the frameworks' APIs, not taken from any dataset.
 import base64
+import os
 import pickle
+from multiprocessing.connection import Listener
 
+import joblib
 import jsonpickle
 import torch
 import yaml
@@ -55,3 +58,29 @@ def local_cache(path):
     # ok: vulnloop.unsafe-deserializer
     safe = yaml.safe_load(open(path))
     return model, weights, obj, conf, safe
+
+
+def load_model(path):
+    # ruleid: vulnloop.unsafe-deserializer
+    return joblib.load(path)
+
+
+def serve_workers(address):
+    # ruleid: vulnloop.unauthenticated-object-channel
+    listener = Listener(address)
+    # ok: vulnloop.unauthenticated-object-channel
+    secure = Listener(address, authkey=os.environ["IPC_KEY"].encode())
+    return listener, secure
+
+
+# ruleid: vulnloop.pickle-serializer-setting
+CELERY_ACCEPT_CONTENT = ["json", "pickle"]
+# ok: vulnloop.pickle-serializer-setting
+CELERY_TASK_SERIALIZER = "json"
+
+
+def configure(app):
+    # ruleid: vulnloop.pickle-serializer-setting
+    app.conf.task_serializer = "pickle"
+    # ok: vulnloop.pickle-serializer-setting
+    app.conf.accept_content = ["json"]

@@ -4,6 +4,9 @@ import os
 import stat
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
 # ruleid: vulnloop.world-writable-permissions
 os.makedirs("/srv/uploads", 0o777)
 # ruleid: vulnloop.world-writable-permissions
@@ -29,3 +32,41 @@ def current_umask():
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def share_folder(path):
+    # ruleid: vulnloop.world-writable-stat-mode
+    os.chmod(path, stat.S_IRWXU | stat.S_IRWXG | stat.S_IRWXO)
+    # ok: vulnloop.world-writable-stat-mode
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+    # ok: vulnloop.world-writable-stat-mode
+    os.chmod(path, os.stat(path).st_mode & ~stat.S_IWOTH)
+
+
+def save_key(path):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    with open(path, "wb") as handle:
+        # ruleid: vulnloop.private-key-default-permissions
+        handle.write(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+
+
+def save_key_privately(path):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        # ok: vulnloop.private-key-default-permissions
+        handle.write(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+
+
+def save_public_key(path, key):
+    with open(path, "wb") as handle:
+        # ok: vulnloop.private-key-default-permissions
+        handle.write(key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
+
+
+def save_key_then_restrict(path):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    with open(path, "wb") as handle:
+        # ok: vulnloop.private-key-default-permissions
+        handle.write(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    os.chmod(path, 0o600)

@@ -1,6 +1,5 @@
 # Positive and negative cases for the rule file of the same name (semgrep --test format).
 # Written from the frameworks' APIs, not taken from any dataset.
-import hmac
 import os
 import smtplib
 
@@ -24,11 +23,6 @@ SECRET_KEY = "django-insecure-0123456789abcdef"
 def make_token(payload):
     # ruleid: vulnloop.hardcoded-secret-key
     return jwt.encode(payload, "my-jwt-secret", algorithm="HS256")
-
-
-def sign(message):
-    # ruleid: vulnloop.hardcoded-secret-key
-    return hmac.new(b"signing-key", message, "sha256").hexdigest()
 
 
 def verify(token):

@@ -42,3 +42,25 @@ def login_strings():
 def by_name():
     # ok: vulnloop.nosql-injection, vulnloop.nosql-where-injection
     return str(list(users.find({"name": request.args["name"]})))
+
+
+def search_users(request):
+    # ruleid: vulnloop.orm-lookup-injection
+    found = User.objects.filter(**request.GET.dict())
+    # ok: vulnloop.orm-lookup-injection
+    named = User.objects.filter(username=request.GET.get("username", ""))
+    return found, named
+
+
+@app.route("/documents")
+def documents():
+    # ruleid: vulnloop.orm-lookup-injection
+    return str(Document.objects(__raw__=request.get_json()))
+
+
+class User:
+    objects = None
+
+
+class Document:
+    objects = None

@@ -1,11 +1,14 @@
 # Positive and negative cases for the rule file of the same name (semgrep --test format).
 # Written from the frameworks' APIs, not taken from any dataset.
 import os
+import shutil
 
+from fastapi import FastAPI, UploadFile
 from flask import Flask, abort, request
 from werkzeug.utils import secure_filename
 
 app = Flask(__name__)
+api = FastAPI()
 ALLOWED_EXTENSIONS = {"png", "jpg"}
 
 
@@ -39,3 +42,40 @@ def upload_inline():
         # ok: vulnloop.unrestricted-upload
         uploaded.save("/srv/uploads/image")
     return "ok"
+
+
+def django_upload(request):
+    uploaded = request.FILES["document"]
+    with open(os.path.join("/srv/media", uploaded.name), "wb") as destination:
+        # ruleid: vulnloop.unrestricted-upload
+        for chunk in uploaded.chunks():
+            destination.write(chunk)
+    return None
+
+
+def django_upload_checked(request):
+    uploaded = request.FILES["document"]
+    if not allowed_file(uploaded.name):
+        return None
+    with open(os.path.join("/srv/media", "document.png"), "wb") as destination:
+        # ok: vulnloop.unrestricted-upload
+        destination.write(uploaded.read())
+    return None
+
+
+@api.post("/files")
+async def fastapi_upload(file: UploadFile):
+    with open(os.path.join("/srv/files", file.filename), "wb") as destination:
+        # ruleid: vulnloop.unrestricted-upload
+        shutil.copyfileobj(file.file, destination)
+    return {"ok": True}
+
+
+@api.post("/images")
+async def fastapi_upload_checked(file: UploadFile):
+    if file.content_type not in {"image/png", "image/jpeg"}:
+        return {"ok": False}
+    with open("/srv/files/image", "wb") as destination:
+        # ok: vulnloop.unrestricted-upload
+        destination.write(await file.read())
+    return {"ok": True}

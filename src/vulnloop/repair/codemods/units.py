@@ -1,0 +1,310 @@
+"""A Python file cut into units that libcst can parse one at a time, read with ``ast`` only.
+
+A unit is one top-level statement (``a = 1; b = 2`` is one) with the comment and blank lines that
+follow it; a top-level class with several members is cut further: its first unit (the "head")
+holds the decorators, the header and the first member, and each further member is a unit parsed
+inside a one-line stand-in header (``class Name:``). The units' texts concatenate to the file.
+
+For each unit a census tells which names it reads and which it may bind, anywhere inside or in
+the scope it runs in ("exported": a module-level unit's globals, leaving out what functions,
+lambdas, class bodies and comprehensions inside bind for themselves). "May bind" over-estimates
+on purpose: every assignment target, parameter, definition, import, ``global`` name, ``:=``
+target and match capture, plus every word of a string that libcst could read as an annotation
+holding an import or a definition. A scope question about one unit then needs only the units
+exporting the names it reads; "every binding of a name" needs only the units binding it.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_WORD = re.compile(r"\w+")
+# Without one of these, a string annotation cannot bind a name when libcst parses it.
+_STRING_BINDING = re.compile(r"import|def|class|type|global|nonlocal|lambda")
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_COMPOUND: tuple[type[ast.stmt], ...] = (
+    ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match,
+    *_DEFINITIONS, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
+)
+
+
+def is_compound(statement: ast.stmt) -> bool:
+    """A statement with a block, which libcst does not hold in a SimpleStatementLine."""
+    return isinstance(statement, _COMPOUND)
+
+
+class UnitKind(Enum):
+    STATEMENT = "statement"  # one top-level statement
+    CLASS_HEAD = "class head"  # a class's decorators, header and first member
+    MEMBER = "member"  # a further member of that class, parsed inside a stand-in header
+
+
+@dataclass(frozen=True)
+class Census:
+    bound: frozenset[str]  # bound anywhere, in any scope
+    used: frozenset[str]  # read or written as a plain name anywhere
+    exported: frozenset[str]  # may be bound in the scope the statements run in (see below)
+
+
+@dataclass(eq=False)
+class Unit:
+    index: int
+    kind: UnitKind
+    start: int  # first line, 1-based
+    stop: int  # first line after the unit
+    text: str
+    statements: tuple[ast.stmt, ...]  # what libcst holds as the unit's one statement
+    inner: tuple[ast.stmt, ...]  # the statements the unit holds (a class head: its first member)
+    prefix: str = ""  # parsed before ``text``: a member's stand-in class header
+    owner: int | None = None  # a member's class head
+    members: list[int] = field(default_factory=list)  # a class head's further members
+
+    @cached_property
+    def shell(self) -> Census:
+        """What a class head binds and reads outside its members: its name, decorators, bases."""
+        if self.kind is not UnitKind.CLASS_HEAD:
+            return Census(frozenset(), frozenset(), frozenset())
+        cls = self.statements[0]
+        assert isinstance(cls, ast.ClassDef)
+        outside = [*cls.decorator_list, *cls.bases, *cls.keywords, *getattr(cls, "type_params", [])]
+        found = census_of(outside)
+        return Census(found.bound | {cls.name}, found.used, found.exported | {cls.name})
+
+    @cached_property
+    def member_census(self) -> Census:
+        """The unit's statements, without a class head's shell."""
+        return census_of(self.inner)
+
+    @cached_property
+    def census(self) -> Census:
+        shell, inner = self.shell, self.member_census
+        return Census(shell.bound | inner.bound, shell.used | inner.used, shell.exported | inner.exported)
+
+    @property
+    def imports_only(self) -> bool:
+        """A line of imports at module level."""
+        return self.kind is UnitKind.STATEMENT and all(
+            isinstance(s, (ast.Import, ast.ImportFrom)) for s in self.statements
+        )
+
+    @property
+    def definition(self) -> bool:
+        """A lone function or class statement: a scope analysis that needs only the name it
+        binds may leave its body out."""
+        return (
+            self.kind is UnitKind.STATEMENT
+            and len(self.statements) == 1
+            and isinstance(self.statements[0], _DEFINITIONS)
+        )
+
+    @cached_property
+    def body_exported(self) -> frozenset[str]:
+        """For a definition: the names its body may bind outside itself (``global``, ...)."""
+        statement = self.statements[0]
+        assert isinstance(statement, _DEFINITIONS)
+        return census_of(statement.body, nested=True).exported
+
+
+def census_of(nodes: Iterable[ast.AST], *, nested: bool = False) -> Census:
+    """Names bound and read in ``nodes``. ``exported`` leaves out what only functions, lambdas,
+    class bodies and comprehensions inside bind for themselves, but keeps what they may bind
+    outside: ``global`` names, ``:=`` targets (libcst and Python disagree on where those go),
+    and the words of strings libcst could parse as annotations holding definitions."""
+    bound: set[str] = set()
+    used: set[str] = set()
+    exported: set[str] = set()
+    pending: list[tuple[ast.AST, bool]] = [(node, nested) for node in nodes]
+    while pending:
+        node, inside = pending.pop()
+        names: Iterable[str] = ()
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+            names = () if isinstance(node.ctx, ast.Load) else (node.id,)
+        elif isinstance(node, ast.arg):
+            names = (node.arg,)
+        elif isinstance(node, _DEFINITIONS):
+            names = (node.name,)
+        elif isinstance(node, ast.alias):
+            names = ((node.asname or node.name).split(".")[0],)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names = node.names
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+            text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+            if _STRING_BINDING.search(text):
+                words = _WORD.findall(text)
+                bound.update(words)
+                exported.update(words)
+        else:  # `except E as name`, match captures, PEP 695 type parameters
+            names = [
+                value for value in (getattr(node, "name", None), getattr(node, "rest", None))
+                if isinstance(value, str)
+            ]
+        bound.update(names)
+        if not inside or isinstance(node, ast.Global):
+            exported.update(names)
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            exported.add(node.target.id)
+        opens_scope = isinstance(node, (*_DEFINITIONS, ast.Lambda, *_COMPREHENSIONS))
+        pending.extend((child, inside or opens_scope) for child in ast.iter_child_nodes(node))
+    return Census(frozenset(bound), frozenset(used), frozenset(exported))
+
+
+def newline_of(source: str) -> str:
+    """The newline libcst takes as a module's default: the first one in the text."""
+    found = LINE_BREAK.search(source)
+    return found.group(0) if found else "\n"
+
+
+def _uniform_newlines(source: str, newline: str) -> bool:
+    if newline == "\r\n":
+        return source.count("\r") == source.count("\r\n") == source.count("\n")
+    return (newline == "\n" and "\r" not in source) or (newline == "\r" and "\n" not in source)
+
+
+def _groups(statements: Sequence[ast.stmt]) -> Iterator[list[ast.stmt]]:
+    """Statements sharing a logical line (``a = 1; b = 2``), which libcst holds as one."""
+    group: list[ast.stmt] = []
+    for statement in statements:
+        previous = group[-1] if group else None
+        if previous is not None and not is_compound(previous) and statement.lineno == previous.end_lineno:
+            group.append(statement)
+            continue
+        if group:
+            yield group
+        group = [statement]
+    if group:
+        yield group
+
+
+def _opening_line(lines: Sequence[str], statement: ast.stmt, *, indented: bool) -> int | None:
+    """The line of the statement's first token, when that token opens the line (not, say, a
+    decorator expression continued from an ``@`` on an earlier line)."""
+    decorators = getattr(statement, "decorator_list", None)
+    line = decorators[0].lineno if decorators else statement.lineno
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    code = text.lstrip(" \t\x0c")
+    if not code or code.startswith("#") or (decorators and not code.startswith("@")):
+        return None
+    if bool(text[: len(text) - len(code)].strip("\x0c")) != indented:
+        return None
+    return line
+
+
+class SourceUnits:
+    """The units of one file; ``cut`` gives None when the file is better parsed whole."""
+
+    def __init__(self, source: str, tree: ast.Module, units: list[Unit], newline: str, line_count: int) -> None:
+        self.source = source
+        self.tree = tree
+        self.units = units
+        self.newline = newline
+        self.line_count = line_count
+        self._starts = [u.start for u in units]
+
+    @classmethod
+    def cut(cls, source: str) -> SourceUnits | None:
+        newline = newline_of(source)
+        if not _uniform_newlines(source, newline) or (newline != "\n" and not source.endswith(newline)):
+            return None  # a unit could take another default newline than the file
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        if not tree.body:
+            return None
+        lines = LINE_BREAK.split(source)
+        offsets = [0, *(m.end() for m in LINE_BREAK.finditer(source))]
+
+        def text(start: int, stop: int) -> str:
+            return source[offsets[start - 1] : offsets[stop - 1] if stop <= len(offsets) else len(source)]
+
+        groups = list(_groups(tree.body))
+        starts = [_opening_line(lines, g[0], indented=False) for g in groups]
+        if None in starts:
+            return None
+        bounds: list[int] = [1, *starts[1:], len(offsets) + 1]  # type: ignore[list-item]
+        units: list[Unit] = []
+        for group, start, stop in zip(groups, bounds, bounds[1:]):
+            cls_node = group[0]
+            members = list(_groups(cls_node.body)) if isinstance(cls_node, ast.ClassDef) else []
+            if isinstance(cls_node, ast.ClassDef) and len(group) == 1 and len(members) >= 2:
+                member_starts = [_opening_line(lines, m[0], indented=True) for m in members]
+                if None in member_starts:
+                    return None
+                member_bounds: list[int] = [*member_starts[1:], stop]  # type: ignore[list-item]
+                head = Unit(
+                    len(units), UnitKind.CLASS_HEAD, start, member_bounds[0],
+                    text(start, member_bounds[0]), statements=(cls_node,), inner=tuple(members[0]),
+                )
+                units.append(head)
+                prefix = f"class {cls_node.name}:{newline}"
+                for member, m_start, m_stop in zip(members[1:], member_bounds, member_bounds[1:]):
+                    head.members.append(len(units))
+                    units.append(Unit(
+                        len(units), UnitKind.MEMBER, m_start, m_stop, text(m_start, m_stop),
+                        statements=tuple(member), inner=tuple(member), prefix=prefix, owner=head.index,
+                    ))
+                continue
+            units.append(Unit(
+                len(units), UnitKind.STATEMENT, start, stop, text(start, stop),
+                statements=tuple(group), inner=tuple(group),
+            ))
+        return cls(source, tree, units, newline, len(offsets))
+
+    def unit_at_line(self, line: int) -> Unit | None:
+        if not 0 < line <= self.line_count:
+            return None
+        low, high = 0, len(self._starts)
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._starts[middle] <= line:
+                low = middle
+            else:
+                high = middle
+        return self.units[low]
+
+    def top_level(self) -> Iterator[Unit]:
+        return (u for u in self.units if u.kind is not UnitKind.MEMBER)
+
+    @cached_property
+    def has_star_import(self) -> bool:
+        # Python accepts `import *` only at module level: statement blocks are enough to search.
+        pending: list[ast.AST] = list(self.tree.body)
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+                return True
+            if isinstance(node, _DEFINITIONS):
+                continue
+            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                children = getattr(node, name, ())
+                if isinstance(children, list):
+                    pending.extend(children)
+        return False
+
+    def alias_names(self, words: frozenset[str]) -> frozenset[str]:
+        """Names through which something called one of ``words`` may be reached: what an
+        ``import ... as name`` of it binds, and, in case libcst reads it as an annotation, every
+        word of a string holding "import" together with one of ``words``."""
+        found: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                found.update(
+                    a.asname for a in node.names if a.asname and a.name.rsplit(".", 1)[-1] in words
+                )
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "import" in node.value:
+                in_text = set(_WORD.findall(node.value))
+                if in_text & words:
+                    found.update(in_text)
+        return frozenset(found)
