@@ -54,3 +54,13 @@ def check_request(request, stored_name):
     answer = input("continue? ")
     # ruleid: vulnloop.is-comparison-of-computed-value, vulnloop.is-comparison-with-literal
     return answer is not "yes" and answer is stored_name
+
+
+DEFAULT_TYPE = "multipart/form-data; boundary=%s" % "b0undary"
+
+
+def encode(data, content_type=DEFAULT_TYPE):
+    # ok: vulnloop.is-comparison-of-computed-value
+    if content_type is DEFAULT_TYPE:
+        return data
+    return None
