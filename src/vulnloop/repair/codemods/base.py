@@ -4,9 +4,11 @@ that edit one call's arguments without touching the rest of the file."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import libcst as cst
 
+from vulnloop.findings import Finding
 from vulnloop.repair.codemods.info import Codemod, CodemodInfo
 from vulnloop.repair.codemods.parsed import (
     ImportNeed,
@@ -85,6 +87,22 @@ def replace_arg_value(call: cst.Call, arg: cst.Arg, value: cst.BaseExpression) -
     return call.with_changes(
         args=[a.with_changes(value=value) if a is arg else a for a in call.args]
     )
+
+
+def set_keyword_name(
+    parsed: ParsedSource,
+    finding: Finding,
+    matches: Callable[[cst.Call], bool],
+    keyword: str,
+    name: str,
+) -> str | None:
+    """Rewrite ``keyword=<constant>`` of the flagged call to ``keyword=<name>`` (e.g. True/False)."""
+    call = parsed.locate(finding, cst.Call, matches)
+    if call is None:
+        return None
+    arg = keyword_arg(call, keyword)
+    assert arg is not None
+    return parsed.render([(call, replace_arg_value(call, arg, arg.value.with_changes(value=name)))])
 
 
 def remove_arg(call: cst.Call, arg: cst.Arg) -> cst.Call:

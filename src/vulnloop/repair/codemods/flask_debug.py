@@ -6,11 +6,10 @@ import libcst as cst
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
-    ParsedSource,
     apply_parsed,
     is_name,
     keyword_arg,
-    replace_arg_value,
+    set_keyword_name,
 )
 
 
@@ -39,16 +38,8 @@ class FlaskDebug:
     )
 
     def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+        return apply_parsed(source, lambda parsed: set_keyword_name(parsed, finding, _runs_debug, "debug", "False"))
 
-    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
-        call = parsed.locate(finding, cst.Call, _runs_debug)
-        if call is None:
-            return None
-        arg = keyword_arg(call, "debug")
-        assert arg is not None
-        new_call = replace_arg_value(call, arg, arg.value.with_changes(value="False"))
-        return parsed.render([(call, new_call)])
 
 
 CODEMOD = FlaskDebug()
