@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from vulnloop.engines.bandit import BanditEngine, BanditSettings, load_bandit_settings
 from vulnloop.findings import Level
 from vulnloop.sources import SourceFile, collect_sources
@@ -56,7 +58,7 @@ def test_project_skips_and_excludes_apply_even_to_named_files(write_tree) -> Non
         }
     )
     settings = load_bandit_settings(root)
-    assert settings.skips == ("B404",) and settings.exclude_dirs == ("tests",)
+    assert settings.skips == ("B404", "B413") and settings.exclude_dirs == ("tests",)
     sources = collect_sources(["app/tool.py", "tests/test_tool.py"], root=root)
     result = BanditEngine(settings).scan(sources, root=root)
     rules = {(f.path, f.rule_id) for f in result.findings}
@@ -89,3 +91,24 @@ def test_settings_reject_bad_types(write_tree) -> None:
     root = write_tree({"pyproject.toml": "[tool.bandit]\nskips = 3\n"})
     with pytest.raises(ConfigError, match="skips must be a list"):
         load_bandit_settings(Path(root))
+
+
+CRYPTO_IMPORT = "from Crypto.Cipher import AES\n\n\ndef box(key):\n    return AES.new(key, AES.MODE_GCM)\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "kept"),
+    [
+        ({}, False),  # no dependency file: `Crypto` is pycryptodome's namespace today
+        ({"requirements.txt": "flask==3.0\npycryptodome>=3.20\n"}, False),
+        ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["pycryptodomex"]\n'}, False),
+        ({"requirements/base.txt": "PyCrypto==2.6.1  # legacy\n"}, True),
+        ({"setup.py": "setup(name='x', install_requires=['pycrypto'])\n"}, True),
+        ({"pyproject.toml": '[tool.bandit]\ntests = ["B413", "B304"]\n'}, True),  # asked for by name
+    ],
+)
+def test_b413_only_when_the_project_can_mean_pycrypto(write_tree, files, kept) -> None:
+    root = write_tree({**files, "app/box.py": CRYPTO_IMPORT})
+    engine = BanditEngine(load_bandit_settings(Path(root)))
+    result = engine.scan(collect_sources(["app/box.py"], root=root), root=root)
+    assert ("B413" in {f.rule_id for f in result.findings}) is kept

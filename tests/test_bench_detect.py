@@ -25,6 +25,37 @@ def test_detect_scores_bandit_against_the_labels(tmp_path: Path) -> None:
     assert report["unparseable"] == 2
     assert report["per_cwe"]["CWE-327"]["bandit"]["tp"] == 2
     assert "| bandit | 100.0% | 100.0% | 0.0% |" in (tmp_path / "out" / "detect.md").read_text(encoding="utf-8")
+    # Every flagged piece says which rules flagged it, so false positives can be read.
+    flagged = {entry["piece_id"]: entry for entry in report["flagged"]}
+    assert len(flagged) == 4 and all(entry["vulnerable"] for entry in flagged.values())
+    assert any("B324" in entry["rules"]["bandit"] for entry in flagged.values())
+
+
+class CountingEngine:
+    """Bandit, counting its calls: detect must scan all pieces in one call per engine."""
+
+    name = "bandit"
+
+    def __init__(self) -> None:
+        from vulnloop.engines.bandit import BanditEngine
+
+        self.inner = BanditEngine()
+        self.calls: list[int] = []
+
+    def scan(self, sources, *, root=None):  # type: ignore[no-untyped-def]
+        self.calls.append(len(sources))
+        return self.inner.scan(sources, root=root)
+
+
+def test_detect_scans_all_pieces_in_one_call_per_engine(tmp_path: Path) -> None:
+    from vulnloop.bench.detect import detect
+    from vulnloop.bench.labels import load_labels
+
+    pieces = load_labels(write_labels(tmp_path / "labels.jsonl"))
+    engine = CountingEngine()
+    report = detect(pieces, [engine], tmp_path, stages=())
+    assert engine.calls == [report["pieces"]] and report["pieces"] > 1
+    assert report["overall"]["bandit"]["tp"] == 4
 
 
 def test_detect_on_the_papers_first_generations(shared_data: Path, tmp_path: Path) -> None:

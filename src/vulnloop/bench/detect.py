@@ -62,21 +62,33 @@ def detect(
     names = [e.name for e in engines] + [UNION]
     overall = {name: Counts() for name in names}
     per_cwe: dict[str, dict[str, Counts]] = defaultdict(lambda: {name: Counts() for name in names})
+    # One call per engine for all pieces (Semgrep starts in about a second; per piece it would
+    # dominate), each piece under its own file name.
+    sources = [SourceFile(f"piece_{index}.py", piece.code) for index, piece in enumerate(chosen)]
+    rules: dict[str, dict[str, set[str]]] = {engine.name: defaultdict(set) for engine in engines}
+    for engine in engines:
+        with warnings.catch_warnings():  # the reviewed code's own Syntax/DeprecationWarnings are noise
+            warnings.simplefilter("ignore")
+            result = engine.scan(sources, root=root)
+        for finding in result.findings:
+            rules[engine.name][finding.path].add(finding.rule_id)
     unparseable = 0
-    for index, piece in enumerate(chosen):
+    flagged_pieces: list[dict[str, Any]] = []
+    for source, piece in zip(sources, chosen):
         vulnerable = bool(piece.manual_vulnerable)
-        path = f"piece_{index}.py"
         unparseable += not parses(piece.code)
-        flags = {}
-        for engine in engines:
-            with warnings.catch_warnings():  # the reviewed code's own Syntax/DeprecationWarnings are noise
-                warnings.simplefilter("ignore")
-                result = engine.scan([SourceFile(path, piece.code)], root=root)
-            flags[engine.name] = bool(result.findings)
+        flags = {engine.name: bool(rules[engine.name].get(source.path)) for engine in engines}
         flags[UNION] = any(flags.values())
         for name in names:
             overall[name].add(flags[name], vulnerable)
             per_cwe[piece.cwe][name].add(flags[name], vulnerable)
+        if flags[UNION]:
+            flagged_pieces.append({
+                "piece_id": piece.piece_id,
+                "cwe": piece.cwe,
+                "vulnerable": vulnerable,
+                "rules": {e.name: sorted(rules[e.name][source.path]) for e in engines if flags[e.name]},
+            })
     missed = {
         name: sorted(cwe for cwe, counts in per_cwe.items() if counts[name].tp == 0 and counts[name].fn > 0)
         for name in names
@@ -91,6 +103,8 @@ def detect(
         "per_cwe": {cwe: {name: c.as_dict() for name, c in counts.items()} for cwe, counts in sorted(per_cwe.items())},
         "missed_cwes": missed,
         "paper_bandit": PAPER_BANDIT,
+        # Which rules flagged each flagged piece: read the false positives (vulnerable: false) here.
+        "flagged": flagged_pieces,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -34,6 +35,30 @@ class BanditSettings:
     config_file: Path | None = field(default=None, compare=False)
 
 
+# B413 says "you import pycrypto" for any `import Crypto...`, but that namespace is pycryptodome's
+# too (maintained; PyCQA/bandit#614: Bandit cannot tell them apart), and pycrypto 2.6.1 no longer
+# builds on Python 3.11+. So B413 is kept only when the project declares pycrypto itself, or
+# names B413 in [tool.bandit] tests.
+_PYCRYPTO = re.compile(r"(?<![\w.-])pycrypto(?![\w.-])", re.IGNORECASE)
+_DEPENDENCY_FILES = (
+    "pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "environment.yml", "requirements*.txt",
+    "requirements/*.txt",
+)
+
+
+def declares_pycrypto(root: Path) -> bool:
+    """Whether a dependency file at the project root names the pycrypto package."""
+    for pattern in _DEPENDENCY_FILES:
+        for path in root.glob(pattern):
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if _PYCRYPTO.search(text):
+                return True
+    return False
+
+
 def load_bandit_settings(root: Path) -> BanditSettings:
     pyproject = find_pyproject(root)
     table = read_tool_table(pyproject, "bandit")
@@ -46,9 +71,12 @@ def load_bandit_settings(root: Path) -> BanditSettings:
             raise ConfigError(f"{pyproject} [tool.bandit]: {key} must be a list of strings")
         return tuple(v for v in value if v)
 
+    skips, tests = strings("skips"), strings("tests")
+    if "B413" not in tests and not declares_pycrypto(root):
+        skips += ("B413",)
     return BanditSettings(
-        skips=strings("skips"),
-        tests=strings("tests"),
+        skips=skips,
+        tests=tests,
         exclude_dirs=strings("exclude_dirs"),
         config_file=pyproject if table else None,
     )

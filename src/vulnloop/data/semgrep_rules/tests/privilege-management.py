@@ -65,6 +65,30 @@ def become_root():
     os.setuid(0)
 
 
+def raise_privileges():
+    # ok: vulnloop.privilege-raise-without-restore
+    os.seteuid(0)
+
+
+def lower_privileges():
+    os.seteuid(os.getuid())
+
+
+def make_spool_dir(name):
+    raise_privileges()
+    try:
+        os.mkdir("/var/spool/app/" + name)
+    finally:
+        lower_privileges()
+
+
+def make_spool_dir_carelessly(name):
+    # ruleid: vulnloop.privilege-raise-without-restore
+    raise_privileges()
+    os.mkdir("/var/spool/app/" + name)
+    lower_privileges()
+
+
 @app.route("/jobs/<int:pid>/stop", methods=["POST"])
 def stop_job(pid):
     # ruleid: vulnloop.unverified-ownership
