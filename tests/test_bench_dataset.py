@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import json
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -10,7 +11,15 @@ from typing import Iterator
 import pytest
 from bench_helpers import TASKS, write_tasks
 
-from vulnloop.bench.dataset import load_dataset, parse_tasks, select_tasks
+from vulnloop.bench.dataset import (
+    SECURITYEVAL_CONTENT_SHA256,
+    SECURITYEVAL_URL,
+    Task,
+    load_dataset,
+    parse_tasks,
+    select_tasks,
+    tasks_digest,
+)
 from vulnloop.errors import ConfigError
 
 
@@ -117,3 +126,125 @@ def test_without_a_pinned_hash_the_first_download_is_recorded_and_enforced(
 def test_an_unreachable_dataset_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot download the SecurityEval dataset.*--dataset PATH"):
         load_dataset("securityeval", url="http://127.0.0.1:9/dataset.jsonl", cache_dir=tmp_path)
+
+
+# -- the content digest that SecurityEval's download is checked against -----------------------
+class _Fetcher:
+    """Stands in for http_get: serves ``body`` and counts the requests."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.calls: list[str] = []
+
+    def __call__(self, url: str, timeout: float) -> bytes:
+        self.calls.append(url)
+        return self.body
+
+
+def _upstream_bytes(tasks_jsonl: str) -> bytes:
+    """Our reshaped rows rendered in upstream's shape and formatted unlike either file: other key
+    order, spaces around separators, ``\\/`` escapes, CRLF line endings and blank lines."""
+    lines = []
+    for line in tasks_jsonl.splitlines():
+        row = json.loads(line)
+        upstream = {"Insecure_code": row["insecure_code"], "Prompt": row["prompt"],
+                    "ID": row.get("securityeval_id") or row["task_id"].replace("/", "_") + ".py"}
+        text = json.dumps(upstream, ensure_ascii=False, separators=(" , ", " : "))
+        lines.append(text.replace("/", "\\/"))  # "/" occurs only inside strings, where \/ means "/"
+    return ("\r\n\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _small_tasks_jsonl(tmp_path: Path) -> str:
+    return write_tasks(tmp_path / "small.jsonl").read_text(encoding="utf-8")
+
+
+def _one_prompt_character_changed(body: bytes) -> bytes:
+    """One character of the first prompt changes: its first docstring quote becomes a backtick."""
+    start = body.index(b'"Prompt" : "')
+    changed = body[:start] + body[start:].replace(b"'''", b"''`", 1)
+    assert changed != body and len(changed) == len(body)
+    return changed
+
+
+def test_the_content_digest_ignores_formatting_but_not_a_character(tmp_path: Path) -> None:
+    ours = parse_tasks(_small_tasks_jsonl(tmp_path), origin="ours")
+    upstream = parse_tasks(_upstream_bytes(_small_tasks_jsonl(tmp_path)).decode("utf-8"), origin="up")
+    assert tasks_digest(ours) == tasks_digest(upstream) == tasks_digest(reversed(upstream))
+    first = ours[0]
+    for changed in (
+        Task(first.task_id, first.cwe, first.prompt + " ", first.insecure_code),
+        Task(first.task_id, first.cwe, first.prompt.replace("\n", "\r\n"), first.insecure_code),
+        Task(first.task_id, first.cwe, first.prompt, first.insecure_code.replace("pickle", "Pickle")),
+        Task("CWE-502/t_9", first.cwe, first.prompt, first.insecure_code),
+    ):
+        assert tasks_digest([changed, *ours[1:]]) != tasks_digest(ours), changed
+    assert tasks_digest(ours[1:]) != tasks_digest(ours)  # a missing task
+
+
+def test_the_pinned_content_digest_is_the_shared_copys(shared_data: Path) -> None:
+    path = shared_data / "securityeval" / "tasks.jsonl"
+    text = path.read_text(encoding="utf-8")
+    assert tasks_digest(parse_tasks(text, origin=str(path))) == SECURITYEVAL_CONTENT_SHA256
+    upstream = _upstream_bytes(text)
+    assert b'"task_id"' not in upstream and b'"ID" : "CWE-089_author_1.py"' in upstream
+    assert tasks_digest(parse_tasks(upstream.decode("utf-8"), origin="upstream")) == SECURITYEVAL_CONTENT_SHA256
+
+
+def test_a_download_with_other_content_is_refused(tmp_path: Path) -> None:
+    genuine = _upstream_bytes(_small_tasks_jsonl(tmp_path))
+    pin = tasks_digest(parse_tasks(genuine.decode("utf-8"), origin="genuine"))
+    tampered = _one_prompt_character_changed(genuine)
+    tampered_bytes = hashlib.sha256(tampered).hexdigest()
+    cache = tmp_path / "cache"
+    with pytest.raises(ConfigError) as refused:
+        load_dataset("securityeval", cache_dir=cache, fetch=_Fetcher(tampered), content_sha256=pin)
+    got = tasks_digest(parse_tasks(tampered.decode("utf-8"), origin="tampered"))
+    for part in (SECURITYEVAL_URL, f"content sha256 {got}", f"expected content sha256 {pin}",
+                 "--dataset PATH", f"--dataset-sha256 {tampered_bytes}"):
+        assert part in str(refused.value)
+    assert not list(cache.rglob("dataset.jsonl*"))  # nothing refused is cached
+    with pytest.raises(ConfigError, match="no tasks that parse"):
+        load_dataset("securityeval", cache_dir=cache, fetch=_Fetcher(b"<html>busy</html>"), content_sha256=pin)
+    # An explicit byte pin (--dataset-sha256) still decides alone, as before.
+    pinned = load_dataset("securityeval", sha256=tampered_bytes, cache_dir=cache, fetch=_Fetcher(tampered),
+                          content_sha256=pin)
+    assert pinned.sha256 == tampered_bytes and pinned.tasks[0].prompt.count("''`") == 1
+
+
+def test_a_matching_download_is_cached_and_a_tampered_cache_is_not_trusted(tmp_path: Path) -> None:
+    genuine = _upstream_bytes(_small_tasks_jsonl(tmp_path))
+    pin = tasks_digest(parse_tasks(genuine.decode("utf-8"), origin="genuine"))
+    cache, fetcher = tmp_path / "cache", _Fetcher(genuine)
+    first = load_dataset("securityeval", cache_dir=cache, fetch=fetcher, content_sha256=pin)
+    assert [t.task_id for t in first.tasks] == [t["task_id"] for t in TASKS] and len(fetcher.calls) == 1
+    assert first.sha256 == hashlib.sha256(genuine).hexdigest()
+    assert any("content digest" in note for note in first.notes)
+    [cached] = list(cache.glob("*/dataset.jsonl"))
+    assert (cached.parent / "dataset.jsonl.sha256").read_text(encoding="ascii").strip() == first.sha256
+    assert load_dataset("securityeval", cache_dir=cache, fetch=fetcher, content_sha256=pin).tasks == first.tasks
+    assert len(fetcher.calls) == 1  # served from the cache
+
+    cached.write_bytes(_one_prompt_character_changed(genuine))  # tampered on disk
+    again = load_dataset("securityeval", cache_dir=cache, fetch=fetcher, content_sha256=pin)
+    assert len(fetcher.calls) == 2 and again.tasks == first.tasks and cached.read_bytes() == genuine
+    cached.write_bytes(_one_prompt_character_changed(genuine))
+    fetcher.body = _one_prompt_character_changed(genuine)  # and the network now serves the same change
+    with pytest.raises(ConfigError, match="refusing to use it"):
+        load_dataset("securityeval", cache_dir=cache, fetch=fetcher, content_sha256=pin)
+
+
+def test_the_real_pin_accepts_upstreams_shape_and_refuses_one_changed_character(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    genuine = _upstream_bytes((shared_data / "securityeval" / "tasks.jsonl").read_text(encoding="utf-8"))
+    cache = tmp_path / "cache"
+    with pytest.raises(ConfigError, match=f"expected content sha256 {SECURITYEVAL_CONTENT_SHA256}"):
+        load_dataset("securityeval", cache_dir=cache, fetch=_Fetcher(_one_prompt_character_changed(genuine)))
+    fetcher = _Fetcher(genuine)
+    dataset = load_dataset("securityeval", cache_dir=cache, fetch=fetcher)  # the pinned constant
+    assert len(dataset.tasks) == 121 and len(select_tasks(dataset.tasks, "codeql-covered")) == 67
+    assert dataset.source == SECURITYEVAL_URL and fetcher.calls == [SECURITYEVAL_URL]
+    [cached] = list(cache.glob("*/dataset.jsonl"))
+    cached.write_bytes(_one_prompt_character_changed(genuine))
+    assert load_dataset("securityeval", cache_dir=cache, fetch=fetcher).tasks == dataset.tasks
+    assert len(fetcher.calls) == 2  # the tampered cache was fetched again, not trusted

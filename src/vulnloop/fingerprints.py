@@ -24,20 +24,28 @@ class _Scope:
     end: int
 
 
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
 def _scopes(tree: ast.AST) -> list[_Scope]:
+    """Every function and class with its lines. Only statement bodies are walked: a definition
+    is always a statement, and skipping expressions makes this several times faster."""
     scopes: list[_Scope] = []
 
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
+    def visit(statements: Sequence[ast.AST], prefix: str) -> None:
+        for child in statements:
+            inner = prefix
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = f"{prefix}{child.name}"
+                inner = f"{prefix}{child.name}"
                 end = getattr(child, "end_lineno", None) or child.lineno
-                scopes.append(_Scope(name, child.lineno, end))
-                visit(child, name + ".")
-            else:
-                visit(child, prefix)
+                scopes.append(_Scope(inner, child.lineno, end))
+                inner += "."
+            for field in _BODIES:
+                nested = getattr(child, field, None)
+                if nested:
+                    visit(nested, inner)
 
-    visit(tree, "")
+    visit(getattr(tree, "body", ()), "")
     return scopes
 
 

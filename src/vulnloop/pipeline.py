@@ -12,7 +12,7 @@ from vulnloop.engines.bandit import BanditEngine, load_bandit_settings
 from vulnloop.errors import ConfigError
 
 if TYPE_CHECKING:
-    from vulnloop.repair.loop import RepairLoop
+    from vulnloop.repair.loop import CodemodFinder, RepairLoop
 
 ProgressFn = Callable[[str], None]
 
@@ -94,6 +94,7 @@ def build_loop(
     *,
     progress: ProgressFn | None = None,
     env: dict[str, str] | None = None,
+    codemods: CodemodFinder | None = None,
 ) -> RepairLoop:
     """Engines, codemods and (when configured) the LLM, wired into one repair loop."""
     from vulnloop.repair.loop import LoopOptions, RepairLoop
@@ -114,4 +115,5 @@ def build_loop(
         llm=llm,  # type: ignore[arg-type]
         progress=progress,
         notes=notes,
+        codemods=codemods,
     )

@@ -14,7 +14,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -25,11 +25,15 @@ SECURITYEVAL_COMMIT = "6f4fb70f782c6d47b02ea24341e8ef8c1eb04a6a"
 SECURITYEVAL_URL = (
     f"https://raw.githubusercontent.com/{SECURITYEVAL_REPO}/{SECURITYEVAL_COMMIT}/dataset.jsonl"
 )
-# The sha256 of dataset.jsonl at SECURITYEVAL_COMMIT. None: not yet recorded from a trusted copy
-# (the file could not be fetched where this was written). Until it is, the first download's hash
-# is written beside the cached file and every later read must match it ("trust on first use"),
-# and ``--dataset-sha256`` pins it explicitly.
+# The sha256 of dataset.jsonl's bytes at SECURITYEVAL_COMMIT. None: the file could not be fetched
+# where this was written, so its bytes were never hashed. The download is trusted through
+# SECURITYEVAL_CONTENT_SHA256 instead; ``--dataset-sha256`` pins the bytes explicitly.
 SECURITYEVAL_SHA256: str | None = None
+# tasks_digest() of the 121 tasks at SECURITYEVAL_COMMIT, computed offline from the reshaped copy
+# of that commit's dataset.jsonl (../shared/data/securityeval/tasks.jsonl). Unless the bytes are
+# pinned, every download from SECURITYEVAL_URL, and every read of its cache, must parse to tasks
+# with this digest. The byte sha256 of the accepted file is recorded beside the cache.
+SECURITYEVAL_CONTENT_SHA256 = "244e533a764b672156de63a029bb62a988f8df9642906329d2b03a90c7b8f4a5"
 SECURITYEVAL_TASKS = 121
 
 # The CWE folders of CodeQL's Python security queries (codeql/python-queries 0.9.8, the paper's
@@ -111,6 +115,22 @@ def parse_tasks(text: str, *, origin: str) -> list[Task]:
     return tasks
 
 
+def tasks_digest(tasks: Iterable[Task]) -> str:
+    """The sha256 of what the tasks say, whatever the file's formatting.
+
+    Hashes the canonical JSON of the sorted ``[task_id, prompt, insecure_code]`` triples. The task
+    id is already normalised by task_from_row (``CWE-089_author_1.py`` and ``CWE-089/author_1``
+    agree), and JSON decoding has already absorbed key order, whitespace between tokens, string
+    escapes and the file's line endings. Prompt and code are hashed exactly as decoded, with no
+    stripping, line-ending or Unicode normalisation: they are what a model is sent and what is
+    scanned, so a changed trailing space, ``\\r\\n`` or code point inside them is a changed task.
+    Fields only our reshaped copy has (``cwe``, ``codeql_covered_rq4``) are derived, so left out.
+    """
+    rows = sorted([t.task_id, t.prompt, t.insecure_code] for t in tasks)
+    canonical = json.dumps(rows, ensure_ascii=True, separators=(",", ":"))
+    return sha256_hex(canonical.encode("ascii"))
+
+
 def select_tasks(tasks: Sequence[Task], selection: str) -> list[Task]:
     """``all``, ``codeql-covered``, or a comma-separated list of task ids."""
     if selection == "all":
@@ -158,51 +178,103 @@ class Download:
     sha256: str
     downloaded: bool  # False: served from the cache
     note: str = ""
+    data: bytes = field(default=b"", repr=False)  # the bytes checked: parse these, not the path again
 
 
 def fetch_dataset(
     *,
     url: str = SECURITYEVAL_URL,
     expected_sha256: str | None = SECURITYEVAL_SHA256,
+    expected_content_sha256: str | None = SECURITYEVAL_CONTENT_SHA256,
     cache_dir: Path | None = None,
     fetch: Fetcher = http_get,
     timeout: float = 60.0,
 ) -> Download:
-    """The cached dataset file, downloading it first when absent; its sha256 is checked."""
+    """The cached dataset file, downloading it first when absent, and checked before use.
+
+    A pinned byte sha256 (``expected_sha256``) decides alone. Without one, a file from
+    SECURITYEVAL_URL must hold tasks whose tasks_digest() is ``expected_content_sha256``; any
+    other URL falls back to trusting its first download's recorded sha256.
+    """
     directory = (cache_dir or default_dataset_cache()) / _cache_name(url)
     target = directory / "dataset.jsonl"
     recorded = directory / "dataset.jsonl.sha256"
     pinned = expected_sha256.lower() if expected_sha256 else None
-    wanted = pinned or _read_recorded(recorded)
+    content_pin = _content_pin(url, pinned, expected_content_sha256)
+    wanted = pinned or (None if content_pin else _read_recorded(recorded))
     if target.is_file():
-        digest = sha256_hex(target.read_bytes())
-        if wanted is None or digest == wanted:
-            return Download(target, digest, downloaded=False)
+        cached = target.read_bytes()
+        digest = sha256_hex(cached)
+        if content_pin is not None:
+            trusted = _content_digest(cached, origin=str(target))[0] == content_pin
+        else:
+            trusted = wanted is None or digest == wanted
+        if trusted:
+            return Download(target, digest, downloaded=False, data=cached)
         # A damaged or replaced cache entry: fetch it again rather than trust it.
-    try:
-        data = fetch(url, timeout)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ConfigError(
-            f"cannot download the SecurityEval dataset from {url}: {reason}. "
-            "Pass --dataset PATH to a local copy of dataset.jsonl (or a tasks.jsonl) instead."
-        ) from None
+    data = _download(url, fetch, timeout)
     digest = sha256_hex(data)
-    note = ""
-    if wanted is not None and digest != wanted:
+    if content_pin is not None:
+        _check_content(data, url=url, byte_sha256=digest, expected=content_pin)
+    elif wanted is not None and digest != wanted:
         origin = "expected" if pinned else "recorded at the first download"
         raise ConfigError(
             f"the SecurityEval dataset from {url} has sha256 {digest}, {origin} {wanted}: "
             "refusing to use it (the file changed or the download was tampered with)"
         )
-    if wanted is None:
+    note = ""
+    if content_pin is not None:
+        note = f"checked the tasks from {url} against the pinned content digest; recorded sha256 {digest}"
+    elif wanted is None:
         note = (
             f"no pinned sha256 for {url}: recorded {digest} on first download; "
             "later runs must match it (pass --dataset-sha256 to pin one)"
         )
     _write_atomically(target, data)
     _write_atomically(recorded, (digest + "\n").encode("ascii"))
-    return Download(target, digest, downloaded=True, note=note)
+    return Download(target, digest, downloaded=True, note=note, data=data)
+
+
+def _content_pin(url: str, pinned_bytes: str | None, content_sha256: str | None) -> str | None:
+    """The content digest to enforce: only for SecurityEval's own URL, and only without a byte pin."""
+    if pinned_bytes is not None or url != SECURITYEVAL_URL or not content_sha256:
+        return None
+    return content_sha256.lower()
+
+
+def _download(url: str, fetch: Fetcher, timeout: float) -> bytes:
+    try:
+        return fetch(url, timeout)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ConfigError(
+            f"cannot download the SecurityEval dataset from {url}: {reason}. "
+            "Pass --dataset PATH to a local copy of dataset.jsonl (or a tasks.jsonl) instead."
+        ) from None
+
+
+def _content_digest(data: bytes, *, origin: str) -> tuple[str | None, str]:
+    """(tasks_digest of the file, "") or (None, why it does not parse)."""
+    try:
+        return tasks_digest(parse_tasks(data.decode("utf-8"), origin=origin)), ""
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 ({exc})"
+    except ConfigError as exc:
+        return None, str(exc)
+
+
+def _check_content(data: bytes, *, url: str, byte_sha256: str, expected: str) -> None:
+    got, problem = _content_digest(data, origin=url)
+    if got == expected:
+        return
+    found = f"content sha256 {got}" if got else f"no tasks that parse ({problem})"
+    raise ConfigError(
+        f"the SecurityEval dataset from {url} holds different tasks than commit "
+        f"{SECURITYEVAL_COMMIT}: {found}, expected content sha256 {expected}; refusing to use it "
+        "(the file changed or the download was tampered with). Pass --dataset PATH to a copy you "
+        f"trust, or, if you have checked this file yourself, --dataset-sha256 {byte_sha256} to pin "
+        "its bytes instead."
+    )
 
 
 def _cache_name(url: str) -> str:
@@ -246,16 +318,22 @@ def load_dataset(
     cache_dir: Path | None = None,
     url: str = SECURITYEVAL_URL,
     fetch: Fetcher = http_get,
+    content_sha256: str | None = SECURITYEVAL_CONTENT_SHA256,
 ) -> Dataset:
     """``securityeval`` (download at the pinned commit, cached) or a path to a JSONL file.
 
     ``sha256`` pins the file's hash (the default for the download is ``SECURITYEVAL_SHA256``).
+    Without a byte hash, a download from SECURITYEVAL_URL must match ``content_sha256``.
     """
     if spec == "securityeval":
         download = fetch_dataset(
-            url=url, expected_sha256=sha256 or SECURITYEVAL_SHA256, cache_dir=cache_dir, fetch=fetch
+            url=url, expected_sha256=sha256 or SECURITYEVAL_SHA256,
+            expected_content_sha256=content_sha256, cache_dir=cache_dir, fetch=fetch,
         )
-        text = download.path.read_text(encoding="utf-8")
+        try:
+            text = download.data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{download.path}: not UTF-8 ({exc})") from None
         tasks = parse_tasks(text, origin=str(download.path))
         notes: tuple[str, ...] = (download.note,) if download.note else ()
         if len(tasks) != SECURITYEVAL_TASKS and url == SECURITYEVAL_URL:

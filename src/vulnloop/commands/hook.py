@@ -7,15 +7,21 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vulnloop.commands.fix import write_repairs
 from vulnloop.commands.options import LEVELS, absolute_paths, config_from_args
 from vulnloop.errors import ConfigError
+from vulnloop.findings import ScanResult, merge_results
 from vulnloop.pipeline import build_loop
 from vulnloop.repair.ledger import LoopReport, Status
+from vulnloop.repair.worker import CodemodWorker, worker_useful
 from vulnloop.report.console import finding_line
 from vulnloop.sources import SourceFile, collect_sources, decode_source, is_excluded
+
+if TYPE_CHECKING:
+    from vulnloop.config import Config
+    from vulnloop.repair.loop import RepairLoop
 
 
 def register(subparsers: Any) -> None:
@@ -58,6 +64,27 @@ def _staged_sources(paths: list[str], root: Path, excludes: tuple[str, ...]) -> 
     return sources
 
 
+def _worker_wanted() -> bool:
+    # VULNLOOP_HOOK_WORKER=0 turns the worker off (e.g. to compare, or where fork misbehaves).
+    if os.environ.get("VULNLOOP_HOOK_WORKER", "").strip().lower() in {"0", "false", "no"}:
+        return False
+    return worker_useful()
+
+
+def _scan(loop: RepairLoop, sources: list[SourceFile], worker: CodemodWorker | None, config: Config) -> ScanResult:
+    """The scan; with a worker and per-file engines only, file by file, handing each file's
+    findings to the worker at once so it prepares their codemod edits while the rest is scanned."""
+    if worker is None or any(getattr(engine, "batch_only", False) for engine in loop.engines):
+        return loop.scan(sources)
+    results = []
+    for source in sources:
+        result = loop.scan([source])
+        if source.text is not None:
+            worker.prepare(source.text, result.at_or_above(config.severity, config.confidence))
+        results.append(result)
+    return merge_results(results)
+
+
 def run(args: argparse.Namespace) -> int:
     hook_llm = os.environ.get("VULNLOOP_HOOK_LLM", "").strip().lower() in {"1", "true", "yes"}
     config, root = config_from_args(args)
@@ -66,14 +93,19 @@ def run(args: argparse.Namespace) -> int:
     config = config.with_overrides({"llm": config.llm and (config.hook_llm or hook_llm)})
     if not args.paths:
         return 0
-    if args.staged:
-        sources = _staged_sources(args.paths, root, config.exclude)
-    else:
-        sources = collect_sources(absolute_paths(args.paths), root=root, excludes=config.exclude)
-    loop = build_loop(config, root)
-    scan = loop.scan(sources)
-    targets = scan.at_or_above(config.severity, config.confidence)
-    report = loop.repair(sources, scan, targets)
+    # Started first: the worker imports the codemods on the other core while this process scans.
+    worker = CodemodWorker() if _worker_wanted() else None
+    try:
+        if args.staged:
+            sources = _staged_sources(args.paths, root, config.exclude)
+        else:
+            sources = collect_sources(absolute_paths(args.paths), root=root, excludes=config.exclude)
+        loop = build_loop(config, root, codemods=worker.codemods_for if worker else None)
+        scan = _scan(loop, sources, worker, config)
+        report = loop.repair(sources, scan, scan.at_or_above(config.severity, config.confidence))
+    finally:
+        if worker is not None:
+            worker.close()
     out = sys.stdout
     changed: list[str] = []
     if args.fix and not args.staged:

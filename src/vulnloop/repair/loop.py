@@ -23,6 +23,7 @@ from vulnloop.engines import Engine
 from vulnloop.findings import Finding, ScanResult, merge_results
 from vulnloop.fingerprints import enclosing_scope
 from vulnloop.patches_text import unified_diff
+from vulnloop.repair.codemods.info import Codemod
 from vulnloop.repair.ledger import (
     FileOutcome,
     LedgerEntry,
@@ -35,6 +36,7 @@ from vulnloop.repair.verify import findings_problem, pair_findings, shape_proble
 from vulnloop.sources import SourceFile
 
 ProgressFn = Callable[[str], None]
+CodemodFinder = Callable[[Finding], Sequence[Codemod]]
 
 # Folders never copied for --verify-cmd: large, and irrelevant to the user's check.
 _COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache")
@@ -98,7 +100,8 @@ class _Snapshot:
     pending: dict[str, Finding]
 
 
-def _severity_order(finding: Finding) -> tuple[int, int, int]:
+def severity_order(finding: Finding) -> tuple[int, int, int]:
+    """The order the loop repairs a file's findings in: most severe and most certain first."""
     return (-finding.severity, -finding.confidence, finding.start_line)
 
 
@@ -114,9 +117,12 @@ class RepairLoop:
         llm: Proposer | None = None,
         progress: ProgressFn | None = None,
         notes: Sequence[str] = (),
+        codemods: CodemodFinder | None = None,
     ) -> None:
         self.engines = list(engines)
         self.root = root
+        # Where codemods come from: the registry (default), or a worker process serving them.
+        self.codemods = codemods
         self.options = options or LoopOptions()
         self.llm = llm
         self.llm_name = str(getattr(llm, "name", "llm")) if llm is not None else ""
@@ -220,12 +226,14 @@ class RepairLoop:
             self._try_llm(state, round_no)
 
     def _try_codemods(self, state: _FileState, round_no: int) -> None:
-        try:
-            from vulnloop.repair.codemods import codemods_for
-        except ImportError:  # built without codemods
-            return
-        for key in sorted(state.pending, key=lambda k: _severity_order(state.pending[k])):
-            for codemod in codemods_for(state.pending.get(key, state.targets[key])):
+        finder = self.codemods
+        if finder is None:
+            try:
+                from vulnloop.repair.codemods import codemods_for as finder
+            except ImportError:  # built without codemods
+                return
+        for key in sorted(state.pending, key=lambda k: severity_order(state.pending[k])):
+            for codemod in finder(state.pending.get(key, state.targets[key])):
                 target = state.pending.get(key)
                 if target is None:
                     break  # fixed on the way by an earlier repair
@@ -247,12 +255,12 @@ class RepairLoop:
         regions: dict[str, list[str]] = defaultdict(list)
         for key, target in state.pending.items():
             regions[_region(state.text, target)].append(key)
-        ordered = sorted(regions, key=lambda r: min(_severity_order(state.pending[k]) for k in regions[r]))
+        ordered = sorted(regions, key=lambda r: min(severity_order(state.pending[k]) for k in regions[r]))
         for region in ordered:
             keys = [k for k, t in state.pending.items() if _region(state.text, t) == region]
             if not keys:
                 continue  # fixed on the way
-            keys.sort(key=lambda k: _severity_order(state.pending[k]))
+            keys.sort(key=lambda k: severity_order(state.pending[k]))
             for key in keys:
                 state.attempts[key] += 1
             proposal = self.llm.propose(

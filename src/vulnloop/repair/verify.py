@@ -8,10 +8,12 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import functools
 import io
 import re
 import tokenize
 import warnings
+from dataclasses import dataclass
 from typing import Collection, Iterable, Sequence
 
 from vulnloop.findings import Finding
@@ -28,7 +30,8 @@ def compiles(text: str, path: str) -> str | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compile(text, path, "exec", dont_inherit=True)
+            # Parsed once: the structure rules reuse the cached tree.
+            compile(module_facts(text).tree, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         return f"the repaired code does not parse: {exc.msg} at line {exc.lineno}"
     except (ValueError, OverflowError) as exc:
@@ -51,25 +54,59 @@ def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[object, ..
     )
 
 
-def definitions(tree: ast.AST) -> dict[str, tuple[object, ...]]:
-    """Qualified name -> signature for every function, and a marker for every class."""
+@dataclass(frozen=True)
+class ModuleFacts:
+    """What the structure rules need to know of one text, from one walk of its tree."""
+
+    tree: ast.Module
+    definitions: dict[str, tuple[object, ...]]  # qualified name -> signature (classes: a marker)
+    undefined: frozenset[str]  # names read but bound nowhere (empty after a star import)
+
+
+_BUILTIN_NAMES = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
+
+
+@functools.lru_cache(maxsize=16)
+def module_facts(text: str) -> ModuleFacts:
+    """Facts of a text that parses. Cached: every candidate of a round is compared with the
+    same current text, whose facts need computing once."""
+    tree = ast.parse(text)
     found: dict[str, tuple[object, ...]] = {}
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                name = f"{prefix}{child.name}"
-                found.setdefault(name, _signature(child))
-                visit(child, name + ".")
-            elif isinstance(child, ast.ClassDef):
-                name = f"{prefix}{child.name}"
-                found.setdefault(name, ("class",))
-                visit(child, name + ".")
-            else:
-                visit(child, prefix)
-
-    visit(tree, "")
-    return found
+    loaded: set[str] = set()
+    bound: set[str] = set(_BUILTIN_NAMES)
+    star = False
+    # Depth-first in source order (children pushed reversed), carrying the qualified-name prefix,
+    # so the first of two same-named definitions is the one kept, as in the source.
+    stack: list[tuple[ast.AST, str]] = [(tree, "")]
+    while stack:
+        node, prefix = stack.pop()
+        children = list(ast.iter_child_nodes(node))
+        for child in reversed(children):
+            child_prefix = prefix
+            if isinstance(child, ast.Name):
+                (loaded if isinstance(child.ctx, ast.Load) else bound).add(child.id)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(child.name)
+                child_prefix = f"{prefix}{child.name}."
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                for alias in child.names:
+                    star = star or alias.name == "*"
+                    bound.add((alias.asname or alias.name).split(".")[0])
+            elif isinstance(child, ast.arg):
+                bound.add(child.arg)
+            elif isinstance(child, ast.ExceptHandler) and child.name:
+                bound.add(child.name)
+            elif isinstance(child, (ast.Global, ast.Nonlocal)):
+                bound.update(child.names)
+            elif isinstance(child, ast.MatchAs | ast.MatchStar) and child.name:
+                bound.add(child.name)
+            stack.append((child, child_prefix))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.setdefault(prefix[:-1], _signature(node))
+        elif isinstance(node, ast.ClassDef):
+            found.setdefault(prefix[:-1], ("class",))
+    # Popping yields nodes in source order, so setdefault keeps the first definition of a name.
+    return ModuleFacts(tree, found, frozenset() if star else frozenset(loaded - bound))
 
 
 def _scope_node(tree: ast.AST, qualname: str) -> ast.AST | None:
@@ -115,8 +152,18 @@ def _comments(text: str) -> list[str]:
 
 
 def _commented_out(candidate: str, flagged_lines: Iterable[str]) -> bool:
+    wanted = {normalise_code(code) for code in flagged_lines} - {""}
+    # Cheap pass first: the text after every '#' is a superset of the comments; tokenize on a hit.
+    rough = {
+        normalise_code(line[index + 1:])
+        for line in candidate.splitlines()
+        for index, char in enumerate(line)
+        if char == "#"
+    }
+    if not wanted & rough:
+        return False
     comments = {normalise_code(comment) for comment in _comments(candidate)}
-    return any(normalise_code(code) in comments for code in flagged_lines if normalise_code(code))
+    return bool(wanted & comments)
 
 
 def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -> str | None:
@@ -124,11 +171,12 @@ def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -
     flagged = [line for t in targets for line in t.snippet.splitlines()]
     if _commented_out(candidate, flagged):
         return "the repair comments out the flagged code instead of fixing it"
-    before_tree, after_tree = ast.parse(before), ast.parse(candidate)
-    missing = sorted(undefined_names(after_tree) - undefined_names(before_tree))
+    old, new = module_facts(before), module_facts(candidate)
+    before_tree, after_tree = old.tree, new.tree
+    missing = sorted(new.undefined - old.undefined)
     if missing:
         return f"the repair uses {', '.join(f'`{n}`' for n in missing)} without importing or defining it"
-    before_defs, after_defs = definitions(before_tree), definitions(after_tree)
+    before_defs, after_defs = old.definitions, new.definitions
     for name, signature in before_defs.items():
         if name not in after_defs:
             return f"the repair removed or renamed `{name}`"
@@ -144,36 +192,6 @@ def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -
             where = f"`{scope}`" if scope else "the module"
             return f"the repair deleted most of {where} ({old_count} statements -> {new_count})"
     return None
-
-
-def _bound_names(tree: ast.AST) -> set[str]:
-    """Every name the module binds anywhere: imports, definitions, assignments, arguments."""
-    bound: set[str] = set(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            bound.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                bound.add((alias.asname or alias.name).split(".")[0])
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            bound.update(node.names)
-        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
-            bound.add(node.name)
-    return bound
-
-
-def undefined_names(tree: ast.AST) -> set[str]:
-    """Names read but bound nowhere in the module (a star import makes this unknowable)."""
-    if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree)):
-        return set()
-    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return loaded - _bound_names(tree)
 
 
 def _line_origins(before: str, after: str) -> dict[int, set[int]]:

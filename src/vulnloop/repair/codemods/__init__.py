@@ -16,7 +16,7 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.info import Codemod, CodemodInfo
 
 __all__ = [
-    "MODULES", "RULES", "Codemod", "CodemodInfo", "all_codemods", "build_registry", "codemods_for", "load",
+    "MODULES", "RULES", "Codemod", "CodemodInfo", "all_codemods", "build_registry", "codemods_for", "load", "modules_for",
 ]
 
 # Module -> the rules its codemod answers. Registry order is the order codemods are tried for
@@ -76,6 +76,11 @@ def all_codemods() -> tuple[Codemod, ...]:
     return build_registry(tuple(load(name) for name in MODULES))
 
 
+def modules_for(rule_id: str) -> tuple[str, ...]:
+    """The modules whose codemods answer this rule, in registry order (imports nothing)."""
+    return _modules_by_rule().get(rule_id, ())
+
+
 def codemods_for(finding: Finding) -> tuple[Codemod, ...]:
     """The codemods that answer the finding's rule (Bandit test id or CodeQL query id)."""
-    return tuple(load(module) for module in _modules_by_rule().get(finding.rule_id, ()))
+    return tuple(load(module) for module in modules_for(finding.rule_id))

@@ -1,0 +1,118 @@
+"""The codemod worker: a forked process whose answers must be exactly the registry's."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from vulnloop.engines.bandit import BanditEngine
+from vulnloop.findings import Finding
+from vulnloop.repair.codemods import load, modules_for
+from vulnloop.repair.loop import severity_order
+from vulnloop.repair.worker import CodemodWorker
+from vulnloop.sources import SourceFile
+
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker forks (Linux only)")
+
+# Two fixable findings in one file (the second edit is made on the first one's result), and one
+# finding no codemod answers.
+TWO_FIXES = """\
+import hashlib
+import subprocess
+
+
+def cache_key(name):
+    return hashlib.sha1(name.encode()).hexdigest()
+
+
+def checksum(data):
+    return hashlib.md5(data).hexdigest()
+
+
+def run(command):
+    return subprocess.call(command, shell=True)
+"""
+
+
+def _findings(text: str, path: str = "keys.py") -> list[Finding]:
+    return list(BanditEngine().scan([SourceFile(path, text)]).findings)
+
+
+def _fixable(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if modules_for(f.rule_id)]
+
+
+def test_prepared_and_requested_edits_are_the_registrys_own() -> None:
+    findings = sorted(_fixable(_findings(TWO_FIXES)), key=severity_order)  # the loop's order
+    assert sorted(f.rule_id for f in findings) == ["B324", "B324", "B602"]
+    worker = CodemodWorker()
+    try:
+        worker.prepare(TWO_FIXES, findings)
+        text = TWO_FIXES
+        for finding in findings:
+            [remote] = worker.codemods_for(finding)
+            [local] = [load(module) for module in modules_for(finding.rule_id)]
+            assert remote.info == local.info
+            answer = remote.apply(text, finding)
+            assert answer == local.apply(text, finding)
+            text = answer or text  # B602 with a variable command: no safe edit (None)
+        assert text.count("usedforsecurity=False") == 2
+        # A request nobody prepared (a finding on another text) is computed on demand.
+        other = "import hashlib\nprint(hashlib.md5(b'x').hexdigest())\n"
+        [finding] = _fixable(_findings(other, "other.py"))
+        [remote] = worker.codemods_for(finding)
+        assert remote.apply(other, finding) == load(modules_for("B324")[0]).apply(other, finding)
+    finally:
+        worker.close()
+    assert not worker._process.is_alive()
+
+
+def test_a_codemod_error_in_the_worker_reaches_the_caller_as_that_codemods_failure() -> None:
+    [finding] = _fixable(_findings("import hashlib\nhashlib.md5(b'x')\n"))
+    worker = CodemodWorker()
+    try:
+        [remote] = worker.codemods_for(finding)
+        with pytest.raises(RuntimeError, match="Error"):
+            remote.apply(None, finding)  # type: ignore[arg-type]
+        # The worker survives it and answers the next request.
+        assert remote.apply("import hashlib\nhashlib.md5(b'x')\n", finding) is not None
+    finally:
+        worker.close()
+
+
+def test_a_dead_worker_falls_back_to_in_process_codemods() -> None:
+    [finding] = _fixable(_findings("import hashlib\nhashlib.md5(b'x')\n"))
+    worker = CodemodWorker()
+    worker._process.kill()
+    worker._process.join()
+    try:
+        worker.prepare("import hashlib\nhashlib.md5(b'x')\n", [finding])  # no error: just not prepared
+        [remote] = worker.codemods_for(finding)
+        local = load(modules_for("B324")[0])
+        assert remote.info == local.info
+        assert remote.apply("import hashlib\nhashlib.md5(b'x')\n", finding) == local.apply(
+            "import hashlib\nhashlib.md5(b'x')\n", finding
+        )
+    finally:
+        worker.close()
+
+
+@pytest.mark.parametrize("fix", [False, True])
+def test_the_hook_says_and_writes_the_same_with_and_without_the_worker(write_tree, tmp_path: Path, fix: bool) -> None:
+    outputs = []
+    for setting in ("1", "0"):
+        root = write_tree({"app/keys.py": TWO_FIXES, "app/clean.py": "VALUE = 1\n", "pyproject.toml": ""})
+        args = ["hook", *(["--fix"] if fix else []), "app/keys.py", "app/clean.py"]
+        done = run_cli(*args, cwd=root, env={"VULNLOOP_HOOK_WORKER": setting})
+        outputs.append((done.returncode, done.stdout, (root / "app" / "keys.py").read_text(encoding="utf-8")))
+        (tmp_path / "tree").rename(tmp_path / f"tree-{setting}")
+    assert outputs[0] == outputs[1]
+    code, stdout, written = outputs[0]
+    assert code == 1 and "B602" in stdout  # shell=True with a variable: no codemod, still reported
+    if fix:
+        assert "Fixing app/keys.py" in stdout and written.count("usedforsecurity=False") == 2
+    else:
+        assert stdout.count("verified fix (codemod:weak-hash)") == 2 and written == TWO_FIXES
