@@ -23,7 +23,7 @@ from vulnloop.engines import Engine
 from vulnloop.findings import Finding, ScanResult, merge_results
 from vulnloop.fingerprints import enclosing_scope
 from vulnloop.patches_text import unified_diff
-from vulnloop.repair.codemods.info import Codemod
+from vulnloop.repair.codemods import Codemod, codemods_for
 from vulnloop.repair.ledger import (
     FileOutcome,
     LedgerEntry,
@@ -226,12 +226,7 @@ class RepairLoop:
             self._try_llm(state, round_no)
 
     def _try_codemods(self, state: _FileState, round_no: int) -> None:
-        finder = self.codemods
-        if finder is None:
-            try:
-                from vulnloop.repair.codemods import codemods_for as finder
-            except ImportError:  # built without codemods
-                return
+        finder = self.codemods or codemods_for
         for key in sorted(state.pending, key=lambda k: severity_order(state.pending[k])):
             for codemod in finder(state.pending.get(key, state.targets[key])):
                 target = state.pending.get(key)
