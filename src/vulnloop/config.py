@@ -53,7 +53,7 @@ def _as_int(key: str, value: Any, minimum: int = 0) -> int:
             raise ConfigError(f"{key}: expected a whole number, got {value!r}") from None
     if value < minimum:
         raise ConfigError(f"{key}: must be at least {minimum}, got {value}")
-    return value
+    return int(value)
 
 
 def _as_bool(key: str, value: Any) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
+from vulnloop.bench.jsonl import parse_jsonl
 from vulnloop.errors import ConfigError
 
 SECURITYEVAL_REPO = "s2e-lab/SecurityEval"
@@ -96,16 +97,7 @@ def task_from_row(row: Mapping[str, object]) -> Task:
 def parse_tasks(text: str, *, origin: str) -> list[Task]:
     tasks: list[Task] = []
     seen: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row, dict):
-                raise ValueError("not a JSON object")
-            task = task_from_row(row)
-        except ValueError as exc:
-            raise ConfigError(f"{origin}:{number}: not a SecurityEval task: {exc}") from None
+    for number, task in parse_jsonl(text, origin=origin, what="SecurityEval task", convert=task_from_row):
         if task.task_id in seen:
             raise ConfigError(f"{origin}:{number}: task {task.task_id} appears twice")
         seen.add(task.task_id)

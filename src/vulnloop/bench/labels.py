@@ -6,10 +6,10 @@ reviewers gave no verdict.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from vulnloop.bench.jsonl import parse_jsonl
 from vulnloop.errors import ConfigError
 
 
@@ -52,20 +52,10 @@ def _piece(row: dict[str, object]) -> LabelledPiece:
 def load_labels(path: Path | str) -> list[LabelledPiece]:
     source = Path(path)
     try:
-        lines = source.read_text(encoding="utf-8").splitlines()
+        text = source.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{source}: cannot read the labelled code: {exc.strerror or exc}") from None
-    pieces: list[LabelledPiece] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row, dict):
-                raise ValueError("not a JSON object")
-            pieces.append(_piece(row))
-        except ValueError as exc:
-            raise ConfigError(f"{source}:{number}: not a labelled piece: {exc}") from None
+    pieces = [piece for _, piece in parse_jsonl(text, origin=str(source), what="labelled piece", convert=_piece)]
     if not pieces:
         raise ConfigError(f"{source}: holds no labelled pieces")
     return pieces

@@ -264,35 +264,28 @@ def finding_from_csv_row(row: CsvRow, *, engine: str = ENGINE, base_dir: str | N
     # CodeQL's CSV columns are 1-based with an inclusive end; Finding.end_col is exclusive.
     end_col = max(row.end_col, 0) + 1
     message = readable_csv_message(row.message, own_path=path)
+    # An unknown query (not in our table) keeps its CSV name as rule id and has no CWE.
+    cwes: tuple[int, ...]
     if info is None:
-        return Finding(
-            engine=engine,
-            rule_id=row.name,
-            cwes=(),
-            severity=problem_severity_level(row.severity) or Level.MEDIUM,
-            confidence=Level.MEDIUM,
-            path=path,
-            start_line=start_line,
-            end_line=end_line,
-            start_col=start_col,
-            end_col=end_col,
-            message=message,
-            rule_name=row.name,
-        )
+        rule_id, rule_name, help_url, cwes = row.name, row.name, "", ()
+        severity, confidence = problem_severity_level(row.severity) or Level.MEDIUM, Level.MEDIUM
+    else:
+        rule_id, rule_name, help_url, cwes = info.id, info.name, info.help_url, info.cwes
+        severity, confidence = info.severity, info.confidence
     return Finding(
         engine=engine,
-        rule_id=info.id,
-        cwes=info.cwes,
-        severity=info.severity,
-        confidence=info.confidence,
+        rule_id=rule_id,
+        cwes=cwes,
+        severity=severity,
+        confidence=confidence,
         path=path,
         start_line=start_line,
         end_line=end_line,
         start_col=start_col,
         end_col=end_col,
         message=message,
-        rule_name=info.name,
-        help_url=info.help_url,
+        rule_name=rule_name,
+        help_url=help_url,
     )
 
 

@@ -361,9 +361,9 @@ class RepairLoop:
             for key, target in list(state.pending.items()):
                 if target.engine not in self._slow_names:
                     continue
-                record = state.awaiting_slow.get(key) or latest
-                if target.fingerprint not in moved and record is not None:  # fixed, maybe on the way
-                    state.accepted[key] = record
+                accepted = state.awaiting_slow.get(key) or latest
+                if target.fingerprint not in moved and accepted is not None:  # fixed, maybe on the way
+                    state.accepted[key] = accepted
                     del state.pending[key]
                 elif target.fingerprint in moved:
                     where = state.pending[key] = moved[target.fingerprint]

@@ -235,7 +235,9 @@ def pair_findings(
             lines |= origins.get(line, set())
         return lines
 
-    same_rule = lambda b, a: (b.engine, b.rule_id) == (a.engine, a.rule_id)  # noqa: E731
+    def same_rule(b: Finding, a: Finding) -> bool:
+        return (b.engine, b.rule_id) == (a.engine, a.rule_id)
+
     passes = (
         lambda b, a: same_rule(b, a) and b.start_line in origin_lines(a),
         lambda b, a: b.fingerprint == a.fingerprint,

@@ -31,7 +31,8 @@ class CodemodInfo:
 
 
 class Codemod(Protocol):
-    info: CodemodInfo
+    @property
+    def info(self) -> CodemodInfo: ...
 
     def apply(self, source: str, finding: Finding) -> str | None:
         """The whole file's new text with only the flagged node rewritten, or None when the rewrite
