@@ -39,6 +39,34 @@ def test_nosec_is_honoured_bare_and_by_test_id() -> None:
     assert "B602" in rules(other_id)
 
 
+
+def test_one_engine_gives_bandits_own_verdicts_with_and_without_nosec_comments(tmp_path: Path) -> None:
+    # The engine skips Bandit's comment search in texts without "nosec"; whatever the order of
+    # files through one reused engine, its findings must be exactly those of Bandit's own CLI.
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    silenced = SHELL.replace("shell=True)", "shell=True)  # nosec B602") + MD5.replace("md5(", "md5(  # nosec\n")
+    texts = {
+        "a_plain.py": SHELL + MD5 + YAML,
+        "b_nosec.py": silenced,
+        "c_plain_again.py": SHELL + "# NOSEC is not Bandit's marker\n" + MD5,
+        "d_comment_only.py": "# nosec is only mentioned here\n" + SHELL,
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    engine = BanditEngine()
+    scanned = engine.scan(collect_sources([tmp_path], root=tmp_path))
+    ours = sorted((f.path, f.start_line, f.rule_id) for f in scanned.findings)
+    bandit = shutil.which("bandit", path=str(Path(sys.executable).parent)) or shutil.which("bandit")
+    assert bandit is not None
+    done = subprocess.run([bandit, "-q", "-f", "json", *sorted(texts)], cwd=tmp_path, capture_output=True, text=True)
+    theirs = sorted((r["filename"].removeprefix("./"), r["line_number"], r["test_id"]) for r in json.loads(done.stdout)["results"])
+    assert ours == theirs
+    assert ("b_nosec.py", 5, "B602") not in ours and ("a_plain.py", 5, "B602") in ours
+
 def test_unparseable_and_unreadable_files_are_skipped_with_a_reason() -> None:
     result = BanditEngine().scan(
         [SourceFile("broken.py", "def broken(:\n    pass\n"), SourceFile("latin.py", None, "not valid utf-8")]
