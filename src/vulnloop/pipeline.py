@@ -12,7 +12,8 @@ from vulnloop.engines.bandit import BanditEngine, load_bandit_settings
 from vulnloop.errors import ConfigError
 
 if TYPE_CHECKING:
-    from vulnloop.repair.loop import CodemodFinder, RepairLoop
+    from vulnloop.repair.chain import CodemodFinder
+    from vulnloop.repair.loop import RepairLoop
 
 ProgressFn = Callable[[str], None]
 

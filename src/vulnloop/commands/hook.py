@@ -9,19 +9,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vulnloop.commands.fix import write_repairs
-from vulnloop.commands.options import LEVELS, absolute_paths, config_from_args
-from vulnloop.errors import ConfigError
-from vulnloop.findings import ScanResult, merge_results
-from vulnloop.pipeline import build_loop
-from vulnloop.repair.ledger import LoopReport, Status
-from vulnloop.repair.worker import CodemodWorker, worker_useful
-from vulnloop.report.console import finding_line
-from vulnloop.sources import SourceFile, collect_sources, decode_source, is_excluded
+from vulnloop.commands.options import LEVELS
 
+# Only what the parser needs is imported here: `run` starts the codemod worker before importing
+# the rest, so the worker's own imports overlap with them.
 if TYPE_CHECKING:
     from vulnloop.config import Config
+    from vulnloop.findings import ScanResult
+    from vulnloop.repair.ledger import LoopReport
     from vulnloop.repair.loop import RepairLoop
+    from vulnloop.repair.worker import CodemodWorker
+    from vulnloop.sources import SourceFile
 
 
 def register(subparsers: Any) -> None:
@@ -51,6 +49,9 @@ def register(subparsers: Any) -> None:
 
 
 def _staged_sources(paths: list[str], root: Path, excludes: tuple[str, ...]) -> list[SourceFile]:
+    from vulnloop.errors import ConfigError
+    from vulnloop.sources import SourceFile, decode_source, is_excluded
+
     sources: list[SourceFile] = []
     for path in paths:
         rel = Path(os.path.relpath(Path(path).resolve(), root)).as_posix()
@@ -64,16 +65,20 @@ def _staged_sources(paths: list[str], root: Path, excludes: tuple[str, ...]) -> 
     return sources
 
 
-def _worker_wanted() -> bool:
+def _start_worker() -> CodemodWorker | None:
     # VULNLOOP_HOOK_WORKER=0 turns the worker off (e.g. to compare, or where fork misbehaves).
     if os.environ.get("VULNLOOP_HOOK_WORKER", "").strip().lower() in {"0", "false", "no"}:
-        return False
-    return worker_useful()
+        return None
+    from vulnloop.repair.worker import CodemodWorker, worker_useful
+
+    return CodemodWorker() if worker_useful() else None
 
 
 def _scan(loop: RepairLoop, sources: list[SourceFile], worker: CodemodWorker | None, config: Config) -> ScanResult:
     """The scan; with a worker and per-file engines only, file by file, handing each file's
     findings to the worker at once so it prepares their codemod edits while the rest is scanned."""
+    from vulnloop.findings import merge_results
+
     if worker is None or any(getattr(engine, "batch_only", False) for engine in loop.engines):
         return loop.scan(sources)
     results = []
@@ -86,16 +91,21 @@ def _scan(loop: RepairLoop, sources: list[SourceFile], worker: CodemodWorker | N
 
 
 def run(args: argparse.Namespace) -> int:
-    hook_llm = os.environ.get("VULNLOOP_HOOK_LLM", "").strip().lower() in {"1", "true", "yes"}
-    config, root = config_from_args(args)
-    if config.engines == ("auto",) and not args.engines:
-        config = config.with_overrides({"engines": "bandit"})  # fast enough for every commit
-    config = config.with_overrides({"llm": config.llm and (config.hook_llm or hook_llm)})
     if not args.paths:
         return 0
-    # Started first: the worker imports the codemods on the other core while this process scans.
-    worker = CodemodWorker() if _worker_wanted() else None
+    # Started first: the worker imports the codemods on the other core while this process
+    # imports the rest, reads the configuration and scans.
+    worker = _start_worker()
     try:
+        from vulnloop.commands.options import absolute_paths, config_from_args
+        from vulnloop.pipeline import build_loop
+        from vulnloop.sources import collect_sources
+
+        hook_llm = os.environ.get("VULNLOOP_HOOK_LLM", "").strip().lower() in {"1", "true", "yes"}
+        config, root = config_from_args(args)
+        if config.engines == ("auto",) and not args.engines:
+            config = config.with_overrides({"engines": "bandit"})  # fast enough for every commit
+        config = config.with_overrides({"llm": config.llm and (config.hook_llm or hook_llm)})
         if args.staged:
             sources = _staged_sources(args.paths, root, config.exclude)
         else:
@@ -106,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if worker is not None:
             worker.close()
+    from vulnloop.commands.fix import write_repairs
+    from vulnloop.repair.ledger import Status
+
     out = sys.stdout
     changed: list[str] = []
     if args.fix and not args.staged:
@@ -118,6 +131,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_report(report: LoopReport, *, show_diffs: bool, out: Any) -> None:
+    from vulnloop.repair.ledger import Status
+    from vulnloop.report.console import finding_line
+
     for outcome in report.files:
         for entry in outcome.entries:
             if entry.status is Status.FIXED and not show_diffs:

@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from vulnloop.config import Config, load_config
 from vulnloop.errors import ConfigError
 
 if TYPE_CHECKING:
+    from vulnloop.config import Config
     from vulnloop.engines import Engine
     from vulnloop.findings import ScanResult
     from vulnloop.repair.ledger import LedgerEntry
@@ -50,6 +50,8 @@ def config_from_args(args: argparse.Namespace, **extra: Any) -> tuple[Config, Pa
     root = Path(args.root or ".").resolve()
     if not root.is_dir():
         raise ConfigError(f"--root {args.root}: not a folder")
+    from vulnloop.config import load_config  # here, so that parsers build without it (hooks start faster)
+
     config = load_config(root)
     overrides: dict[str, Any] = {
         "engines": args.engines,

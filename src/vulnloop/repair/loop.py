@@ -2,7 +2,8 @@
 
 A candidate is accepted only when it compiles, adds no suppression, keeps the code's shape, makes
 a targeted finding disappear and introduces none (see ``verify.py``). Fast engines (Bandit) judge
-each candidate at once; slow engines (CodeQL, ``batch_only``) judge all files changed in a round in
+each candidate at once (a file's codemod edits together first, ``chain.py``, then one by one if
+together they fail); slow engines (CodeQL, ``batch_only``) judge all files changed in a round in
 one batch at its end, and a file whose round they reject goes back to its state before the round.
 """
 from __future__ import annotations
@@ -23,7 +24,8 @@ from vulnloop.engines import Engine
 from vulnloop.findings import Finding, ScanResult, merge_results
 from vulnloop.fingerprints import enclosing_scope
 from vulnloop.patches_text import unified_diff
-from vulnloop.repair.codemods import Codemod, codemods_for
+from vulnloop.repair.chain import Chain, CodemodFinder, plan_chain
+from vulnloop.repair.codemods import codemods_for
 from vulnloop.repair.ledger import (
     FileOutcome,
     LedgerEntry,
@@ -36,7 +38,6 @@ from vulnloop.repair.verify import findings_problem, pair_findings, shape_proble
 from vulnloop.sources import SourceFile
 
 ProgressFn = Callable[[str], None]
-CodemodFinder = Callable[[Finding], Sequence[Codemod]]
 
 # Folders never copied for --verify-cmd: large, and irrelevant to the user's check.
 _COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache")
@@ -226,8 +227,18 @@ class RepairLoop:
             self._try_llm(state, round_no)
 
     def _try_codemods(self, state: _FileState, round_no: int) -> None:
+        """Every codemod edit of the file verified together by one re-scan; when that fails,
+        and for findings the chain could not locate, one edit and one re-scan at a time."""
         finder = self.codemods or codemods_for
-        for key in sorted(state.pending, key=lambda k: severity_order(state.pending[k])):
+        order = sorted(state.pending, key=lambda k: severity_order(state.pending[k]))
+        chain = plan_chain(state.text, [state.pending[k] for k in order], finder)
+        if not chain.steps or self._try_chain(state, chain, order, round_no):
+            for index, count in chain.tried.items():
+                state.attempts[order[index]] += count
+            for index, reason in chain.declined.items():
+                state.reasons[order[index]] = reason
+            order = [order[index] for index in sorted(chain.touched_by)]
+        for key in order:
             for codemod in finder(state.pending.get(key, state.targets[key])):
                 target = state.pending.get(key)
                 if target is None:
@@ -244,6 +255,24 @@ class RepairLoop:
                 residual = getattr(codemod.info, "residual_rules", ())
                 if self._try_candidate(state, candidate, [key], f"codemod:{codemod.info.id}", round_no, residual):
                     break
+
+    def _try_chain(self, state: _FileState, chain: Chain, order: list[str], round_no: int) -> bool:
+        """Accept the chain's edits together, only when every one of their findings is gone;
+        each finding's repair is its own step's edit (or the edit that touched its lines)."""
+        engines = [e.name for e in self._fast]
+        records = {
+            order[step.index]: _Accepted(f"codemod:{step.codemod.info.id}", round_no, step.before, step.after, engines)
+            for step in chain.steps
+        }
+        for index, number in chain.touched_by.items():
+            records[order[index]] = records[order[chain.steps[number].index]]
+        keys = [order[step.index] for step in chain.steps]
+        residual = [rule for step in chain.steps for rule in getattr(step.codemod.info, "residual_rules", ())]
+        repairer = records[keys[0]].repairer if len(keys) == 1 else "codemods"
+        assert chain.text is not None
+        return self._try_candidate(
+            state, chain.text, keys, repairer, round_no, residual, records=records, every_target=True
+        )
 
     def _try_llm(self, state: _FileState, round_no: int) -> None:
         assert self.llm is not None
@@ -289,8 +318,14 @@ class RepairLoop:
         repairer: str,
         round_no: int,
         residual_rules: Sequence[str] = (),
+        *,
+        records: dict[str, _Accepted] | None = None,
+        every_target: bool = False,
     ) -> bool:
-        """Judge one candidate for the pending findings ``keys``; accept it into the file or not."""
+        """Judge one candidate for the pending findings ``keys``; accept it into the file or not.
+
+        ``records``: the repair to credit each finding with (default: the whole candidate);
+        ``every_target``: reject unless all of ``keys`` are fixed, not just one."""
         targets = [state.pending[k] for k in keys]
 
         def reject(reason: str) -> bool:
@@ -311,19 +346,24 @@ class RepairLoop:
         if problem:
             return reject(problem)
         record = _Accepted(repairer, round_no, state.text, candidate, [e.name for e in self._fast])
+        credit = records or {}
         pairs = pair_findings(state.text, state.fast, candidate, after, {t.fingerprint for t in targets})
         # Pending findings are matched by their current fingerprint (in state.fast), never by key:
         # a key is the fingerprint a finding had when first reported.
         moved = {state.fast[b].fingerprint: after[a] for a, b in pairs.items()}
+        if every_target:
+            left = [t for t in fast_targets if t.fingerprint in moved]
+            if left:
+                return reject(f"still reported by {left[0].engine}: {left[0].rule_id}: {left[0].message}")
         for key, target in list(state.pending.items()):
             if target.engine in self._slow_names:
                 if key in keys:
-                    state.awaiting_slow[key] = record
+                    state.awaiting_slow[key] = credit.get(key, record)
                 continue
             if target.fingerprint in moved:
                 state.pending[key] = moved[target.fingerprint]  # still there, maybe on another line
             else:  # the target, or one fixed on the way
-                state.accepted[key] = record
+                state.accepted[key] = credit.get(key, record)
                 del state.pending[key]
         state.text, state.fast = candidate, after
         return True

@@ -23,6 +23,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Sequence
 
 from vulnloop.findings import Finding
+from vulnloop.repair.chain import plan_chain
 from vulnloop.repair.codemods import Codemod, CodemodInfo, load, modules_for
 
 _Answer = tuple[str, Any]  # ("ok", value) or ("error", message)
@@ -81,15 +82,27 @@ def _serve(connection: Connection) -> None:
         return
 
 
+class _Recorded:
+    """A codemod run here whose answers are kept for the parent's requests."""
+
+    def __init__(self, module: str, ready: dict[tuple[str, str, Finding], _Answer]) -> None:
+        self._module = module
+        self._ready = ready
+
+    @property
+    def info(self) -> CodemodInfo:
+        return load(self._module).info
+
+    def apply(self, source: str, finding: Finding) -> str | None:
+        answer = self._ready[(self._module, source, finding)] = _answer(self._module, "apply", (source, finding))
+        if answer[0] != "ok":
+            raise RuntimeError(answer[1])
+        return answer[1]  # type: ignore[no-any-return]
+
+
 def _prepare(ready: dict[tuple[str, str, Finding], _Answer], text: str, findings: Sequence[Finding]) -> None:
-    """Each finding's codemod edits, each on the text the previous edits made (as if accepted)."""
-    for finding in findings:
-        for module in modules_for(finding.rule_id):
-            answer = _answer(module, "apply", (text, finding))
-            ready[(module, text, finding)] = answer
-            if answer[0] == "ok" and answer[1] is not None:
-                text = answer[1]
-                break
+    """The chain of codemod edits the repair loop will ask for (``chain.py``), computed ahead."""
+    plan_chain(text, findings, lambda finding: [_Recorded(m, ready) for m in modules_for(finding.rule_id)])
 
 
 class _RemoteCodemod:
