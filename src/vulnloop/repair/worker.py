@@ -19,6 +19,7 @@ import os
 import queue
 import sys
 import threading
+from collections import deque
 from multiprocessing.connection import Connection
 from typing import Any, Sequence
 
@@ -69,13 +70,27 @@ def _serve(connection: Connection) -> None:
     all_codemods()
     libcst.parse_module("x = 1\n")  # the native parser's first call costs more than later ones
     ready: dict[tuple[str, str, Finding], _Answer] = {}
+    queued: deque[tuple[str, Sequence[Finding]]] = deque()  # texts to prepare, in arrival order
     try:
-        while (request := inbox.get()) is not None:
+        while True:
+            # Requests first, as they come; queued preparation while none is waiting.
+            try:
+                request = inbox.get(block=not queued)
+            except queue.Empty:
+                _prepare(ready, *queued.popleft())
+                continue
+            if request is None:
+                return
             kind, module, *args = request
             if kind == "prepare":
-                _prepare(ready, *args)
+                queued.append((args[0], args[1]))
             elif kind == "apply":
-                connection.send(ready.pop((module, args[0], args[1]), None) or _answer(module, kind, args))
+                key = (module, args[0], args[1])
+                if key not in ready:  # the loop wants this text now: prepare it ahead of the rest
+                    for item in [item for item in queued if item[0] == args[0]]:
+                        queued.remove(item)
+                        _prepare(ready, *item)
+                connection.send(ready.pop(key, None) or _answer(module, kind, args))
             else:
                 connection.send(_answer(module, kind, args))
     except (OSError, KeyboardInterrupt):
