@@ -261,7 +261,9 @@ class RepairLoop:
         each finding's repair is its own step's edit (or the edit that touched its lines)."""
         engines = [e.name for e in self._fast]
         records = {
-            order[step.index]: _Accepted(f"codemod:{step.codemod.info.id}", round_no, step.before, step.after, engines)
+            order[step.index]: _Accepted(
+                f"codemod:{step.codemod.info.id}", round_no, step.before, step.after, list(engines)
+            )
             for step in chain.steps
         }
         for index, number in chain.touched_by.items():

@@ -4,8 +4,9 @@ A pre-commit hook runs on every commit, and most of its time is start-up: import
 the codemods need, costs about 0.2 s, as much as Bandit's scan of ten files. Forked at the start,
 the worker imports the codemods on the other core while the parent imports Bandit and scans. As
 each file's findings become known, the parent hands them over (``prepare``) and the worker computes
-the codemods' edits ahead, chained in the loop's order; the repair loop, still in the parent, then
-asks "this codemod's edit of this text for this finding" and mostly finds the answer waiting.
+the codemods' edits ahead, as the same chain the loop plans (``chain.py``); the repair loop, still
+in the parent, then asks "this codemod's edit of this text for this finding" and mostly finds the
+answer waiting. A request for a text not prepared yet moves that text ahead of the queue.
 Verification (re-scans) stays in the parent, so the worker never imports Bandit.
 
 Where fork is unsafe or pointless (not Linux, one core) the caller does not start a worker, and when
