@@ -68,13 +68,22 @@ def _findings(text: str) -> list[Finding]:
     return sorted(BanditEngine().scan([SourceFile("conf.py", text)]).findings, key=severity_order)
 
 
-def _repair(text: str, finder=None) -> tuple[object, CountingBandit]:
+def _repair(text: str, replacing: tuple[str, object] | None = None) -> tuple[object, CountingBandit, dict]:
+    """The loop's report on ``text``, its re-scan count, and its entries by rule; with
+    ``replacing`` = (rule, codemod), that codemod alone answers that rule."""
+
+    def finder(finding: Finding) -> Sequence[object]:
+        if replacing is not None and finding.rule_id == replacing[0]:
+            return [replacing[1]]
+        return codemods_for(finding)
+
     engine = CountingBandit()
     loop = RepairLoop(engines=[engine], root=Path("."), codemods=finder)
     sources = [SourceFile("conf.py", text)]
     scan = loop.scan(sources)
     engine.scans = 0
-    return loop.repair(sources, scan), engine
+    report = loop.repair(sources, scan)
+    return report, engine, {e.finding.rule_id: e for e in report.entries}
 
 
 def test_a_finding_moves_with_the_lines_added_above_it_and_is_lost_when_its_lines_change() -> None:
@@ -107,7 +116,7 @@ def test_the_chain_applies_each_codemod_to_the_previous_edit_at_the_moved_line()
 
 
 def test_every_edit_of_a_file_is_verified_by_one_rescan_and_credited_with_its_own_diff() -> None:
-    report, engine = _repair(THREE_FIXES)
+    report, engine, _ = _repair(THREE_FIXES)
     assert engine.scans == 1
     fixed = {e.finding.rule_id: e.repair for e in report.fixed()}
     assert set(fixed) == {"B307", "B324", "B506"} and not report.unfixed()
@@ -120,11 +129,7 @@ def test_every_edit_of_a_file_is_verified_by_one_rescan_and_credited_with_its_ow
 
 
 def test_when_the_chain_fails_each_edit_is_judged_alone() -> None:
-    def finder(finding: Finding) -> Sequence[object]:
-        return [Breaks()] if finding.rule_id == "B324" else codemods_for(finding)
-
-    report, engine = _repair(THREE_FIXES, finder)
-    by_rule = {e.finding.rule_id: e for e in report.entries}
+    report, engine, by_rule = _repair(THREE_FIXES, ("B324", Breaks()))
     assert by_rule["B324"].status is Status.UNFIXED
     assert "introduces a new finding: B307" in by_rule["B324"].reason
     assert by_rule["B324"].attempts == 1  # the chain is the loop's shortcut, not an attempt of its own
@@ -134,11 +139,7 @@ def test_when_the_chain_fails_each_edit_is_judged_alone() -> None:
 
 
 def test_a_codemod_that_declines_in_the_chain_keeps_its_reason() -> None:
-    def finder(finding: Finding) -> Sequence[object]:
-        return [Declines()] if finding.rule_id == "B506" else codemods_for(finding)
-
-    report, engine = _repair(THREE_FIXES, finder)
-    by_rule = {e.finding.rule_id: e for e in report.entries}
+    report, engine, by_rule = _repair(THREE_FIXES, ("B506", Declines()))
     assert by_rule["B506"].status is Status.UNFIXED
     assert "codemod declines does not apply safely here" in by_rule["B506"].reason
     assert by_rule["B506"].attempts == 1
