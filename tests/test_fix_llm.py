@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from fake_openai import FakeOpenAI, answer, rate_limited
 from tests.conftest import run_cli
