@@ -127,6 +127,29 @@ def test_bandit_excludes_in_pyproject_keep_test_asserts_out(tmp_path, hook_repo,
     assert done.returncode == 0, done.stdout
 
 
+
+def test_hook_honours_nosec_and_the_severity_setting_and_shows_verified_diffs(tmp_path, hook_repo, pre_commit_env) -> None:
+    def try_repo(repo: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo[0]), "vulnloop",
+                               "--ref", hook_repo[1], "--all-files"], cwd=repo, env=pre_commit_env,
+                              capture_output=True, text=True)
+
+    repo = new_repo(tmp_path / "user", {
+        "pyproject.toml": '[tool.vulnloop]\nseverity = "high"\n',
+        "silenced.py": SHELL.replace("shell=True)", "shell=True)  # nosec B602"),
+        "low_only.py": "import subprocess\n\nVERSION = subprocess.__name__\n",  # B404: low
+        "digest.py": "import hashlib\n\n\ndef cache_key(name):\n    return hashlib.sha1(name.encode()).hexdigest()\n",
+    })
+    git("add", "-A", cwd=repo)
+    done = try_repo(repo)
+    assert done.returncode != 0
+    assert "digest.py:5  B324  CWE-327  high" in done.stdout
+    assert "verified fix (codemod:weak-hash)" in done.stdout
+    assert "+    return hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()" in done.stdout
+    assert "silenced.py" not in done.stdout and "low_only.py" not in done.stdout
+    git("rm", "-q", "-f", "digest.py", cwd=repo)
+    assert try_repo(repo).returncode == 0
+
 def test_plain_git_hook_checks_the_staged_version(tmp_path) -> None:
     repo = new_repo(tmp_path / "plain", {"tools.py": SHELL})
     hook = repo / ".git" / "hooks" / "pre-commit"
