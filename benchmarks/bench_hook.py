@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import bandit_script  # noqa: E402
+
 
 PACKAGES = ("flask", "requests", "jinja2", "werkzeug", "click")
 FIXABLE = "\n\ndef _legacy_digest(data):\n    import hashlib\n\n    return hashlib.md5(data).hexdigest()\n"
@@ -41,15 +44,6 @@ def typical_files(count: int = 10) -> list[Path]:
                 chosen.append(path)
                 break
     return chosen[:count]
-
-
-def bandit_script() -> str:
-    """Bandit's console script beside this interpreter (what a hook venv runs), else on PATH."""
-    beside = Path(sys.executable).parent / "bandit"
-    found = str(beside) if beside.is_file() else shutil.which("bandit")
-    if found is None:
-        sys.exit("bandit is not installed: pip install bandit")
-    return found
 
 
 def best_alternating(commands: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:

@@ -6,14 +6,13 @@ bandit process per file. Usage: python benchmarks/bench_scan.py [--per-file-limi
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import corpus, timed, write_corpus  # noqa: E402
+from common import bandit_script, corpus, timed, write_corpus  # noqa: E402
 
 
 def run(cmd: list[str], cwd: Path) -> None:
@@ -26,9 +25,7 @@ def main() -> int:
                         help="time one-process-per-file on the first N files and scale up (0: all)")
     parser.add_argument("--repeat", type=int, default=3, help="best of N for the two whole-tree runs")
     args = parser.parse_args()
-    bandit = shutil.which("bandit")
-    if bandit is None:
-        sys.exit("bandit is not on PATH")
+    bandit = bandit_script()
     files = corpus()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -44,6 +45,16 @@ def write_corpus(root: Path, files: list[tuple[str, str]]) -> list[Path]:
         target.write_text(code, encoding="utf-8")
         paths.append(target)
     return paths
+
+
+def bandit_script() -> str:
+    """Bandit's console script beside this interpreter (what a hook or CI virtualenv runs), else
+    the one on PATH; never a version manager's shell shim, whose start-up would flatter us."""
+    beside = Path(sys.executable).parent / "bandit"
+    found = str(beside) if beside.is_file() else shutil.which("bandit")
+    if found is None:
+        sys.exit("bandit is not installed: pip install bandit")
+    return found
 
 
 def timed(action: Callable[[], object], repeat: int = 1) -> float:
