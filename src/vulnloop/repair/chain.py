@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Callable, Sequence
 
 from vulnloop.findings import Finding
@@ -50,7 +51,11 @@ class ChainStep:
     before: str
     after: str
     target: Finding
-    kept: _Kept
+
+    @cached_property
+    def kept(self) -> _Kept:
+        """Computed when a later target has to be located: a diff of the whole file costs time."""
+        return kept_lines(self.before, self.after)
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,6 @@ def plan_chain(text: str, targets: Sequence[Finding], finder: CodemodFinder) -> 
                 declined[index] = f"codemod {codemod.info.id} does not apply safely here"
                 continue
             declined.pop(index, None)
-            steps.append(ChainStep(index, codemod, current, candidate, located, kept_lines(current, candidate)))
+            steps.append(ChainStep(index, codemod, current, candidate, located))
             break
     return Chain(tuple(steps), touched_by, tried, declined)
