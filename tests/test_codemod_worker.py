@@ -1,7 +1,7 @@
 """The codemod worker: a forked process whose answers must be exactly the registry's."""
 from __future__ import annotations
 
-import sys
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,8 @@ from vulnloop.sources import SourceFile
 
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker forks (Linux only)")
+# Each way the worker can start, where this platform has it (fork: Linux's default; spawn: elsewhere).
+METHODS = [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()]
 
 # Two fixable findings in one file (the second edit is made on the first one's result), and one
 # finding no codemod answers.
@@ -45,10 +46,11 @@ def _fixable(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if modules_for(f.rule_id)]
 
 
-def test_prepared_and_requested_edits_are_the_registrys_own() -> None:
+@pytest.mark.parametrize("method", METHODS)
+def test_prepared_and_requested_edits_are_the_registrys_own(method: str) -> None:
     findings = sorted(_fixable(_findings(TWO_FIXES)), key=severity_order)  # the loop's order
     assert sorted(f.rule_id for f in findings) == ["B324", "B324", "B602"]
-    worker = CodemodWorker()
+    worker = CodemodWorker(method)
     try:
         worker.prepare(TWO_FIXES, findings)
         text = TWO_FIXES
@@ -103,13 +105,14 @@ def test_a_dead_worker_falls_back_to_in_process_codemods() -> None:
 @pytest.mark.parametrize("fix", [False, True])
 def test_the_hook_says_and_writes_the_same_with_and_without_the_worker(write_tree, tmp_path: Path, fix: bool) -> None:
     outputs = []
-    for setting in ("1", "0"):
+    settings = ("1", *METHODS, "0")
+    for setting in settings:
         root = write_tree({"app/keys.py": TWO_FIXES, "app/clean.py": "VALUE = 1\n", "pyproject.toml": ""})
         args = ["hook", *(["--fix"] if fix else []), "app/keys.py", "app/clean.py"]
         done = run_cli(*args, cwd=root, env={"VULNLOOP_HOOK_WORKER": setting})
         outputs.append((done.returncode, done.stdout, (root / "app" / "keys.py").read_text(encoding="utf-8")))
         (tmp_path / "tree").rename(tmp_path / f"tree-{setting}")
-    assert outputs[0] == outputs[1]
+    assert all(output == outputs[0] for output in outputs)
     code, stdout, written = outputs[0]
     assert code == 1 and "B602" in stdout  # shell=True with a variable: no codemod, still reported
     if fix:

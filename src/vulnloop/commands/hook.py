@@ -66,12 +66,16 @@ def _staged_sources(paths: list[str], root: Path, excludes: tuple[str, ...]) -> 
 
 
 def _start_worker() -> CodemodWorker | None:
-    # VULNLOOP_HOOK_WORKER=0 turns the worker off (e.g. to compare, or where fork misbehaves).
-    if os.environ.get("VULNLOOP_HOOK_WORKER", "").strip().lower() in {"0", "false", "no"}:
+    # VULNLOOP_HOOK_WORKER=0 turns the worker off (e.g. to compare, or should a platform misbehave);
+    # =spawn or =fork chooses how it starts (default: fork on Linux, spawn elsewhere).
+    choice = os.environ.get("VULNLOOP_HOOK_WORKER", "").strip().lower()
+    if choice in {"0", "false", "no"}:
         return None
     from vulnloop.repair.worker import CodemodWorker, worker_useful
 
-    return CodemodWorker() if worker_useful() else None
+    if not worker_useful():
+        return None
+    return CodemodWorker(choice if choice in {"spawn", "fork"} else None)
 
 
 def _scan(loop: RepairLoop, sources: list[SourceFile], worker: CodemodWorker | None, config: Config) -> ScanResult:

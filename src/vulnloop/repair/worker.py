@@ -1,7 +1,7 @@
 """Codemods served by a second process that imports them while this one scans.
 
 A pre-commit hook runs on every commit, and most of its time is start-up: importing libcst, which
-the codemods need, costs about 0.2 s, as much as Bandit's scan of ten files. Forked at the start,
+the codemods need, costs about 0.2 s, as much as Bandit's scan of ten files. Started first thing,
 the worker imports the codemods on the other core while the parent imports Bandit and scans. As
 each file's findings become known, the parent hands them over (``prepare``) and the worker computes
 the codemods' edits ahead, as the same chain the loop plans (``chain.py``); the repair loop, still
@@ -9,9 +9,9 @@ in the parent, then asks "this codemod's edit of this text for this finding" and
 answer waiting. A request for a text not prepared yet moves that text ahead of the queue.
 Verification (re-scans) stays in the parent, so the worker never imports Bandit.
 
-Where fork is unsafe or pointless (not Linux, one core) the caller does not start a worker, and when
-the worker fails each codemod runs in-process instead: the worker only ever saves time, and an
-answer is always the codemod's own for exactly that text and finding.
+With one core the caller does not start a worker. It is forked on Linux and spawned elsewhere (see
+``start_method``). When the worker fails each codemod runs in-process instead: the worker only ever
+saves time, and an answer is always the codemod's own for exactly that text and finding.
 """
 from __future__ import annotations
 
@@ -32,11 +32,17 @@ _Answer = tuple[str, Any]  # ("ok", value) or ("error", message)
 
 
 def worker_useful() -> bool:
-    """Fork is safe on Linux only (macOS system libraries may start threads), and a second
-    process only helps with a second core to run on."""
-    if not sys.platform.startswith("linux"):
-        return False
-    return len(os.sched_getaffinity(0)) >= 2
+    """A second process only helps with a second core to run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) >= 2
+    return (os.cpu_count() or 1) >= 2
+
+
+def start_method() -> str:
+    """Fork where it is safe and cheapest (Linux); elsewhere spawn, a fresh interpreter that
+    costs some 50 ms more of the other core (macOS system libraries may start threads, which
+    fork does not carry over; Windows has no fork)."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 class WorkerGone(Exception):
@@ -147,10 +153,10 @@ class _RemoteCodemod:
 
 
 class CodemodWorker:
-    """A forked process applying codemods; ``codemods_for`` is a drop-in for the registry's."""
+    """A second process applying codemods; ``codemods_for`` is a drop-in for the registry's."""
 
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
+    def __init__(self, method: str | None = None) -> None:
+        context = multiprocessing.get_context(method or start_method())
         self._connection, child_end = context.Pipe()
         self._process: Any = context.Process(target=_serve, args=(child_end,), daemon=True)
         self._process.start()
