@@ -31,7 +31,8 @@ def register(subparsers: Any) -> None:
             "repair, the diff that fixes it; exits 1 when findings at or above --severity remain or a "
             "file could not be checked. With --fix, writes verified repairs, prints 'Fixing <file>' and "
             "exits 1 when it changed a file. Offline unless [tool.vulnloop] hook-llm = true or "
-            "VULNLOOP_HOOK_LLM=1 (the LLM key from OPENAI_API_KEY)."
+            "VULNLOOP_HOOK_LLM=1 (the LLM key from OPENAI_API_KEY). With two or more cores a second "
+            "process prepares the codemods' edits while this one scans; VULNLOOP_HOOK_WORKER=0 turns it off."
         ),
     )
     parser.add_argument("paths", nargs="*", metavar="FILE", help="files to check (pre-commit passes them)")
