@@ -9,7 +9,7 @@ from typing import Sequence
 from vulnloop.engines.bandit import BanditEngine
 from vulnloop.findings import Finding
 from vulnloop.repair.chain import kept_lines, moved_through, plan_chain
-from vulnloop.repair.codemods import CodemodInfo, codemods_for, load
+from vulnloop.repair.codemods import CodemodInfo, codemods_for, load, modules_for
 from vulnloop.repair.ledger import Status
 from vulnloop.repair.loop import RepairLoop, severity_order
 from vulnloop.repair.worker import _prepare
@@ -146,24 +146,21 @@ def test_a_codemod_that_declines_in_the_chain_keeps_its_reason() -> None:
     assert {e.finding.rule_id for e in report.fixed()} == {"B307", "B324"} and engine.scans == 1
 
 
+class Asking:
+    """A registry codemod that records what it is asked."""
+
+    def __init__(self, module: str, asked: list[tuple[str, str, Finding]]) -> None:
+        self.module, self.info, self.asked = module, load(module).info, asked
+
+    def apply(self, source: str, target: Finding) -> str | None:
+        self.asked.append((self.module, source, target))
+        return load(self.module).apply(source, target)
+
+
 def test_the_worker_prepares_exactly_the_edits_the_loop_asks_for() -> None:
-    findings = [f for f in _findings(THREE_FIXES) if codemods_for(f)]
+    every = _findings(THREE_FIXES)  # what the loop chains: every target, in its order
     ready: dict = {}
-    _prepare(ready, THREE_FIXES, findings)
+    _prepare(ready, THREE_FIXES, [f for f in every if modules_for(f.rule_id)])  # what the hook hands over
     asked: list[tuple[str, str, Finding]] = []
-
-    def finder(finding: Finding) -> list[object]:
-        class Asking:
-            def __init__(self, module: str) -> None:
-                self.module, self.info = module, load(module).info
-
-            def apply(self, source: str, target: Finding) -> str | None:
-                asked.append((self.module, source, target))
-                return load(self.module).apply(source, target)
-
-        from vulnloop.repair.codemods import modules_for
-
-        return [Asking(module) for module in modules_for(finding.rule_id)]
-
-    plan_chain(THREE_FIXES, findings, finder)
+    plan_chain(THREE_FIXES, every, lambda finding: [Asking(m, asked) for m in modules_for(finding.rule_id)])
     assert len(asked) == 3 and set(asked) == set(ready)
