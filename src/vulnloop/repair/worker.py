@@ -29,6 +29,7 @@ from vulnloop.repair.chain import plan_chain
 from vulnloop.repair.codemods import Codemod, CodemodInfo, load, modules_for
 
 _Answer = tuple[str, Any]  # ("ok", value) or ("error", message)
+_Ready = dict[tuple[str, str, Finding], _Answer]  # (module, text, finding) -> the prepared answer
 
 
 def worker_useful() -> bool:
@@ -76,7 +77,7 @@ def _serve(connection: Connection) -> None:
 
     all_codemods()
     libcst.parse_module("x = 1\n")  # the native parser's first call costs more than later ones
-    ready: dict[tuple[str, str, Finding], _Answer] = {}
+    ready: _Ready = {}
     queued: deque[tuple[str, Sequence[Finding]]] = deque()  # texts to prepare, in arrival order
     try:
         while True:
@@ -107,7 +108,7 @@ def _serve(connection: Connection) -> None:
 class _Recorded:
     """A codemod run here whose answers are kept for the parent's requests."""
 
-    def __init__(self, module: str, ready: dict[tuple[str, str, Finding], _Answer]) -> None:
+    def __init__(self, module: str, ready: _Ready) -> None:
         self._module = module
         self._ready = ready
 
@@ -122,7 +123,7 @@ class _Recorded:
         return answer[1]  # type: ignore[no-any-return]
 
 
-def _prepare(ready: dict[tuple[str, str, Finding], _Answer], text: str, findings: Sequence[Finding]) -> None:
+def _prepare(ready: _Ready, text: str, findings: Sequence[Finding]) -> None:
     """The chain of codemod edits the repair loop will ask for (``chain.py``), computed ahead."""
     plan_chain(text, findings, lambda finding: [_Recorded(m, ready) for m in modules_for(finding.rule_id)])
 
@@ -156,7 +157,7 @@ class CodemodWorker:
     """A second process applying codemods; ``codemods_for`` is a drop-in for the registry's."""
 
     def __init__(self, method: str | None = None) -> None:
-        context = multiprocessing.get_context(method or start_method())
+        context: Any = multiprocessing.get_context(method or start_method())  # Any: its Process per method
         self._connection, child_end = context.Pipe()
         self._process: Any = context.Process(target=_serve, args=(child_end,), daemon=True)
         self._process.start()

@@ -22,6 +22,7 @@ from vulnloop.repair.codemods.parsed import (
 __all__ = [
     "Codemod",
     "CodemodInfo",
+    "ParsedCodemod",
     "ImportNeed",
     "ParsedSource",
     "Replacement",
@@ -37,8 +38,22 @@ __all__ = [
     "positional_args",
     "remove_arg",
     "replace_arg_value",
+    "set_keyword_name",
     "string_value",
 ]
+
+
+class ParsedCodemod:
+    """A codemod that edits the shared parse of the file (``parsed.py``): each writes ``_edit``
+    and its ``info``; ``apply`` is the same for all."""
+
+    info: CodemodInfo
+
+    def apply(self, source: str, finding: Finding) -> str | None:
+        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
+
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
+        raise NotImplementedError
 
 
 # --- call arguments -------------------------------------------------------------------------

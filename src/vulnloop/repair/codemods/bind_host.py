@@ -14,8 +14,8 @@ import libcst as cst
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
+    ParsedCodemod,
     ParsedSource,
-    apply_parsed,
     positional_args,
     string_value,
 )
@@ -27,7 +27,7 @@ ENV_VAR = "HOST"
 DEFAULT_HOST = "127.0.0.1"
 
 
-class BindHost:
+class BindHost(ParsedCodemod):
     info = CodemodInfo(
         id="bind-host-from-env",
         summary=f'Listen on {DEFAULT_HOST} unless the {ENV_VAR} environment variable says otherwise',
@@ -40,9 +40,6 @@ class BindHost:
             f"explicitly, where the exposure is a visible decision."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         literal = parsed.locate(

@@ -17,9 +17,9 @@ from libcst.metadata import ImportAssignment
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
+    ParsedCodemod,
     ParsedSource,
     append_keyword,
-    apply_parsed,
     call_shape_ok,
     positional_args,
 )
@@ -69,7 +69,7 @@ def _module_of(function: str) -> str:
     return function.rsplit(".", 1)[0]
 
 
-class DefusedXml:
+class DefusedXml(ParsedCodemod):
     info = CodemodInfo(
         id="defused-xml",
         summary="Parse XML with defusedxml (or an lxml parser that resolves no entities)",
@@ -84,9 +84,6 @@ class DefusedXml:
             "SubElement) still uses the standard library, which is safe."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         flagged = frozenset(_SHAPES) | _LXML

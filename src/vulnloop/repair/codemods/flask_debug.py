@@ -6,7 +6,8 @@ import libcst as cst
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
-    apply_parsed,
+    ParsedCodemod,
+    ParsedSource,
     is_name,
     keyword_arg,
     set_keyword_name,
@@ -23,7 +24,7 @@ def _runs_debug(call: cst.Call) -> bool:
     )
 
 
-class FlaskDebug:
+class FlaskDebug(ParsedCodemod):
     info = CodemodInfo(
         id="flask-debug-off",
         summary="Run the Flask app with debug=False",
@@ -37,9 +38,8 @@ class FlaskDebug:
         ),
     )
 
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: set_keyword_name(parsed, finding, _runs_debug, "debug", "False"))
-
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
+        return set_keyword_name(parsed, finding, _runs_debug, "debug", "False")
 
 
 CODEMOD = FlaskDebug()

@@ -11,9 +11,9 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
     ImportNeed,
+    ParsedCodemod,
     ParsedSource,
     append_keyword,
-    apply_parsed,
     has_star_args,
     is_name,
     keyword_arg,
@@ -25,7 +25,7 @@ _ENVIRONMENTS = frozenset({"jinja2.Environment", "jinja2.environment.Environment
 _AUTOESCAPE_POSITION = 17  # Environment's 17th parameter: more positionals would include it
 
 
-class Jinja2Autoescape:
+class Jinja2Autoescape(ParsedCodemod):
     info = CodemodInfo(
         id="jinja2-autoescape",
         summary="Turn on Jinja2 autoescaping with select_autoescape()",
@@ -38,9 +38,6 @@ class Jinja2Autoescape:
             "(markupsafe.Markup or the |safe filter) after checking where they come from."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

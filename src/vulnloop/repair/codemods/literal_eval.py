@@ -14,8 +14,8 @@ import libcst as cst
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
+    ParsedCodemod,
     ParsedSource,
-    apply_parsed,
     positional_args,
     string_value,
 )
@@ -31,7 +31,7 @@ def _is_literal_text(text: str) -> bool:
     return True
 
 
-class LiteralEval:
+class LiteralEval(ParsedCodemod):
     info = CodemodInfo(
         id="literal-eval",
         summary="Evaluate literal data with ast.literal_eval instead of eval",
@@ -44,9 +44,6 @@ class LiteralEval:
             "language actually needed), which no codemod can do safely."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(finding, cst.Call, lambda c: parsed.resolves_to(c.func, _EVAL) is not None)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource, apply_parsed, positional_args
+from vulnloop.repair.codemods.base import (
+    CodemodInfo,
+    ParsedCodemod,
+    ParsedSource,
+    positional_args,
+)
 
 _TRUSTING = frozenset(
     f"paramiko.{module}{policy}"
@@ -14,7 +19,7 @@ _TRUSTING = frozenset(
 )
 
 
-class ParamikoRejectPolicy:
+class ParamikoRejectPolicy(ParsedCodemod):
     info = CodemodInfo(
         id="paramiko-reject-policy",
         summary="Reject unknown SSH host keys (paramiko.RejectPolicy)",
@@ -26,9 +31,6 @@ class ParamikoRejectPolicy:
             "client.load_system_host_keys() (~/.ssh/known_hosts) or client.load_host_keys(path)."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(finding, cst.Call, lambda c: self._policy(parsed, c) is not None)

@@ -6,9 +6,9 @@ import libcst as cst
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
+    ParsedCodemod,
     ParsedSource,
     append_keyword,
-    apply_parsed,
     has_star_args,
     is_name,
     keyword_arg,
@@ -20,7 +20,7 @@ _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 _CALLS = frozenset(f"{lib}.{verb}" for lib in ("requests", "httpx") for verb in _VERBS)
 
 
-class RequestsTimeout:
+class RequestsTimeout(ParsedCodemod):
     info = CodemodInfo(
         id="requests-timeout",
         summary=f"Give an HTTP request a timeout ({TIMEOUT_SECONDS} seconds)",
@@ -34,9 +34,6 @@ class RequestsTimeout:
             "since they may already carry a timeout."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

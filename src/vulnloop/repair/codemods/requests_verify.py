@@ -6,7 +6,8 @@ import libcst as cst
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
-    apply_parsed,
+    ParsedCodemod,
+    ParsedSource,
     is_name,
     keyword_arg,
     set_keyword_name,
@@ -18,7 +19,7 @@ def _verify_off(call: cst.Call) -> bool:
     return arg is not None and is_name(arg.value, "False")
 
 
-class RequestsVerify:
+class RequestsVerify(ParsedCodemod):
     info = CodemodInfo(
         id="requests-verify",
         summary="Turn TLS certificate verification back on (verify=True)",
@@ -31,9 +32,8 @@ class RequestsVerify:
         ),
     )
 
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: set_keyword_name(parsed, finding, _verify_off, "verify", "True"))
-
+    def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
+        return set_keyword_name(parsed, finding, _verify_off, "verify", "True")
 
 
 CODEMOD = RequestsVerify()

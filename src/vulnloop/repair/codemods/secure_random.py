@@ -15,8 +15,8 @@ from libcst.metadata import Assignment
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
+    ParsedCodemod,
     ParsedSource,
-    apply_parsed,
     has_star_args,
     positional_args,
 )
@@ -80,7 +80,7 @@ def _int_literal(parsed: ParsedSource, node: cst.BaseExpression) -> int | None:
     return value
 
 
-class SecureRandom:
+class SecureRandom(ParsedCodemod):
     info = CodemodInfo(
         id="secure-random",
         summary="Draw random values from the secrets module instead of random",
@@ -93,9 +93,6 @@ class SecureRandom:
             "not changed. For tokens prefer secrets.token_urlsafe / token_hex."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

@@ -13,9 +13,9 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
     ImportNeed,
+    ParsedCodemod,
     ParsedSource,
     append_keyword,
-    apply_parsed,
     has_star_args,
     keyword_arg,
     positional_args,
@@ -35,7 +35,7 @@ _WRAP_SOCKET = frozenset({"ssl.wrap_socket"})
 _WRAP_SOCKET_VERSION_POSITION = 6  # wrap_socket's 6th parameter is ssl_version
 
 
-class SslProtocol:
+class SslProtocol(ParsedCodemod):
     info = CodemodInfo(
         id="ssl-tls12",
         summary="Use TLS 1.2 instead of a broken or unspecified SSL/TLS protocol version",
@@ -49,9 +49,6 @@ class SslProtocol:
             "ssl.wrap_socket was removed in Python 3.12."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(finding, cst.Call, lambda c: bool(self._bad_args(parsed, c)) or self._unversioned(parsed, c))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import CodemodInfo, ParsedSource, apply_parsed
+from vulnloop.repair.codemods.base import CodemodInfo, ParsedCodemod, ParsedSource
 
 _UNVERIFIED = frozenset({"ssl._create_unverified_context"})
 
 
-class SslVerifiedContext:
+class SslVerifiedContext(ParsedCodemod):
     info = CodemodInfo(
         id="ssl-default-context",
         summary="Create TLS contexts with ssl.create_default_context() so certificates are verified",
@@ -23,9 +23,6 @@ class SslVerifiedContext:
             "without arguments are rewritten."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

@@ -10,8 +10,8 @@ import libcst as cst
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
+    ParsedCodemod,
     ParsedSource,
-    apply_parsed,
     has_star_args,
     is_name,
     keyword_arg,
@@ -52,7 +52,7 @@ def _argument_list(command: str) -> list[str] | None:
     return words
 
 
-class SubprocessShellLiteral:
+class SubprocessShellLiteral(ParsedCodemod):
     info = CodemodInfo(
         id="subprocess-shell-literal",
         summary="Run a constant command as an argument list instead of through a shell",
@@ -67,9 +67,6 @@ class SubprocessShellLiteral:
         ),
         residual_rules=("B603", "B607"),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

@@ -12,8 +12,8 @@ import libcst as cst
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
+    ParsedCodemod,
     ParsedSource,
-    apply_parsed,
     call_shape_ok,
     keyword_arg,
     positional_args,
@@ -37,7 +37,7 @@ class _Names(cst.CSTVisitor):
             self.found.append(node)
 
 
-class TempfileMkstemp:
+class TempfileMkstemp(ParsedCodemod):
     info = CodemodInfo(
         id="tempfile-mkstemp",
         summary="Create the temporary file with tempfile.mkstemp instead of naming it with mktemp",
@@ -50,9 +50,6 @@ class TempfileMkstemp:
             "break: those uses are refused. The file is not deleted automatically."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

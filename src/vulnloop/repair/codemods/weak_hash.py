@@ -19,9 +19,9 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
     ImportNeed,
+    ParsedCodemod,
     ParsedSource,
     append_keyword,
-    apply_parsed,
     has_star_args,
     keyword_arg,
     positional_args,
@@ -69,7 +69,7 @@ def _context_words(parsed: ParsedSource, call: cst.Call) -> set[str]:
     return collector.words
 
 
-class WeakHash:
+class WeakHash(ParsedCodemod):
     info = CodemodInfo(
         id="weak-hash",
         summary="Replace MD5/SHA-1 with SHA-256, or mark a non-security use usedforsecurity=False",
@@ -84,9 +84,6 @@ class WeakHash:
             "salted key-derivation function such as hashlib.scrypt or pbkdf2_hmac."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         names = _HASHLIB_WEAK | _HASHLIB_NEW | _CRYPTOGRAPHY_WEAK

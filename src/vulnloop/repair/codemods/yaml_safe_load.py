@@ -6,8 +6,8 @@ import libcst as cst
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     CodemodInfo,
+    ParsedCodemod,
     ParsedSource,
-    apply_parsed,
     call_shape_ok,
     keyword_arg,
     positional_args,
@@ -25,7 +25,7 @@ _OBJECT_LOADERS = frozenset(
 )
 
 
-class YamlSafeLoad:
+class YamlSafeLoad(ParsedCodemod):
     info = CodemodInfo(
         id="yaml-safe-load",
         summary="Load YAML with yaml.safe_load instead of yaml.load",
@@ -38,9 +38,6 @@ class YamlSafeLoad:
             "register those types on a SafeLoader subclass instead."
         ),
     )
-
-    def apply(self, source: str, finding: Finding) -> str | None:
-        return apply_parsed(source, lambda parsed: self._edit(parsed, finding))
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(
