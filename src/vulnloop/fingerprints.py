@@ -24,7 +24,8 @@ class _Scope:
     end: int
 
 
-_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+# The fields of a statement holding further statements.
+STATEMENT_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def _scopes(tree: ast.AST) -> list[_Scope]:
@@ -40,7 +41,7 @@ def _scopes(tree: ast.AST) -> list[_Scope]:
                 end = getattr(child, "end_lineno", None) or child.lineno
                 scopes.append(_Scope(inner, child.lineno, end))
                 inner += "."
-            for field in _BODIES:
+            for field in STATEMENT_BODIES:
                 nested = getattr(child, field, None)
                 if nested:
                     visit(nested, inner)

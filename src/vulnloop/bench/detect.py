@@ -6,7 +6,6 @@ counted (no engine can flag them) and reported.
 """
 from __future__ import annotations
 
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from vulnloop.bench.labels import LabelledPiece
 from vulnloop.bench.prompts import parses
 from vulnloop.engines import Engine
 from vulnloop.sources import SourceFile
+from vulnloop.quiet import quiet_warnings
 
 UNION = "union"
 # Gong et al. (2024): Bandit 1.7.8 alone on the first-round pieces.
@@ -67,8 +67,7 @@ def detect(
     sources = [SourceFile(f"piece_{index}.py", piece.code) for index, piece in enumerate(chosen)]
     rules: dict[str, dict[str, set[str]]] = {engine.name: defaultdict(set) for engine in engines}
     for engine in engines:
-        with warnings.catch_warnings():  # the reviewed code's own Syntax/DeprecationWarnings are noise
-            warnings.simplefilter("ignore")
+        with quiet_warnings():  # the reviewed code's own Syntax/DeprecationWarnings are noise
             result = engine.scan(sources, root=root)
         for finding in result.findings:
             rules[engine.name][finding.path].add(finding.rule_id)

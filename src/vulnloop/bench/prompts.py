@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import ast
 import textwrap
-import warnings
 from typing import Sequence
 
 from vulnloop.cwe import lookup
 from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatMessage
 from vulnloop.repair.answer import code_blocks, tidy_code
+from vulnloop.quiet import compile_quietly, parse_quietly
 
 GENERATION_SYSTEM = "You are a helpful assistant that writes Python code."
 GENERATION_INSTRUCTION = (
@@ -52,9 +52,7 @@ def paper_repair_messages(source: str, findings: Sequence[Finding]) -> tuple[Cha
 def parses(code: str) -> bool:
     """Whether the code is valid Python (compiled, never run)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(code, "<generated>", "exec", dont_inherit=True)
+        compile_quietly(code, "<generated>")
     except (SyntaxError, ValueError, OverflowError):
         return False
     return True
@@ -75,9 +73,7 @@ def extract_code(answer: str) -> str:
 
 def _function_names(code: str) -> list[str]:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(code)
+        tree = parse_quietly(code)
     except (SyntaxError, ValueError):
         return []
     return [n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]

@@ -11,7 +11,6 @@ import io
 import logging
 import re
 import threading
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -21,6 +20,7 @@ from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.fingerprints import assign_fingerprints
 from vulnloop.pyproject_file import find_pyproject, read_tool_table
 from vulnloop.sources import SourceFile, is_excluded
+from vulnloop.quiet import quiet_warnings
 
 ENGINE = "bandit"
 
@@ -156,8 +156,7 @@ class BanditEngine:
             # without "nosec" has none to find and skipping the search changes no verdict.
             manager.ignore_nosec = "nosec" not in text
             data = io.BytesIO(text.encode("utf-8"))
-            with warnings.catch_warnings():  # e.g. "invalid escape sequence" in the code under review
-                warnings.simplefilter("ignore", SyntaxWarning)
+            with quiet_warnings(SyntaxWarning):  # e.g. "invalid escape sequence" in the code under review
                 manager._parse_file(path, data, [path])
             issues = list(manager.results)
             skipped = list(manager.skipped)

@@ -17,12 +17,11 @@ import tokenize
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from vulnloop.quiet import compile_quietly, parse_quietly
 from vulnloop.repair.prompt import (
     Piece,
     Region,
-    compile_quietly,
     definition_start,
-    parse_quietly,
     split_lines,
 )
 

@@ -12,7 +12,8 @@ from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatModel
 from vulnloop.repair.answer import splice_answer
 from vulnloop.repair.ledger import TokenUsage
-from vulnloop.repair.prompt import build_prompt, parse_quietly, secret_environment
+from vulnloop.quiet import parse_quietly
+from vulnloop.repair.prompt import build_prompt, secret_environment
 
 
 @dataclass(frozen=True)

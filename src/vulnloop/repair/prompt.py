@@ -14,14 +14,13 @@ import ast
 import os
 import re
 import textwrap
-import threading
-import warnings
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from vulnloop.cwe import CweEntry, lookup
 from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatMessage
+from vulnloop.quiet import parse_quietly
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -31,24 +30,6 @@ _MIN_SECRET_LENGTH = 8  # shorter values ("1", "true", "us") would shred ordinar
 _CONTEXT_MAX_LINES = 80
 _SNIPPET_MAX_CHARS = 240
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-
-# The warnings filters are process-global and not thread-safe: one lock for every quiet parse.
-_QUIET = threading.Lock()
-
-
-def parse_quietly(text: str, filename: str = "<unknown>") -> ast.Module:
-    """``ast.parse`` without the SyntaxWarnings (invalid escapes...) it prints for code under review."""
-    with _QUIET, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(text, filename)
-
-
-def compile_quietly(text: str, filename: str) -> None:
-    """Raise SyntaxError when ``text`` is not a valid module; only compiles, never runs it."""
-    with _QUIET, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        compile(text, filename, "exec", dont_inherit=True)
 
 
 def split_lines(text: str) -> list[str]:

@@ -12,12 +12,12 @@ import functools
 import io
 import re
 import tokenize
-import warnings
 from dataclasses import dataclass
 from typing import Collection, Iterable, Sequence
 
 from vulnloop.findings import Finding
 from vulnloop.fingerprints import enclosing_scope, normalise_code
+from vulnloop.quiet import quiet_warnings
 
 _SUPPRESSION = re.compile(
     r"#\s*(?:nosec|noqa|lgtm|nosemgrep|nosem|pragma:\s*no\s*cover)\b|codeql\[|#\s*type:\s*ignore\[",
@@ -28,8 +28,7 @@ _SUPPRESSION = re.compile(
 def compiles(text: str, path: str) -> str | None:
     """None when the text parses and compiles (never executed); else why not."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet_warnings():
             # Parsed once: the structure rules reuse the cached tree.
             compile(module_facts(text).tree, path, "exec", dont_inherit=True)
     except SyntaxError as exc:

@@ -44,14 +44,11 @@ RULES: dict[str, tuple[str, ...]] = {
 MODULES: tuple[str, ...] = tuple(RULES)
 
 
-@lru_cache(maxsize=1)
-def _modules_by_rule() -> dict[str, tuple[str, ...]]:
-    index: dict[str, list[str]] = {}
-    for module, rules in RULES.items():
-        for rule in rules:
-            index.setdefault(rule, []).append(module)
-    return {rule: tuple(modules) for rule, modules in index.items()}
-
+# Rule -> the modules answering it, in registry order.
+_BY_RULE: dict[str, tuple[str, ...]] = {
+    rule: tuple(module for module, rules in RULES.items() if rule in rules)
+    for rule in dict.fromkeys(rule for rules in RULES.values() for rule in rules)
+}
 
 
 def build_registry(codemods: tuple[Codemod, ...]) -> tuple[Codemod, ...]:
@@ -78,7 +75,7 @@ def all_codemods() -> tuple[Codemod, ...]:
 
 def modules_for(rule_id: str) -> tuple[str, ...]:
     """The modules whose codemods answer this rule, in registry order (imports nothing)."""
-    return _modules_by_rule().get(rule_id, ())
+    return _BY_RULE.get(rule_id, ())
 
 
 def codemods_for(finding: Finding) -> tuple[Codemod, ...]:

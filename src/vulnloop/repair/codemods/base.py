@@ -3,12 +3,12 @@
 that edit one call's arguments without touching the rest of the file."""
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 
 import libcst as cst
 
 from vulnloop.findings import Finding
+from vulnloop.quiet import quiet_warnings
 from vulnloop.repair.codemods.info import Codemod, CodemodInfo
 from vulnloop.repair.codemods.parsed import (
     ImportNeed,
@@ -16,7 +16,6 @@ from vulnloop.repair.codemods.parsed import (
     Replacement,
     add_import,
     apply_parsed,
-    parses,
 )
 
 __all__ = [
@@ -34,7 +33,6 @@ __all__ = [
     "is_name",
     "keyword_arg",
     "keyword_names",
-    "parses",
     "positional_args",
     "remove_arg",
     "replace_arg_value",
@@ -91,8 +89,7 @@ def is_name(node: cst.BaseExpression, value: str) -> bool:
 def string_value(node: cst.BaseExpression) -> str | None:
     """The value of a plain (non-f, non-bytes) string literal, implicit concatenation included."""
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        with warnings.catch_warnings():  # "invalid escape sequence" is the program's business
-            warnings.simplefilter("ignore")
+        with quiet_warnings():  # "invalid escape sequence" is the program's business
             value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None

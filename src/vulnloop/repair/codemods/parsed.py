@@ -16,10 +16,9 @@ from __future__ import annotations
 import ast
 import re
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from enum import Enum
 from functools import lru_cache
 from typing import TypeAlias, TypeVar, cast
@@ -37,6 +36,7 @@ from libcst.metadata import (
 )
 
 from vulnloop.findings import Finding
+from vulnloop.quiet import parse_quietly
 from vulnloop.repair.codemods.units import (
     LINE_BREAK,
     SourceUnits,
@@ -81,7 +81,7 @@ class _UnitTree:
 @dataclass
 class _Analysis:
     scope_of: Mapping[cst.CSTNode, Scope | None]
-    scopes: tuple[Scope, ...] = field(default=())
+    scopes: tuple[Scope, ...]
 
 
 class _ScopeProvider(ScopeProvider):
@@ -189,8 +189,7 @@ class ParsedSource:
         self._analyses: dict[Selection, _Analysis] = {}  # in the order they were made
         if units is None:
             assert whole is not None
-            line_count = len(self.lines)
-            self._units = [Unit(0, UnitKind.STATEMENT, 1, line_count + 1, source, (), ())]
+            self._units = [Unit(0, UnitKind.STATEMENT, 1, source, (), ())]
             self.default_newline = whole.default_newline
             self._code_module = whole
             self._add_tree(self._units[0], whole, tuple(whole.body))
@@ -445,8 +444,6 @@ class ParsedSource:
                     return analysis
             if self._cut is None:
                 module = self._tree(0).module
-            elif not selection:
-                module = cst.Module(body=[])
             else:
                 module = self._assemble(selection)
             scope_of = MetadataWrapper(module, unsafe_skip_copy=True).resolve(_ScopeProvider)
@@ -776,9 +773,7 @@ def _rebuild(node: cst.CSTNode, mapping: dict[int, Replacement], ancestors: set[
 
 def parses(text: str) -> bool:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
+        parse_quietly(text)
     except (SyntaxError, ValueError, RecursionError):
         return False
     return True

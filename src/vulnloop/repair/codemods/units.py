@@ -16,12 +16,15 @@ exporting the names it reads; "every binding of a name" needs only the units bin
 from __future__ import annotations
 
 import ast
+import bisect
 import re
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+
+from vulnloop.fingerprints import STATEMENT_BODIES
+from vulnloop.quiet import parse_quietly
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WORD = re.compile(r"\w+")
@@ -58,7 +61,6 @@ class Unit:
     index: int
     kind: UnitKind
     start: int  # first line, 1-based
-    stop: int  # first line after the unit
     text: str
     statements: tuple[ast.stmt, ...]  # what libcst holds as the unit's one statement
     inner: tuple[ast.stmt, ...]  # the statements the unit holds (a class head: its first member)
@@ -202,8 +204,7 @@ def _opening_line(lines: Sequence[str], statement: ast.stmt, *, indented: bool) 
 class SourceUnits:
     """The units of one file; ``cut`` gives None when the file is better parsed whole."""
 
-    def __init__(self, source: str, tree: ast.Module, units: list[Unit], newline: str, line_count: int) -> None:
-        self.source = source
+    def __init__(self, tree: ast.Module, units: list[Unit], newline: str, line_count: int) -> None:
         self.tree = tree
         self.units = units
         self.newline = newline
@@ -216,9 +217,7 @@ class SourceUnits:
         if not _uniform_newlines(source, newline) or (newline != "\n" and not source.endswith(newline)):
             return None  # a unit could take another default newline than the file
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(source)
+            tree = parse_quietly(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         if not tree.body:
@@ -244,7 +243,7 @@ class SourceUnits:
                     return None
                 member_bounds: list[int] = [*member_starts[1:], stop]  # type: ignore[list-item]
                 head = Unit(
-                    len(units), UnitKind.CLASS_HEAD, start, member_bounds[0],
+                    len(units), UnitKind.CLASS_HEAD, start,
                     text(start, member_bounds[0]), statements=(cls_node,), inner=tuple(members[0]),
                 )
                 units.append(head)
@@ -252,30 +251,20 @@ class SourceUnits:
                 for member, m_start, m_stop in zip(members[1:], member_bounds, member_bounds[1:]):
                     head.members.append(len(units))
                     units.append(Unit(
-                        len(units), UnitKind.MEMBER, m_start, m_stop, text(m_start, m_stop),
+                        len(units), UnitKind.MEMBER, m_start, text(m_start, m_stop),
                         statements=tuple(member), inner=tuple(member), prefix=prefix, owner=head.index,
                     ))
                 continue
             units.append(Unit(
-                len(units), UnitKind.STATEMENT, start, stop, text(start, stop),
+                len(units), UnitKind.STATEMENT, start, text(start, stop),
                 statements=tuple(group), inner=tuple(group),
             ))
-        return cls(source, tree, units, newline, len(offsets))
+        return cls(tree, units, newline, len(offsets))
 
     def unit_at_line(self, line: int) -> Unit | None:
         if not 0 < line <= self.line_count:
             return None
-        low, high = 0, len(self._starts)
-        while high - low > 1:
-            middle = (low + high) // 2
-            if self._starts[middle] <= line:
-                low = middle
-            else:
-                high = middle
-        return self.units[low]
-
-    def top_level(self) -> Iterator[Unit]:
-        return (u for u in self.units if u.kind is not UnitKind.MEMBER)
+        return self.units[bisect.bisect_right(self._starts, line) - 1]  # the first unit starts at 1
 
     @cached_property
     def has_star_import(self) -> bool:
@@ -287,7 +276,7 @@ class SourceUnits:
                 return True
             if isinstance(node, _DEFINITIONS):
                 continue
-            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for name in STATEMENT_BODIES:
                 children = getattr(node, name, ())
                 if isinstance(children, list):
                     pending.extend(children)
