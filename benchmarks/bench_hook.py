@@ -17,12 +17,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import bandit_script  # noqa: E402
+from common import bandit_script, best_alternating  # noqa: E402
 
 
 PACKAGES = ("flask", "requests", "jinja2", "werkzeug", "click")
@@ -44,17 +43,6 @@ def typical_files(count: int = 10) -> list[Path]:
                 chosen.append(path)
                 break
     return chosen[:count]
-
-
-def best_alternating(commands: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
-    """Best wall time of each command over ``repeat`` rounds, one run of each per round."""
-    best = {name: float("inf") for name in commands}
-    for _ in range(repeat):
-        for name, action in commands.items():
-            start = time.perf_counter()
-            action()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
 
 
 def main() -> int:
@@ -95,7 +83,8 @@ def main() -> int:
                 command, cwd=root, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
             )
 
-        hook = [sys.executable, "-m", "vulnloop", "hook", *names]
+        entry = [sys.executable, "-m", "vulnloop", "hook"]
+        hook = [*entry, *names]
         framework = [sys.executable, "-m", "pre_commit", "run"]
         commands = {
             "ours": runner(hook),
@@ -107,7 +96,7 @@ def main() -> int:
             "ours spawned": runner(hook, VULNLOOP_HOOK_WORKER="spawn"),
             "ours via pre-commit": runner([*framework, "vulnloop", "--files", *names]),
             "bandit via pre-commit": runner([*framework, "bandit", "--files", *names]),
-            "ours, fixable": runner([*hook[:4], *(f"fixable/{n}" for n in names)]),
+            "ours, fixable": runner([*entry, *(f"fixable/{n}" for n in names)]),
             "bandit, fixable": runner([bandit, *(f"fixable/{n}" for n in names)]),
         }
         for action in commands.values():

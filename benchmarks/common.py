@@ -57,11 +57,18 @@ def bandit_script() -> str:
     return found
 
 
+def best_alternating(commands: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Best wall time of each command over ``repeat`` rounds, one run of each per round, so that a
+    busy moment of the machine hurts them alike."""
+    best = {name: float("inf") for name in commands}
+    for _ in range(repeat):
+        for name, action in commands.items():
+            start = time.perf_counter()
+            action()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
 def timed(action: Callable[[], object], repeat: int = 1) -> float:
     """Best wall time of ``repeat`` runs, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best_alternating({"": action}, repeat)[""]

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,15 +43,9 @@ def test_nosec_is_honoured_bare_and_by_test_id() -> None:
     assert "B602" in rules(other_id)
 
 
-
 def test_one_engine_gives_bandits_own_verdicts_with_and_without_nosec_comments(tmp_path: Path) -> None:
     # The engine skips Bandit's comment search in texts without "nosec"; whatever the order of
     # files through one reused engine, its findings must be exactly those of Bandit's own CLI.
-    import json
-    import shutil
-    import subprocess
-    import sys
-
     silenced = SHELL.replace("shell=True)", "shell=True)  # nosec B602") + MD5.replace("md5(", "md5(  # nosec\n")
     texts = {
         "a_plain.py": SHELL + MD5 + YAML,
@@ -66,6 +64,7 @@ def test_one_engine_gives_bandits_own_verdicts_with_and_without_nosec_comments(t
     theirs = sorted((r["filename"].removeprefix("./"), r["line_number"], r["test_id"]) for r in json.loads(done.stdout)["results"])
     assert ours == theirs
     assert ("b_nosec.py", 5, "B602") not in ours and ("a_plain.py", 5, "B602") in ours
+
 
 def test_unparseable_and_unreadable_files_are_skipped_with_a_reason() -> None:
     result = BanditEngine().scan(

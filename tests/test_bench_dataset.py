@@ -166,9 +166,16 @@ def _one_prompt_character_changed(body: bytes) -> bytes:
     return changed
 
 
+def _genuine_and_pin(tmp_path: Path) -> tuple[bytes, str]:
+    """The small dataset as upstream writes it, and its content digest."""
+    genuine = _upstream_bytes(_small_tasks_jsonl(tmp_path))
+    return genuine, tasks_digest(parse_tasks(genuine.decode("utf-8"), origin="genuine"))
+
+
 def test_the_content_digest_ignores_formatting_but_not_a_character(tmp_path: Path) -> None:
-    ours = parse_tasks(_small_tasks_jsonl(tmp_path), origin="ours")
-    upstream = parse_tasks(_upstream_bytes(_small_tasks_jsonl(tmp_path)).decode("utf-8"), origin="up")
+    text = _small_tasks_jsonl(tmp_path)
+    ours = parse_tasks(text, origin="ours")
+    upstream = parse_tasks(_upstream_bytes(text).decode("utf-8"), origin="up")
     assert tasks_digest(ours) == tasks_digest(upstream) == tasks_digest(reversed(upstream))
     first = ours[0]
     for changed in (
@@ -191,8 +198,7 @@ def test_the_pinned_content_digest_is_the_shared_copys(shared_data: Path) -> Non
 
 
 def test_a_download_with_other_content_is_refused(tmp_path: Path) -> None:
-    genuine = _upstream_bytes(_small_tasks_jsonl(tmp_path))
-    pin = tasks_digest(parse_tasks(genuine.decode("utf-8"), origin="genuine"))
+    genuine, pin = _genuine_and_pin(tmp_path)
     tampered = _one_prompt_character_changed(genuine)
     tampered_bytes = hashlib.sha256(tampered).hexdigest()
     cache = tmp_path / "cache"
@@ -212,8 +218,7 @@ def test_a_download_with_other_content_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_matching_download_is_cached_and_a_tampered_cache_is_not_trusted(tmp_path: Path) -> None:
-    genuine = _upstream_bytes(_small_tasks_jsonl(tmp_path))
-    pin = tasks_digest(parse_tasks(genuine.decode("utf-8"), origin="genuine"))
+    genuine, pin = _genuine_and_pin(tmp_path)
     cache, fetcher = tmp_path / "cache", _Fetcher(genuine)
     first = load_dataset("securityeval", cache_dir=cache, fetch=fetcher, content_sha256=pin)
     assert [t.task_id for t in first.tasks] == [t["task_id"] for t in TASKS] and len(fetcher.calls) == 1

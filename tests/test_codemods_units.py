@@ -25,6 +25,8 @@ from vulnloop.repair.codemods import codemods_for
 from vulnloop.repair.codemods.parsed import ParsedSource
 from vulnloop.repair.codemods.units import SourceUnits, UnitKind, census_of
 
+from tests.conftest import SHARED_DATA
+
 # Layouts and scoping rules where a unit-by-unit answer could drift from the whole file's.
 SAMPLES = {
     "class members": '''import hashlib
@@ -119,8 +121,7 @@ def _samples(shared: Path | None) -> dict[str, str]:
 
 @pytest.fixture
 def samples() -> dict[str, str]:
-    shared = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    return _samples(shared if shared.is_dir() else None)
+    return _samples(SHARED_DATA if SHARED_DATA.is_dir() else None)
 
 
 def test_units_give_every_name_its_whole_file_meaning(samples: dict[str, str]) -> None:

@@ -57,7 +57,7 @@ def test_defaults_table_names_every_input() -> None:
         "github_token", "openai_api_key", "openai_base_url", "model", "engines", "max_iterations",
         "severity", "fail_on", "only_changed_lines", "max_files", "max_suggestions", "token_budget",
         "verify_cmd", "sarif_file",
-        # read by vulnloop.commands.bench.run_from_action on workflow_dispatch
+        # read by vulnloop.commands.bench.request_from_inputs on workflow_dispatch
         "bench_repair_model", "bench_iterations", "bench_runs", "bench_tasks", "bench_strategy",
         "bench_shard", "bench_dataset", "bench_out", "bench_concurrency",
     }
@@ -65,8 +65,8 @@ def test_defaults_table_names_every_input() -> None:
 
     from vulnloop.commands import bench
 
-    read = set(re.findall(r"\"(bench_[a-z_]+)\"", inspect.getsource(bench.run_from_action)))
-    assert read <= set(DEFAULTS)
+    read = set(re.findall(r"\"(bench_[a-z_]+)\"", inspect.getsource(bench.request_from_inputs)))
+    assert read and read <= set(DEFAULTS)
 
 
 @pytest.mark.parametrize("name", ["opened", "synchronize", "reopened", "opened.with-organization"])

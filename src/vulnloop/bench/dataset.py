@@ -168,9 +168,8 @@ def http_get(url: str, timeout: float) -> bytes:
 class Download:
     path: Path
     sha256: str
-    downloaded: bool  # False: served from the cache
+    data: bytes = field(repr=False)  # the bytes checked: parse these, not the path again
     note: str = ""
-    data: bytes = field(default=b"", repr=False)  # the bytes checked: parse these, not the path again
 
 
 def fetch_dataset(
@@ -202,29 +201,28 @@ def fetch_dataset(
         else:
             trusted = wanted is None or digest == wanted
         if trusted:
-            return Download(target, digest, downloaded=False, data=cached)
+            return Download(target, digest, data=cached)  # from the cache
         # A damaged or replaced cache entry: fetch it again rather than trust it.
     data = _download(url, fetch, timeout)
     digest = sha256_hex(data)
-    if content_pin is not None:
-        _check_content(data, url=url, byte_sha256=digest, expected=content_pin)
-    elif wanted is not None and digest != wanted:
-        origin = "expected" if pinned else "recorded at the first download"
-        raise ConfigError(
-            f"the SecurityEval dataset from {url} has sha256 {digest}, {origin} {wanted}: "
-            "refusing to use it (the file changed or the download was tampered with)"
-        )
     note = ""
     if content_pin is not None:
+        _check_content(data, url=url, byte_sha256=digest, expected=content_pin)
         note = f"checked the tasks from {url} against the pinned content digest; recorded sha256 {digest}"
     elif wanted is None:
         note = (
             f"no pinned sha256 for {url}: recorded {digest} on first download; "
             "later runs must match it (pass --dataset-sha256 to pin one)"
         )
+    elif digest != wanted:
+        origin = "expected" if pinned else "recorded at the first download"
+        raise ConfigError(
+            f"the SecurityEval dataset from {url} has sha256 {digest}, {origin} {wanted}: "
+            "refusing to use it (the file changed or the download was tampered with)"
+        )
     _write_atomically(target, data)
     _write_atomically(recorded, (digest + "\n").encode("ascii"))
-    return Download(target, digest, downloaded=True, note=note, data=data)
+    return Download(target, digest, data, note=note)
 
 
 def _content_pin(url: str, pinned_bytes: str | None, content_sha256: str | None) -> str | None:

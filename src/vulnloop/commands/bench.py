@@ -375,23 +375,6 @@ def run_detect(args: argparse.Namespace) -> int:
 
 
 # -- the Action's workflow_dispatch --------------------------------------------------------------
-ACTION_INPUTS = {
-    # input name -> what it sets (the names the action.yml declares for workflow_dispatch)
-    "model": "model writing the code (default gpt-4o-mini)",
-    "bench_repair_model": "model repairing it (default: model)",
-    "bench_iterations": "repair rounds (default 5)",
-    "bench_runs": "runs (default 1)",
-    "bench_tasks": "all | codeql-covered | task ids (default codeql-covered)",
-    "bench_strategy": "ours | paper | paper-only (default paper: both side by side)",
-    "bench_shard": "i/n (default 1/1)",
-    "bench_dataset": "securityeval or a path in the workspace (default securityeval)",
-    "bench_out": "results folder in the workspace (default vulnloop-bench)",
-    "bench_concurrency": "tasks at once (default 8)",
-    "openai_base_url": "OpenAI-compatible endpoint",
-    "openai_api_key": "API key",
-}
-
-
 def _int_input(inputs: Mapping[str, str], name: str, default: int) -> int:
     text = (inputs.get(name) or "").strip()
     if not text:

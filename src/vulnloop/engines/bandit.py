@@ -72,7 +72,7 @@ def load_bandit_settings(root: Path) -> BanditSettings:
         return tuple(v for v in value if v)
 
     skips, tests = strings("skips"), strings("tests")
-    if "B413" not in tests and not declares_pycrypto(root):
+    if "B413" not in skips and "B413" not in tests and not declares_pycrypto(root):
         skips += ("B413",)
     return BanditSettings(
         skips=skips,

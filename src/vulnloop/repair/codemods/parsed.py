@@ -203,10 +203,12 @@ class ParsedSource:
         """The file's parse, shared by every codemod asking about the same text; None when
         libcst cannot parse it. ``whole`` parses it as one unit."""
         with _CACHE_LOCK:
-            cached = _CACHE.get(source)
-            if cached is not None and (cached[0] or not whole):
-                _CACHE.move_to_end(source)
-                return cached[1]
+            if source in _CACHE:
+                cached = _CACHE[source]
+                # A cut parse does not answer a request for a whole one; anything else does.
+                if not whole or cached is None or cached.whole:
+                    _CACHE.move_to_end(source)
+                    return cached
         units = None if whole else SourceUnits.cut(source)
         parsed: ParsedSource | None
         if units is None:
@@ -217,7 +219,7 @@ class ParsedSource:
         else:
             parsed = cls(source, units)
         with _CACHE_LOCK:
-            _CACHE[source] = (units is None, parsed)
+            _CACHE[source] = parsed
             _CACHE.move_to_end(source)
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
@@ -297,25 +299,22 @@ class ParsedSource:
         tree = self._tree(unit.index)
         return tree.statements if unit.kind is UnitKind.MEMBER else (tree.module,)
 
+    def _names(self, value: str) -> Iterator[cst.Name]:
+        """The ``Name`` nodes anywhere in the file that spell ``value``, parsing only the units
+        whose text holds the word."""
+        mentions = _words_pattern(frozenset({value}))
+        for unit in self._units:
+            if mentions.search(unit.text):
+                for node in _walk(self._unit_roots(unit)):
+                    if isinstance(node, cst.Name) and node.value == value:
+                        yield node
+
     def name_count(self, value: str) -> int:
         """How many ``Name`` nodes anywhere in the file spell ``value``."""
-        mentions = _words_pattern(frozenset({value}))
-        return sum(
-            1
-            for unit in self._units
-            if mentions.search(unit.text)
-            for node in _walk(self._unit_roots(unit))
-            if isinstance(node, cst.Name) and node.value == value
-        )
+        return sum(1 for _ in self._names(value))
 
     def has_name(self, value: str) -> bool:
-        mentions = _words_pattern(frozenset({value}))
-        return any(
-            isinstance(node, cst.Name) and node.value == value
-            for unit in self._units
-            if mentions.search(unit.text)
-            for node in _walk(self._unit_roots(unit))
-        )
+        return next(self._names(value), None) is not None
 
     def statements_mentioning(self, names: frozenset[str]) -> Iterator[Statement]:
         """Every statement (class members one by one) that could hold a call to something called
@@ -341,10 +340,15 @@ class ParsedSource:
         """Every node of the file with its position in the file (for tests and debugging: it
         parses every unit)."""
         for unit in self._units:
-            shift = unit.start - 1 - unit.prefix.count(self.default_newline)
-            for node, relative in self._positions(unit).items():
-                if relative.start.line + shift >= unit.start:  # not a member's stand-in header
-                    yield node, _shifted(relative, shift)
+            yield from self._file_positions(unit, cst.CSTNode)  # type: ignore[type-abstract]  # every node
+
+    def _file_positions(self, unit: Unit, kind: type[NodeT]) -> Iterator[tuple[NodeT, CodeRange]]:
+        """The unit's nodes of ``kind`` with their positions in the file (a member's stand-in
+        class header left out)."""
+        shift = unit.start - 1 - unit.prefix.count(self.default_newline)
+        for node, relative in self._positions(unit).items():
+            if isinstance(node, kind) and relative.start.line + shift >= unit.start:
+                yield node, _shifted(relative, shift)
 
     def locate(
         self, finding: Finding, kind: type[NodeT], accept: Callable[[NodeT], bool] = lambda _: True
@@ -363,14 +367,10 @@ class ParsedSource:
         unit = self._unit_at_line(finding.start_line)
         if unit is None:
             return None
-        shift = unit.start - 1 - unit.prefix.count(self.default_newline)
         holding: list[tuple[int, CodeRange, NodeT]] = []
         exact: list[NodeT] = []
         end_line = max(finding.end_line, finding.start_line)
-        for node, relative in self._positions(unit).items():
-            if not isinstance(node, kind) or relative.start.line + shift < unit.start:
-                continue  # not of the kind, or the stand-in header of a member
-            where = _shifted(relative, shift)
+        for node, where in self._file_positions(unit, kind):
             if not (where.start.line <= finding.start_line and end_line <= where.end.line):
                 continue
             if not accept(node):
@@ -824,5 +824,5 @@ def apply_parsed(source: str, edit: Callable[[ParsedSource], str | None]) -> str
         return None if parsed is None else edit(parsed)
 
 
-_CACHE: OrderedDict[str, tuple[bool, ParsedSource | None]] = OrderedDict()
+_CACHE: OrderedDict[str, ParsedSource | None] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
