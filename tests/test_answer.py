@@ -138,14 +138,26 @@ def test_several_blocks_pick_the_one_defining_the_region() -> None:
     assert "unrelated" not in (result.new_text or "")
 
 
-def test_several_blocks_defining_nothing_asked_take_the_longest_that_parses() -> None:
-    # Both are bodies (no def); the longer one is the real answer.
+def test_two_different_blocks_that_could_each_be_the_repair_are_refused_as_ambiguous() -> None:
+    # Both are bodies (no def): no rule can tell which is meant, so neither is taken.
     short = "return 1"
     long = "args = shlex.split(cmd)\nout = subprocess.check_output(args, timeout=timeout)\nreturn out.decode()"
     answer = fenced(short, prose=False) + "\n" + fenced(long, prose=False)
     result = splice_answer(SOURCE, run_region(), answer)
-    assert result.new_text is not None
-    assert "args = shlex.split(cmd)" in result.new_text
+    assert result.new_text is None
+    assert "2 different code blocks" in result.reason and "exactly one" in result.reason
+
+
+def test_a_second_block_that_also_defines_the_function_makes_the_answer_ambiguous() -> None:
+    smuggled = "import os\nos.system('id')\n\n" + RUN_FIXED
+    answer = fenced("import shlex\n" + RUN_FIXED, prose=False) + "\n" + fenced(smuggled, prose=False)
+    result = splice_answer(SOURCE, run_region(), answer)
+    assert result.new_text is None and "exactly one" in result.reason
+
+
+def test_the_same_block_twice_is_not_ambiguous() -> None:
+    block = fenced("import shlex\n" + RUN_FIXED, prose=False)
+    assert_run_fixed(splice_answer(SOURCE, run_region(), block + "\n" + block).new_text)
 
 
 def test_non_python_blocks_are_used_only_when_nothing_else_exists() -> None:
@@ -172,7 +184,7 @@ def test_indented_body_without_def_is_reindented() -> None:
     assert "    if not cmd:\n        raise ValueError('empty')\n    return subprocess" in result.new_text
 
 
-def test_whole_file_answer_extracts_the_region_and_carries_new_imports_and_helpers() -> None:
+def test_whole_file_answer_extracts_the_region_and_carries_new_imports_only() -> None:
     answer_file = textwrap.dedent(
         '''\
         """Utilities, fixed."""
@@ -212,13 +224,15 @@ def test_whole_file_answer_extracts_the_region_and_carries_new_imports_and_helpe
     result = splice_answer(SOURCE, run_region(), fenced(answer_file))
     new = result.new_text
     assert new is not None, result.reason
-    assert "added 2 import line(s)" in result.reason and "added 2 new top-level definition(s)" in result.reason
+    assert "added 2 import line(s)" in result.reason
     # the rest of the file is the original's, even where the answer changed it
     assert "return x + 1\n" in new and "return os.getcwd()" in new and "LIMIT = 10\n" in new
     assert "x + 100" not in new and "changed" not in new and "__main__" not in new
     assert new.index("import shlex") < new.index("LIMIT = 10")
     assert "from typing import List as L" in new
-    assert new.index("SAFE_TIMEOUT = 5") < new.index("def _split") < new.index("@cached")
+    # new top-level code (helpers, constants) never rides along: the run() it calls stays undefined,
+    # which the verifier refuses
+    assert "SAFE_TIMEOUT = 5" not in new and "def _split" not in new
     compile(new, "x.py", "exec")
 
 

@@ -42,6 +42,9 @@ class ScriptedLlm:
         answer = self.answers.pop(0) if self.answers else None
         return Proposal(answer, "" if answer is not None else "no code block in the answer")
 
+    def region_of(self, source: str, finding: Finding) -> str:
+        return ""  # small files: the whole file, one request for all its findings
+
 
 class SlowBandit(BanditEngine):
     """Real Bandit, flagged as a batch engine, to exercise the once-per-round batch verification."""
@@ -115,7 +118,7 @@ def test_deleting_or_commenting_out_the_code_is_rejected() -> None:
     deleted = SHELL.replace('    subprocess.call("tar czf backup.tgz " + folder, shell=True)', "    pass")
     commented = SHELL.replace("    subprocess.call(", "    pass\n    # subprocess.call(")
     renamed = FIXED_SHELL.replace("def archive(folder)", "def archive_folder(folder)")
-    for bad, words in ((deleted, "deleted most"), (commented, "comments out"), (renamed, "removed or renamed")):
+    for bad, words in ((deleted, "with a stub"), (commented, "with a stub"), (renamed, "does not keep `archive`")):
         report, _ = run(SHELL, ScriptedLlm([bad]), rounds=1)
         assert words in entry_for(report, "B602").reason
 

@@ -4,8 +4,8 @@ The answer may hold prose and several fenced blocks (```, ~~~, any or no languag
 unterminated last fence), a function body without its ``def`` line, the whole file when only a
 function was asked for, other indentation or CRLF line endings. We pick the block that parses
 and defines what was asked, put each definition back in place with the original indentation,
-add the imports the answer introduced to the file's import block, carry over new helper
-definitions it relies on, and leave every other line of the file untouched. The result must
+and add the imports the answer introduced to the file's import block. Anything else the answer
+holds is left out; the gate (``gate.py``) refuses answers that change code outside their units. The result must
 compile (``compile`` checks syntax only; nothing is ever run).
 """
 from __future__ import annotations
@@ -200,29 +200,6 @@ def _answered(tree: ast.Module, piece: Piece) -> ast.AST | None:
     return found
 
 
-def _bound_names(node: ast.stmt) -> set[str]:
-    if isinstance(node, _DEFINITIONS):
-        return {node.name}
-    targets: list[ast.expr] = []
-    if isinstance(node, ast.Assign):
-        targets = list(node.targets)
-    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-        targets = [node.target]
-    names: set[str] = set()
-    for target in targets:
-        names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    return names
-
-
-def _module_names(tree: ast.Module) -> set[str]:
-    names: set[str] = set()
-    for node in tree.body:
-        names.update(_bound_names(node))
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return names
-
-
 def _looks_like_body(tree: ast.Module) -> bool:
     """A function body, not a module: it returns or yields at top level, or it defines nothing
     and does something besides importing."""
@@ -273,8 +250,8 @@ def _targets(region: Region, original: ast.Module) -> list[Piece]:
 
 
 def choose_code(answer: str, targets: Sequence[Piece]) -> tuple[_Candidate | None, str]:
-    """The block to use, or None and why: prefer blocks that parse and define the most targets,
-    then the longest."""
+    """The block to use, or None and why: the one block that parses and defines the most targets;
+    ambiguous answers are refused."""
     blocks = code_blocks(answer)
     if not blocks:
         # Some models answer bare code: accept it only when it parses and defines what we asked,
@@ -307,7 +284,16 @@ def choose_code(answer: str, targets: Sequence[Piece]) -> tuple[_Candidate | Non
         if not errors:
             return None, "the code block in the answer is empty"
         return None, f"answer does not parse: {max(errors)[1]}"
-    return max(parsed, key=lambda c: (c.hits, len(c.code))), ""
+    # The rule: the one block that defines the most of what was asked (or, when none defines any,
+    # the one block that parses). Two different blocks that qualify make the answer ambiguous.
+    best = max(c.hits for c in parsed)
+    chosen = {c.code: c for c in parsed if c.hits == best}
+    if len(chosen) > 1:
+        return None, (
+            f"the answer holds {len(chosen)} different code blocks that could be the repair; "
+            "answer with exactly one"
+        )
+    return next(iter(chosen.values())), ""
 
 
 # -- imports ---------------------------------------------------------------------------------
@@ -418,25 +404,6 @@ def _node_code(code_lines: Sequence[str], node: ast.AST) -> str:
     assert isinstance(node, ast.stmt)
     start = definition_start(node) if isinstance(node, _DEFINITIONS) else node.lineno
     return "\n".join(code_lines[start - 1 : node.end_lineno or node.lineno])
-
-
-def _helpers(
-    candidate: _Candidate, used: Sequence[ast.AST], original: ast.Module
-) -> tuple[list[str], list[str]]:
-    """Top-level definitions of the answer that bind names the file lacks: the repaired code may
-    call them, so they come along, above or below the region as the answer had them."""
-    have = _module_names(original)
-    code_lines = candidate.code.split("\n")
-    first_used = min(getattr(node, "lineno", 0) for node in used)
-    before: list[str] = []
-    after: list[str] = []
-    for node in candidate.tree.body:
-        if node in used or isinstance(node, (ast.Import, ast.ImportFrom)):
-            continue
-        names = _bound_names(node)
-        if names and not names & have:
-            (before if node.lineno < first_used else after).append(_node_code(code_lines, node))
-    return before, after
 
 
 def _compiles(text: str, path: str) -> str | None:
@@ -591,24 +558,14 @@ def _splice_pieces(
 
     first_top = min(_top_start(original, piece.qualname) for piece, _ in matches)
     imports = new_imports(candidate.tree, original)
-    before, after = _helpers(candidate, [node for _, node in matches], original)
-    last_top = max(_top_end(original, piece.qualname) for piece, _ in matches)
     if imports:
         position, had_block = _import_position(original, first_top)
         edits.append(_Edit(position, position, tuple(imports + ([] if had_block else [""]))))
-    if before:
-        block = "\n\n\n".join(before).split("\n") + ["", ""]
-        edits.append(_Edit(first_top - 1, first_top - 1, tuple(block)))
-    if after:
-        block = ["", ""] + "\n\n\n".join(after).split("\n")
-        edits.append(_Edit(last_top, last_top, tuple(block)))
 
     replaced = ", ".join(piece.label for piece, _ in matches)
     notes = [f"replaced {replaced}"]
     if imports:
         notes.append(f"added {len(imports)} import line(s)")
-    if before or after:
-        notes.append(f"added {len(before) + len(after)} new top-level definition(s)")
     if missing:
         notes.append("the answer left out " + ", ".join(p.label for p in missing))
     return SpliceResult(_apply(source, edits), "; ".join(notes))
@@ -618,12 +575,6 @@ def _top_start(original: ast.Module, qualname: str) -> int:
     node = find_definition(original.body, qualname.split(".", 1)[0])
     assert isinstance(node, _DEFINITIONS)
     return definition_start(node)
-
-
-def _top_end(original: ast.Module, qualname: str) -> int:
-    node = find_definition(original.body, qualname.split(".", 1)[0])
-    assert isinstance(node, _DEFINITIONS)
-    return node.end_lineno or node.lineno
 
 
 def _reattach_body(source: str, original: ast.Module, candidate: _Candidate, piece: Piece) -> SpliceResult:

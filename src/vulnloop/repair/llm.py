@@ -5,6 +5,9 @@ comment, comes back as it is: the repair loop re-scans every candidate and rejec
 """
 from __future__ import annotations
 
+import ast
+import difflib
+import functools
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -13,7 +16,7 @@ from vulnloop.llm.client import ChatModel
 from vulnloop.repair.answer import splice_answer
 from vulnloop.repair.ledger import TokenUsage
 from vulnloop.quiet import parse_quietly
-from vulnloop.repair.prompt import build_prompt, secret_environment
+from vulnloop.repair.prompt import build_prompt, find_region, placeholder_problem, secret_environment
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,40 @@ class LlmRepairer:
             return Proposal(None, f"LLM error: {completion.error}", completion.usage, prompt.chars)
         if not completion.text or not completion.text.strip():
             return Proposal(None, "LLM error: empty answer", completion.usage, prompt.chars)
+        refused = placeholder_problem(completion.text, prompt.messages[-1].content)
+        if refused:
+            return Proposal(None, refused, completion.usage, prompt.chars)
         answer = prompt.redactor.restore(completion.text)
         spliced = splice_answer(source, prompt.region, answer, path=path)
+        if spliced.new_text is not None and secret_on_changed_line(source, spliced.new_text, self._secrets):
+            return Proposal(None, "the answer writes a secret value into changed code", completion.usage, prompt.chars)
         return Proposal(spliced.new_text, spliced.reason, completion.usage, prompt.chars)
+
+    def region_of(self, source: str, finding: Finding) -> str:
+        """The label of the region a request for ``finding`` shows: findings sharing it share a request."""
+        try:
+            tree = _parsed(source)
+        except (SyntaxError, ValueError):
+            return ""
+        return find_region(source, [finding], whole_file_max_lines=self.whole_file_max_lines, tree=tree).label
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(source: str) -> ast.Module:
+    return parse_quietly(source)
+
+
+def secret_on_changed_line(before: str, after: str, secrets: Sequence[str]) -> bool:
+    """True when a line the edit added or rewrote holds a secret value that the lines it replaced
+    did not: no secret may travel into a suggestion, a diff or a report."""
+    if not secrets:
+        return False
+    old, new = before.splitlines(), after.splitlines()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        replaced = set(old[i1:i2])
+        for line in new[j1:j2]:
+            if line not in replaced and any(secret in line for secret in secrets):
+                return True
+    return False

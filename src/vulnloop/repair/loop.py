@@ -8,6 +8,7 @@ one batch at its end, and a file whose round they reject goes back to its state 
 """
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -34,6 +35,7 @@ from vulnloop.repair.ledger import (
     Status,
     TokenUsage,
 )
+from vulnloop.repair.gate import check_untrusted
 from vulnloop.repair.verify import findings_problem, pair_findings, shape_problem
 from vulnloop.sources import SourceFile
 
@@ -56,6 +58,10 @@ class Proposer(Protocol):
         round: int = 1,
         context: dict[str, str] | None = None,
     ) -> object: ...
+
+    def region_of(self, source: str, finding: Finding) -> str:
+        """A key naming the region of the file a request for ``finding`` shows the model."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,7 @@ class _FileState:
     reasons: dict[str, str] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     feedback: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    last_rejection: str = ""  # the latest candidate's rejection, without the ledger's prefix
 
 
 @dataclass(frozen=True)
@@ -276,23 +283,36 @@ class RepairLoop:
             state, chain.text, keys, repairer, round_no, residual, records=records, every_target=True
         )
 
+    def _region_of(self, text: str, finding: Finding) -> str:
+        """Which request a finding goes in: the region the LLM is shown for it."""
+        if self.llm is not None:
+            return self.llm.region_of(text, finding)
+        return enclosing_scope(text, finding.start_line).split(".")[0]
+
     def _try_llm(self, state: _FileState, round_no: int) -> None:
+        """One request per region the model is shown, with all its pending findings. A region
+        whose findings are all import warnings gets none: they go with the code using the import."""
         assert self.llm is not None
         regions: dict[str, list[str]] = defaultdict(list)
         for key, target in state.pending.items():
-            regions[_region(state.text, target)].append(key)
+            regions[self._region_of(state.text, target)].append(key)
         ordered = sorted(regions, key=lambda r: min(severity_order(state.pending[k]) for k in regions[r]))
         for region in ordered:
-            keys = [k for k, t in state.pending.items() if _region(state.text, t) == region]
+            keys = [k for k in regions[region] if k in state.pending]
             if not keys:
                 continue  # fixed on the way
+            if all(is_import_warning(state.pending[k]) for k in keys):
+                for key in keys:
+                    state.reasons.setdefault(key, IMPORT_WARNING_REASON)
+                continue
             keys.sort(key=lambda k: severity_order(state.pending[k]))
             for key in keys:
                 state.attempts[key] += 1
+            targets = [state.pending[k] for k in keys]
             proposal = self.llm.propose(
                 path=state.path,
                 source=state.text,
-                findings=[state.pending[k] for k in keys],
+                findings=targets,
                 feedback=tuple(state.feedback[region]),
                 round=round_no,
                 context={"path": state.path, "stage": "repair", "round": str(round_no)},
@@ -305,12 +325,20 @@ class RepairLoop:
             if new_text is None:
                 why = getattr(proposal, "reason", "") or "no answer"
                 for key in keys:
-                    state.reasons[key] = f"round {round_no}: {why}"
+                    state.reasons[key] = f"round {round_no}: {self.llm_name}: {why}"
                 state.feedback[region].append(f"Round {round_no}: {why}")
                 continue
-            if not self._try_candidate(state, new_text, keys, self.llm_name, round_no):
-                reason = state.reasons.get(keys[0], "rejected")
-                state.feedback[region].append(f"Round {round_no}: your previous answer was rejected: {reason}")
+            # The answer is untrusted: confined to its units and checked before any re-scan.
+            gated = check_untrusted(state.text, new_text, targets)
+            if gated.text is None:
+                for key in keys:
+                    state.reasons[key] = f"round {round_no}: {self.llm_name}: {gated.reason}"
+                state.feedback[region].append(f"Round {round_no}: your answer was refused: {gated.reason}")
+                continue
+            if not self._try_candidate(state, gated.text, keys, self.llm_name, round_no):
+                state.feedback[region].append(
+                    f"Round {round_no}: your answer was rejected: {state.last_rejection or 'rejected'}"
+                )
 
     def _try_candidate(
         self,
@@ -331,6 +359,7 @@ class RepairLoop:
         targets = [state.pending[k] for k in keys]
 
         def reject(reason: str) -> bool:
+            state.last_rejection = reason
             for key in keys:
                 state.reasons[key] = f"round {round_no}: {repairer}: {reason}"
             return False
@@ -412,7 +441,7 @@ class RepairLoop:
                     if key in state.awaiting_slow:
                         reason = f"still reported by {target.engine}: {target.rule_id} at line {where.start_line}: {target.message}"
                         state.reasons[key] = f"round {round_no}: {reason}"
-                        state.feedback[_region(state.text, where)].append(f"Round {round_no}: {reason}")
+                        state.feedback[self._region_of(state.text, where)].append(f"Round {round_no}: {reason}")
             state.awaiting_slow.clear()
             state.slow = after
 
@@ -426,7 +455,7 @@ class RepairLoop:
         state.pending = {fp: snapshot.pending[fp] for fp in [*state.pending, *undone]}
         for fp, target in state.pending.items():
             state.reasons[fp] = f"round {round_no}: {reason}"
-            state.feedback[_region(state.text, target)].append(f"Round {round_no}: your change was rejected: {reason}")
+            state.feedback[self._region_of(state.text, target)].append(f"Round {round_no}: your change was rejected: {reason}")
 
     def _run_user_check(self, state: _FileState, snapshot: _Snapshot, round_no: int) -> None:
         """Run --verify-cmd on a temporary copy of the tree holding the repaired file."""
@@ -483,9 +512,12 @@ class RepairLoop:
         return FileOutcome(state.path, state.original, state.text, tuple(entries))
 
 
-def _region(text: str, finding: Finding) -> str:
-    """The top-level function or class holding the finding ('' for module level)."""
-    return enclosing_scope(text, finding.start_line).split(".")[0]
+IMPORT_WARNING_REASON = "an import warning: it goes when the code using the import is repaired"
+
+
+def is_import_warning(finding: Finding) -> bool:
+    """Bandit's import blacklist (B401-B415): resolved with the usage it warns about, never alone."""
+    return finding.engine == "bandit" and re.fullmatch(r"B4\d\d", finding.rule_id) is not None
 
 
 def _unique_keys(findings: Sequence[Finding]) -> list[str]:

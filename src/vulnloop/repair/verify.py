@@ -38,19 +38,27 @@ def compiles(text: str, path: str) -> str | None:
     return None
 
 
-def count_suppressions(text: str) -> int:
-    return len(_SUPPRESSION.findall(text))
+def added_suppression(before: str, candidate: str) -> str | None:
+    """A changed or new line of the candidate that carries a suppression comment its original
+    line did not (compared line by line: removing a stale ``# nosec`` elsewhere buys nothing)."""
+    old, new = before.splitlines(), candidate.splitlines()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        had = {m.group(0).lower() for line in old[i1:i2] for m in _SUPPRESSION.finditer(line)}
+        for line in new[j1:j2]:
+            if any(m.group(0).lower() not in had for m in _SUPPRESSION.finditer(line)):
+                return line.strip()
+    return None
 
 
-def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[object, ...]:
-    args = node.args
-    return (
-        tuple(a.arg for a in args.posonlyargs),
-        tuple(a.arg for a in args.args),
-        args.vararg.arg if args.vararg else None,
-        tuple(a.arg for a in args.kwonlyargs),
-        args.kwarg.arg if args.kwarg else None,
-    )
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """What callers and decorators see: kind, parameters with defaults and annotations, return
+    annotation, decorators."""
+    from vulnloop.repair.confine import signature_of
+
+    return signature_of(node)
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ class ModuleFacts:
     """What the structure rules need to know of one text, from one walk of its tree."""
 
     tree: ast.Module
-    definitions: dict[str, tuple[object, ...]]  # qualified name -> signature (classes: a marker)
+    definitions: dict[str, str]  # qualified name -> signature (classes: a marker)
     undefined: frozenset[str]  # names read but bound nowhere (empty after a star import)
 
 
@@ -70,7 +78,7 @@ def module_facts(text: str) -> ModuleFacts:
     """Facts of a text that parses. Cached: every candidate of a round is compared with the
     same current text, whose facts need computing once."""
     tree = ast.parse(text)
-    found: dict[str, tuple[object, ...]] = {}
+    found: dict[str, str] = {}
     loaded: set[str] = set()
     bound: set[str] = set(_BUILTIN_NAMES)
     star = False
@@ -103,7 +111,7 @@ def module_facts(text: str) -> ModuleFacts:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found.setdefault(prefix[:-1], _signature(node))
         elif isinstance(node, ast.ClassDef):
-            found.setdefault(prefix[:-1], ("class",))
+            found.setdefault(prefix[:-1], "class")
     # Popping yields nodes in source order, so setdefault keeps the first definition of a name.
     return ModuleFacts(tree, found, frozenset() if star else frozenset(loaded - bound))
 
@@ -180,7 +188,7 @@ def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -
         if name not in after_defs:
             return f"the repair removed or renamed `{name}`"
         if after_defs[name] != signature:
-            return f"the repair changed the signature of `{name}`"
+            return f"the repair changed the signature of `{name}` (parameters, defaults, annotations or decorators)"
     for target in targets:
         scope = enclosing_scope(before, target.start_line, tree=before_tree)
         old_node, new_node = _scope_node(before_tree, scope), _scope_node(after_tree, scope)
@@ -193,6 +201,7 @@ def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -
     return None
 
 
+@functools.lru_cache(maxsize=8)
 def _line_origins(before: str, after: str) -> dict[int, set[int]]:
     """After-line -> the before-lines it was kept from or rewritten from (1-based)."""
     origins: dict[int, set[int]] = {}
@@ -265,23 +274,49 @@ def shape_problem(*, path: str, before: str, candidate: str, targets: Sequence[F
     problem = compiles(candidate, path)
     if problem:
         return problem
-    if count_suppressions(candidate) > count_suppressions(before):
-        return "the repair adds a suppression comment (# nosec, # noqa, ...) instead of a fix"
+    suppressed = added_suppression(before, candidate)
+    if suppressed is not None:
+        return f"the repair adds a suppression comment instead of a fix: `{suppressed[:80]}`"
     return structure_problem(before, candidate, targets)
 
 
-def _expected_residue(finding: Finding, fixed: Sequence[Finding], residual_rules: Collection[str]) -> bool:
-    """A weaker finding the standard fix leaves behind: one the codemod declares (its
-    ``residual_rules``), or one of the same CWE and lower severity, e.g. B602 -> B603/B607 when
-    ``shell=True`` becomes an argument list, which Bandit itself points to."""
-    if finding.rule_id in residual_rules and fixed:
-        return True
-    return any(
-        finding.engine == target.engine
-        and finding.severity < target.severity
-        and bool(set(finding.cwes) & set(target.cwes))
-        for target in fixed
+# The documented leftovers of a standard repair, excused only at the repaired call (or, for an
+# import warning, on a new import line): shell=True -> an argument list still draws B603/B607, and
+# os.system -> subprocess brings `import subprocess` (B404).
+RESIDUES: dict[str, tuple[str, ...]] = {
+    "B602": ("B603", "B607"),
+    "B604": ("B603", "B607"),
+    "B605": ("B603", "B607", "B404"),
+    "B609": ("B603", "B607"),
+}
+
+
+def _expected_residue(
+    finding: Finding,
+    fixed: Sequence[Finding],
+    residual_rules: Collection[str],
+    origins: dict[int, set[int]],
+    excused: set[tuple[str, str]],
+) -> bool:
+    """A leftover the fix of a target documents, where that fix is: on a line rewritten from the
+    target's lines, or (import warnings) on a line the repair added. One per target and rule."""
+    after_lines = range(finding.start_line, max(finding.end_line, finding.start_line) + 1)
+    new_import = all(line not in origins for line in after_lines) and finding.snippet.lstrip().startswith(
+        ("import ", "from ")
     )
+    for target in fixed:
+        if finding.engine != target.engine:
+            continue
+        allowed = set(RESIDUES.get(target.rule_id, ())) | set(residual_rules)
+        key = (target.fingerprint, finding.rule_id)
+        if finding.rule_id not in allowed or key in excused:
+            continue
+        target_lines = set(range(target.start_line, max(target.end_line, target.start_line) + 1))
+        at_call = any(origins.get(line, set()) & target_lines for line in after_lines)
+        if at_call or (new_import and finding.rule_id.startswith("B4")):
+            excused.add(key)
+            return True
+    return False
 
 
 def findings_problem(
@@ -303,10 +338,12 @@ def findings_problem(
     still = {before[b].fingerprint for b in pairs.values()}
     fixed_targets = [t for t in targets if t.fingerprint not in still]
     fixed = tuple(t.fingerprint for t in fixed_targets)
+    origins = _line_origins(before_text, after_text)
+    excused: set[tuple[str, str]] = set()
     fresh = [
         f
         for index, f in enumerate(after)
-        if index not in pairs and not _expected_residue(f, fixed_targets, residual_rules)
+        if index not in pairs and not _expected_residue(f, fixed_targets, residual_rules, origins, excused)
     ]
     if fresh:
         first = fresh[0]
