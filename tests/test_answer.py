@@ -184,56 +184,34 @@ def test_indented_body_without_def_is_reindented() -> None:
     assert "    if not cmd:\n        raise ValueError('empty')\n    return subprocess" in result.new_text
 
 
-def test_whole_file_answer_extracts_the_region_and_carries_new_imports_only() -> None:
-    answer_file = textwrap.dedent(
-        '''\
-        """Utilities, fixed."""
-        import os
-        import shlex
-        import subprocess
-        from typing import List as L
-
-        LIMIT = 99
-
-        SAFE_TIMEOUT = 5
-
-
-        def helper(x):
-            return x + 100
-
-
-        def _split(cmd: str) -> L[str]:
-            return shlex.split(cmd)
-
-
-        @cached
-        def run(cmd, *, timeout=5):
-            """Run a command."""
-            out = subprocess.check_output(_split(cmd), timeout=min(timeout, SAFE_TIMEOUT))
-            return out.decode()
-
-
-        def tail():
-            return "changed"
-
-
-        if __name__ == "__main__":
-            print(run("ls"))
-        '''
+def test_whole_file_answer_for_a_region_takes_the_region_and_its_new_imports() -> None:
+    answer_file = SOURCE.replace("import os\n", "import os\nimport shlex\nfrom typing import List as L\n").replace(
+        "subprocess.check_output(cmd, shell=True, timeout=timeout)", "subprocess.check_output(shlex.split(cmd), timeout=timeout)"
     )
     result = splice_answer(SOURCE, run_region(), fenced(answer_file))
     new = result.new_text
     assert new is not None, result.reason
     assert "added 2 import line(s)" in result.reason
-    # the rest of the file is the original's, even where the answer changed it
-    assert "return x + 1\n" in new and "return os.getcwd()" in new and "LIMIT = 10\n" in new
-    assert "x + 100" not in new and "changed" not in new and "__main__" not in new
-    assert new.index("import shlex") < new.index("LIMIT = 10")
-    assert "from typing import List as L" in new
-    # new top-level code (helpers, constants) never rides along: the run() it calls stays undefined,
-    # which the verifier refuses
-    assert "SAFE_TIMEOUT = 5" not in new and "def _split" not in new
-    compile(new, "x.py", "exec")
+    assert_run_fixed(new)
+    assert new.index("import shlex") < new.index("LIMIT = 10") and "from typing import List as L" in new
+
+
+@pytest.mark.parametrize(
+    "change, shown",
+    [
+        (("LIMIT = 10", "LIMIT = 99"), "`LIMIT = 99`"),
+        (("return x + 1", "return x - 1"), "`helper`"),
+        (("def tail():", "def helper2(x):\n    return x\n\n\ndef tail():"), "`helper2`"),
+        (("def tail():", "import os\nos.system('id')\n\n\ndef tail():"), "`os.system('id')`"),
+    ],
+)
+def test_whole_file_answer_changing_code_outside_the_region_is_refused(change: tuple[str, str], shown: str) -> None:
+    answer_file = SOURCE.replace("import os\n", "import os\nimport shlex\n").replace(
+        "subprocess.check_output(cmd, shell=True, timeout=timeout)", "subprocess.check_output(shlex.split(cmd), timeout=timeout)"
+    ).replace(*change)
+    result = splice_answer(SOURCE, run_region(), fenced(answer_file))
+    assert result.new_text is None
+    assert shown in result.reason and "outside the code it was asked to repair" in result.reason
 
 
 def test_whole_file_region_with_complete_answer_replaces_everything() -> None:

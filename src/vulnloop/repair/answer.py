@@ -548,6 +548,9 @@ def _splice_pieces(
             return _reattach_body(source, original, candidate, pieces[0])
         labels = ", ".join(p.label for p in pieces)
         return SpliceResult(None, f"the answer does not define the {labels} it was asked to repair")
+    extra = _outside_code(original, candidate.tree, [node for _, node in matches])
+    if extra is not None:
+        return SpliceResult(None, f"the answer adds or changes {extra} outside the code it was asked to repair")
 
     edits: list[_Edit] = []
     for piece, node in matches:
@@ -569,6 +572,21 @@ def _splice_pieces(
     if missing:
         notes.append("the answer left out " + ", ".join(p.label for p in missing))
     return SpliceResult(_apply(source, edits), "; ".join(notes))
+
+
+def _outside_code(original: ast.Module, answer: ast.Module, used: Sequence[ast.AST]) -> str | None:
+    """The first top-level statement of the answer that is neither what was asked (or holds it),
+    an import, a docstring, nor a copy of the original's: code that must not ride along."""
+    copies = {ast.dump(node) for node in original.body}
+    wanted = {id(node) for node in used}
+    for top in answer.body:
+        if isinstance(top, (ast.Import, ast.ImportFrom)) or _is_docstring(top) or ast.dump(top) in copies:
+            continue
+        if any(id(node) in wanted for node in ast.walk(top)):
+            continue
+        shown = f"`{top.name}`" if isinstance(top, _DEFINITIONS) else f"`{ast.unparse(top).splitlines()[0][:60]}`"
+        return f"{shown} (line {top.lineno} of the answer)"
+    return None
 
 
 def _top_start(original: ast.Module, qualname: str) -> int:

@@ -109,6 +109,7 @@ class Reference:
     called: bool
     node: ast.AST
     read_whole: bool  # used as a value, not indexed, compared or called (``dict(os.environ)``)
+    inert: bool  # a constant (``subprocess.PIPE``) or an exception class caught: nothing to call
 
 
 def references(nodes: Sequence[ast.AST], names: dict[str, str]) -> list[Reference]:
@@ -118,6 +119,13 @@ def references(nodes: Sequence[ast.AST], names: dict[str, str]) -> list[Referenc
         for parent in ast.walk(top):
             for child in ast.iter_child_nodes(parent):
                 parents[id(child)] = parent
+    caught = {
+        id(node)
+        for top in nodes
+        for handler in ast.walk(top)
+        if isinstance(handler, ast.ExceptHandler) and handler.type is not None
+        for node in ast.walk(handler.type)
+    }
     out: list[Reference] = []
     for top in nodes:
         for node in ast.walk(top):
@@ -134,7 +142,9 @@ def references(nodes: Sequence[ast.AST], names: dict[str, str]) -> list[Referenc
             called = isinstance(parent, ast.Call) and parent.func is node
             code = ast.unparse(parent if called and parent is not None else node)
             whole = not called and not isinstance(parent, (ast.Subscript, ast.Compare))
-            out.append(Reference(name, " ".join(code.split()), called, node, whole))
+            last = name.rsplit(".", 1)[-1]
+            inert = id(node) in caught or (last.isupper() and len(last) > 1)
+            out.append(Reference(name, " ".join(code.split()), called, node, whole, inert))
     return out
 
 
@@ -192,7 +202,7 @@ def capability_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], modu
         dynamic = _matches(ref.name, DYNAMIC)
         if dynamic and ref.code not in old_codes:
             return f"the repair adds a dynamic route to code or data (`{ref.code[:80]}`) the original did not have"
-        if (family or dynamic) and not ref.called and ref.code not in old_codes:
+        if (family or dynamic) and not ref.called and not ref.inert and ref.code not in old_codes:
             return f"the repair passes `{ref.name}` around instead of calling it (an alias hides it from scanners)"
     for top in after:
         for node in ast.walk(top):
