@@ -62,8 +62,8 @@ _SHELLS = frozenset(
      "osascript", "wscript", "cscript"}
 )
 # Calls that do not count as performing an operation: a stub logs, prints or gives up.
-_STUBS = ("print", "logging.*", "warnings.warn", "NotImplementedError", "sys.exit", "exit", "quit")
 _EXITS = ("sys.exit", "exit", "quit", "os._exit", "os.abort", "os.kill")
+_STUBS = ("print", "logging.*", "warnings.warn", "NotImplementedError", *_EXITS)
 
 
 def _matches(name: str, patterns: Iterable[str]) -> bool:
