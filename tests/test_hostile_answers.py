@@ -150,7 +150,8 @@ def test_the_honest_answer_to_the_same_prompt_is_accepted(tmp_path: Path) -> Non
 
 def test_a_whole_file_answer_is_rebuilt_on_the_original_text(tmp_path: Path) -> None:
     """Comments and layout the answer dropped elsewhere come back: only the unit and imports change."""
-    sloppy = with_call(SAFE_CALL, "import shlex\n").replace("  # nosec - reviewed: a constant, not a secret", "")
+    quoted = '    subprocess.call(["tar", "czf", "backup.tgz", shlex.quote(folder)])\n'
+    sloppy = with_call(quoted, "import shlex\n").replace("  # nosec - reviewed: a constant, not a secret", "")
     sloppy = sloppy.replace("\n\n\ndef add", "\n\ndef add")
     with FakeOpenAI([answer(fence(sloppy))]) as server:
         loop = _loop(tmp_path, server)
@@ -158,7 +159,7 @@ def test_a_whole_file_answer_is_rebuilt_on_the_original_text(tmp_path: Path) -> 
         scan = loop.scan(sources)
         report = loop.repair(sources, scan, [f for f in scan.findings if f.rule_id == "B602"])
     assert report.entries[0].status is Status.FIXED, report.entries[0].reason
-    assert report.files[0].final == with_call(SAFE_CALL, "import shlex\n")
+    assert report.files[0].final == with_call(quoted, "import shlex\n")
 
 
 BIG_APP = APP + "".join(f"\n\ndef handler_{i}(x):\n    return x * {i}\n" for i in range(45))

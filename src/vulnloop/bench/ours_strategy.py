@@ -29,6 +29,9 @@ class ObservedRepairer:
         self._root = root
         self.rounds = {k: RoundStats(k) for k in range(1, iterations + 1)}
 
+    def region_of(self, source: str, finding: Finding) -> str:
+        return self.inner.region_of(source, finding)
+
     def propose(
         self,
         *,

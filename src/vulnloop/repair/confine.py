@@ -208,10 +208,8 @@ def _loaded_names(tree: ast.AST) -> set[str]:
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
-def _import_edits(
-    original: ast.Module, changed: ast.Module, flagged_imports: set[int], lines: Sequence[str]
-) -> list[tuple[int, int, list[str]]]:
-    """Flagged top-level imports the candidate dropped and nothing uses any more: removed (the
+def _import_edits(original: ast.Module, changed: ast.Module, lines: Sequence[str]) -> list[tuple[int, int, list[str]]]:
+    """Top-level imports the candidate dropped and nothing uses any more: removed (an import
     warning goes with the code that used the import). Every other original import stays."""
     from vulnloop.repair.answer import _render_imports
 
@@ -219,7 +217,7 @@ def _import_edits(
     used = _loaded_names(changed)
     edits: list[tuple[int, int, list[str]]] = []
     for node in original.body:
-        if id(node) not in flagged_imports or not isinstance(node, _IMPORTS):
+        if not isinstance(node, _IMPORTS):
             continue
         keys = _statement_keys(node)
         keep = [
@@ -282,7 +280,7 @@ def confine(before: str, candidate: str, findings: Sequence[Finding]) -> Confine
         changed = ast.parse(candidate)
     except SyntaxError as exc:
         return Confined(None, f"the repaired code does not parse: {exc.msg} at line {exc.lineno}")
-    units, flagged_imports, lost = units_for(original, findings)
+    units, _, lost = units_for(original, findings)
     if lost:
         return Confined(None, f"no statement holds the finding at line {lost[0].start_line}")
     try:
@@ -308,7 +306,7 @@ def confine(before: str, candidate: str, findings: Sequence[Finding]) -> Confine
         indent_line = old_lines[unit.start_line - 1]
         indent = indent_line[: len(indent_line) - len(indent_line.lstrip())]
         edits.append((unit.start_line - 1, unit.end_line, _reindent_lines(new_lines[first - 1 : last], indent)))
-    edits.extend(_import_edits(original, changed, flagged_imports, old_lines))
+    edits.extend(_import_edits(original, changed, old_lines))
     imports = new_imports(changed, original)
     if imports:
         first_unit = min((m.unit.start_line for m in units.values()), default=len(old_lines) + 1)

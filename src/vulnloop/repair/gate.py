@@ -6,7 +6,9 @@
    repaired file still imports wherever it did.
 3. Capabilities (``capabilities.py``): no new process, network or deserialisation family, no
    dynamic route, no hidden arguments, no patching.
-4. The flagged operation is kept: replaced by a reachable operation, not deleted or stubbed.
+4. Sanity (``sanity.py``): no new undefined name or unused import (pyflakes), the contracts of the
+   sinks we repair kept (argument lists without a shell, sqlite3's placeholders, ...).
+5. The flagged operation is kept: replaced by a reachable operation, not deleted or stubbed.
 
 Pure: texts and findings in, the rebuilt text or a reason out.
 """
@@ -21,6 +23,7 @@ from typing import Sequence
 from vulnloop.findings import Finding
 from vulnloop.repair.capabilities import capability_problem, operation_problem
 from vulnloop.repair.confine import Matched, confine
+from vulnloop.repair.sanity import contract_problem, lint_problem
 
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 
@@ -115,4 +118,10 @@ def check_untrusted(before: str, candidate: str, targets: Sequence[Finding]) -> 
             problem = operation_problem(matched.before, matched.after, new_tree, in_unit, replaced)
             if problem:
                 return GateResult(None, problem)
+        problem = contract_problem(matched.before, matched.after, new_tree)
+        if problem:
+            return GateResult(None, problem)
+    problem = lint_problem(old_tree, new_tree)
+    if problem:
+        return GateResult(None, problem)
     return GateResult(rebuilt)

@@ -1,0 +1,140 @@
+"""A sanity gate on an LLM's repair: honest answers that would break the code, or fix it only on paper.
+
+Two kinds of check, each comparing the repaired file with the original so that only what the
+repair brought counts:
+
+- names, by pyflakes (well kept, in-process, a few milliseconds a file): no new undefined name, no
+  removed import that is still used (it shows as undefined), no new unused import;
+- the contracts of the sinks we repair: a ``subprocess`` call without a shell takes an argument
+  sequence (or one program name), never the command string it ran through the shell; ``tarfile``
+  extraction targets never come from the member; a folder is not moved into a sensitive location
+  (home, ``.ssh``, system folders) to silence a temporary-folder warning; ``sqlite3`` keeps its own
+  ``?`` placeholders and its cursors are not context managers; ``hmac`` keys stay keys.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from typing import Iterator, Sequence
+
+from pyflakes import checker, messages
+
+from vulnloop.repair.capabilities import aliases, dotted
+
+# pyflakes findings a repair must not add. Names only (not lines): a repair moves lines.
+_LINT = (messages.UndefinedName, messages.UndefinedLocal, messages.UnusedImport, messages.UndefinedExport)
+_SENSITIVE_PATH = re.compile(
+    r"^~|(^|/)\.(ssh|aws|gnupg|kube|docker|config)(/|$)|^/(etc|root|usr|bin|sbin|boot|proc|sys|dev|lib|var/lib)(/|$)"
+)
+
+
+def _lint(tree: ast.Module, path: str) -> Counter[tuple[str, str]]:
+    found = checker.Checker(tree, filename=path).messages
+    return Counter(
+        (type(m).__name__, str(m.message_args[0]) if m.message_args else "") for m in found if isinstance(m, _LINT)
+    )
+
+
+_LINT_WORDS = {
+    "UndefinedName": "uses `{}` without importing or defining it (an import it still needs removed?)",
+    "UndefinedLocal": "reads the local `{}` before assigning it",
+    "UnusedImport": "leaves `{}` imported but never used",
+    "UndefinedExport": "exports `{}`, which is not defined",
+}
+
+
+def lint_problem(before: ast.Module, after: ast.Module, path: str = "<repair>") -> str | None:
+    """A pyflakes finding the repair adds, in words, or None."""
+    added = _lint(after, path) - _lint(before, path)
+    if not added:
+        return None
+    kind, name = sorted(added)[0]
+    return "the repair " + _LINT_WORDS[kind].format(name)
+
+
+def _calls(nodes: Sequence[ast.AST]) -> Iterator[ast.Call]:
+    for top in nodes:
+        yield from (n for n in ast.walk(top) if isinstance(n, ast.Call))
+
+
+def _code(node: ast.AST) -> str:
+    return " ".join(ast.unparse(node).split())
+
+
+def _is_command_string(node: ast.AST, shell_strings: set[str]) -> bool:
+    """A command line in one string: the expression the original handed to a shell, a literal with
+    spaces, or a string built with spaces in it."""
+    if _code(node) in shell_strings:
+        return True
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and len(node.value.split()) > 1
+    if isinstance(node, (ast.JoinedStr, ast.BinOp)):
+        return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and " " in n.value for n in ast.walk(node))
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+
+
+def _shell_strings(calls: Sequence[ast.Call], names: dict[str, str]) -> set[str]:
+    """The command strings the original ran through a shell."""
+    out: set[str] = set()
+    for call in calls:
+        name = dotted(call.func, names) or ""
+        shell = any(k.arg == "shell" for k in call.keywords) or name in {"os.system", "os.popen"}
+        if shell and call.args:
+            out.add(_code(call.args[0]))
+    return out
+
+
+def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module: ast.Module) -> str | None:
+    """A sink contract the repaired unit ``after`` breaks that its original ``before`` kept, or None."""
+    names = {**aliases(module), **{k: v for n in after for k, v in aliases(n).items()}}
+    old_calls = list(_calls(before))
+    old_codes = {_code(c) for c in old_calls}
+    shell_strings = _shell_strings(old_calls, {**aliases(module), **{k: v for n in before for k, v in aliases(n).items()}})
+    sqlite = "sqlite3" in {v.split(".")[0] for v in names.values()}
+    for call in _calls(after):
+        if _code(call) in old_codes:
+            continue
+        name = dotted(call.func, names) or ""
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        shell = next((k for k in call.keywords if k.arg == "shell"), None)
+        without_shell = shell is None or (isinstance(shell.value, ast.Constant) and shell.value.value is False)
+        if name.startswith("subprocess.") and without_shell and call.args and _is_command_string(call.args[0], shell_strings):
+            return (
+                f"the repair passes one command string to `{name}` without a shell (`{_code(call.args[0])[:60]}`): "
+                "it fails for any command with arguments; pass a list such as shlex.split(...) or fixed arguments"
+            )
+        if method in {"extract", "extractall", "_extract_member"}:
+            target = [k.value for k in call.keywords if k.arg == "path"] + list(call.args[1:2] if method == "extract" else call.args[:1])
+            for node in target:
+                if any(isinstance(n, ast.Attribute) and n.attr in {"name", "path", "linkname"} for n in ast.walk(node)):
+                    return "the repair extracts to a folder taken from the archive member: a traversal by another route"
+        if sqlite and method in {"execute", "executemany"} and call.args:
+            query = call.args[0]
+            if isinstance(query, ast.Constant) and isinstance(query.value, str) and "%s" in query.value:
+                return "the repair uses `%s` placeholders with sqlite3, which takes `?` (or `:name`): the query would fail"
+        if name == "hmac.new" and len(call.args) >= 2:
+            key, message = _code(call.args[0]).lower(), _code(call.args[1]).lower()
+            if re.search(r"key|secret", message) and not re.search(r"key|secret", key):
+                return "the repair swaps the hmac key and message: the key is hmac.new's first argument"
+    if sqlite:
+        for top in after:
+            for node in ast.walk(top):
+                if isinstance(node, (ast.With, ast.AsyncWith)) and _code(node) not in {_code(n) for t in before for n in ast.walk(t)}:
+                    for item in node.items:
+                        expr = item.context_expr
+                        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "cursor":
+                            return "the repair uses a sqlite3 cursor as a context manager, which it is not"
+    old_strings = {n.value for t in before for n in ast.walk(t) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    for top in after:
+        for node in ast.walk(top):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value not in old_strings:
+                if _SENSITIVE_PATH.search(node.value.strip()):
+                    return f"the repair moves a path into a sensitive location (`{node.value[:60]}`)"
+            if isinstance(node, ast.Call) and _code(node) not in old_codes:
+                name = dotted(node.func, names) or ""
+                if name in {"os.path.expanduser", "pathlib.Path.home"} or (
+                    isinstance(node.func, ast.Attribute) and node.func.attr == "home"
+                ):
+                    return "the repair moves a path into a sensitive location (the home folder): use tempfile for temporary files"
+    return None

@@ -1,0 +1,115 @@
+"""Honest but weak answers: repairs that silence the scanner while breaking the code or keeping the
+weakness are refused by the gate (pyflakes and the sinks' contracts), with the reason the model
+gets back. Each case is the before/after a small model really wrote, reduced."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from llm_helpers import finding
+from vulnloop.repair.gate import check_untrusted
+
+
+def _case(before: str, after: str, line: int, rule: str = "B602") -> tuple[str | None, str]:
+    result = check_untrusted(textwrap.dedent(before), textwrap.dedent(after), [finding(line, rule_id=rule)])
+    return result.text, result.reason
+
+
+SHELL = '''\
+import subprocess
+
+
+def run(command):
+    return subprocess.run(command, shell=True, check=True)
+'''
+
+TAR = '''\
+import tarfile
+
+
+def unpack(archive, dest):
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            tar.extract(member, dest)
+'''
+
+UPLOAD = '''\
+import os
+
+UPLOADS = "/tmp/uploads"
+
+
+def save(name, data):
+    with open(os.path.join(UPLOADS, name), "wb") as out:
+        out.write(data)
+'''
+
+SQLITE = '''\
+import sqlite3
+
+
+def login(db, user, password):
+    cur = db.cursor()
+    cur.execute("SELECT id FROM users WHERE name = '" + user + "' AND pw = '" + password + "'")
+    return cur.fetchone()
+'''
+
+PICKLE = '''\
+import pickle
+
+
+def load(blob):
+    return pickle.loads(blob)
+'''
+
+
+@pytest.mark.parametrize(
+    "before, after, line, rule, words",
+    [
+        (SHELL, SHELL.replace("shell=True", "shell=False"), 5, "B602", "without a shell"),
+        (SHELL, SHELL.replace(", shell=True", ""), 5, "B602", "one command string"),
+        (TAR, TAR.replace("tar.extract(member, dest)", "tar.extract(member, os.path.dirname(member.name))")
+         .replace("import tarfile", "import os\nimport tarfile"), 7, "B202", "taken from the archive member"),
+        (UPLOAD, UPLOAD.replace('"/tmp/uploads"', 'os.path.expanduser("~/.ssh/uploads")'), 3, "B108", "sensitive location"),
+        (UPLOAD, UPLOAD.replace('"/tmp/uploads"', '"/etc/app/uploads"'), 3, "B108", "sensitive location"),
+        (SQLITE, SQLITE.replace(
+            """cur.execute("SELECT id FROM users WHERE name = '" + user + "' AND pw = '" + password + "'")""",
+            'cur.execute("SELECT id FROM users WHERE name = %s AND pw = %s", (user, password))'), 6, "B608", "placeholders"),
+        (SQLITE, SQLITE.replace("    cur = db.cursor()\n", "    with db.cursor() as cur:\n").replace(
+            "    cur.execute(", "        cur.execute(").replace("    return cur.fetchone()", "        return cur.fetchone()")
+         .replace(
+            """cur.execute("SELECT id FROM users WHERE name = '" + user + "' AND pw = '" + password + "'")""",
+            'cur.execute("SELECT id FROM users WHERE name = ? AND pw = ?", (user, password))'), 6, "B608", "context manager"),
+        (PICKLE, PICKLE.replace("import pickle", "import json\nimport pickle").replace("pickle.loads(blob)", "json.loads(blob)")
+         .replace("import json\nimport pickle", "import json\nimport yaml"), 5, "B301", "standard library"),
+        (PICKLE, PICKLE.replace("pickle.loads(blob)", "loads(blob)"), 5, "B301", "without importing or defining"),
+        (PICKLE, PICKLE.replace("import pickle", "import json\nimport pickle\nimport csv").replace("pickle.loads(blob)", "json.loads(blob)"),
+         5, "B301", "`csv` imported but never used"),
+    ],
+    ids=["shell-false-same-string", "no-shell-string", "tar-member-dirname", "upload-to-ssh", "upload-to-etc",
+         "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name", "unused-import"],
+)
+def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:
+    text, reason = _case(before, after, line, rule)
+    assert text is None
+    assert words in reason
+
+
+@pytest.mark.parametrize(
+    "before, after, line, rule",
+    [
+        (SHELL, SHELL.replace("command, shell=True", "shlex.split(command)").replace("import subprocess", "import shlex\nimport subprocess"), 5, "B602"),
+        (TAR, TAR.replace("tar.extract(member, dest)", 'tar.extract(member, dest, filter="data")'), 7, "B202"),
+        (UPLOAD, UPLOAD.replace('"/tmp/uploads"', 'tempfile.mkdtemp(prefix="uploads-")').replace("import os", "import os\nimport tempfile"), 3, "B108"),
+        (SQLITE, SQLITE.replace(
+            """cur.execute("SELECT id FROM users WHERE name = '" + user + "' AND pw = '" + password + "'")""",
+            'cur.execute("SELECT id FROM users WHERE name = ? AND pw = ?", (user, password))'), 6, "B608"),
+        # pickle -> json: a change of format the weakness needs; the unused pickle import goes with it
+        (PICKLE, PICKLE.replace("import pickle", "import json").replace("pickle.loads(blob)", "json.loads(blob)"), 5, "B301"),
+    ],
+    ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json"],
+)
+def test_sound_repairs_pass(before: str, after: str, line: int, rule: str) -> None:
+    text, reason = _case(before, after, line, rule)
+    assert text is not None, reason
