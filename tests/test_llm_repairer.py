@@ -165,9 +165,13 @@ def test_whole_file_answer(make_fake_openai: MakeServer, bandit: BanditEngine) -
     ).replace('"bye "', '"see you "')
     server = make_fake_openai([answer(fenced(whole))])
     proposal = propose(repairer_for(server), bandit)
+    assert proposal.new_text is None  # it also changed farewell(): refused, not quietly trimmed
+    assert "`farewell`" in proposal.reason and "outside the code it was asked to repair" in proposal.reason
+    honest = whole.replace('"see you "', '"bye "')
+    server = make_fake_openai([answer(fenced(honest))])
+    proposal = propose(repairer_for(server), bandit)
     assert proposal.new_text is not None, proposal.reason
     assert "import re" in proposal.new_text and '"bye " + name' in proposal.new_text
-    assert "see you" not in proposal.new_text  # outside the region: the original stays
 
 
 def test_several_blocks(make_fake_openai: MakeServer, bandit: BanditEngine) -> None:
@@ -310,7 +314,7 @@ def test_recorded_gpt_repairs_splice_to_the_repaired_function() -> None:
     """Each rq1 piece as the file, its rq3 repair (GPT-3.5 / GPT-4) as the answer, the enclosing
     definition of a finding as the region: the spliced file must hold exactly the repair's version."""
     pairs = rq3_pairs()
-    outcomes = {"same": 0, "refused": 0}
+    outcomes = {"same": 0, "refused": 0, "changed elsewhere": 0}
     for first, fix in pairs:
         try:
             tree = ast.parse(first["code"])
@@ -323,7 +327,8 @@ def test_recorded_gpt_repairs_splice_to_the_repaired_function() -> None:
         region = find_region(first["code"], [finding(line)], whole_file_max_lines=0, tree=tree)
         result = splice_answer(first["code"], region, "```python\n" + fix["code"] + "\n```")
         if result.new_text is None:
-            outcomes["refused"] += 1
+            elsewhere = "outside the code it was asked to repair" in result.reason
+            outcomes["changed elsewhere" if elsewhere else "refused"] += 1
             continue
         spliced = ast.parse(result.new_text)
         repaired = ast.parse(fix["code"].lstrip(" "))  # one repair opens with a stray space
@@ -337,8 +342,9 @@ def test_recorded_gpt_repairs_splice_to_the_repaired_function() -> None:
             assert ours is not None and theirs is not None, fix["piece_id"]
             assert ast.dump(ours) == ast.dump(theirs), fix["piece_id"]
         outcomes["same"] += 1
-    # Refusals are repairs that renamed or dropped the function, or do not parse (a dozen of 366).
-    assert outcomes["same"] >= 340, outcomes
+    # GPT rewrote whole files: a third also changed code outside the region (another function, a
+    # main block), which is refused. Other refusals renamed or dropped the function, or do not parse.
+    assert outcomes["same"] >= 230, outcomes
     assert outcomes["refused"] <= 20, outcomes
 
 

@@ -45,8 +45,12 @@ _LINT_WORDS = {
 
 
 def lint_problem(before: ast.Module, after: ast.Module, path: str = "<repair>") -> str | None:
-    """A pyflakes finding the repair adds, in words, or None."""
+    """A pyflakes finding the repair adds, in words, or None. An import the repair brings must be
+    used; one the file had before may fall out of use."""
     added = _lint(after, path) - _lint(before, path)
+    imported = set(aliases(before).values()) | set(aliases(before))
+    # An import the file had that the repair no longer needs is left to the user, not refused.
+    added = Counter({key: n for key, n in added.items() if not (key[0] == "UnusedImport" and key[1] in imported)})
     if not added:
         return None
     kind, name = sorted(added)[0]
