@@ -107,7 +107,7 @@ def test_suppression_is_rejected_and_the_reason_is_fed_back() -> None:
 
 
 def test_code_that_does_not_parse_is_never_accepted() -> None:
-    llm = ScriptedLlm(["def archive(folder:\n    pass\n"] * 3)
+    llm = ScriptedLlm([f"def archive(folder{'(' * n}:\n    pass\n" for n in range(1, 4)])
     report, _ = run(SHELL, llm)
     entry = entry_for(report, "B602")
     assert entry.status is Status.UNFIXED and "does not parse" in entry.reason
@@ -123,11 +123,15 @@ def test_deleting_or_commenting_out_the_code_is_rejected() -> None:
         assert words in entry_for(report, "B602").reason
 
 
+WITH_MD5 = FIXED_SHELL.replace("import subprocess", "import hashlib\nimport subprocess").replace(
+    "folder])", "folder])\n    hashlib.md5(folder.encode())"
+)
+
+
 def test_a_repair_that_adds_a_new_finding_is_rejected() -> None:
-    with_pickle = FIXED_SHELL.replace("def archive", "import pickle\n\n\ndef archive")
-    report, _ = run(SHELL, ScriptedLlm([with_pickle]), rounds=1)
+    report, _ = run(SHELL, ScriptedLlm([WITH_MD5]), rounds=1)
     entry = entry_for(report, "B602")
-    assert entry.status is Status.UNFIXED and "new finding: B403" in entry.reason
+    assert entry.status is Status.UNFIXED and "new finding: B324" in entry.reason
 
 
 def test_a_repair_that_still_leaks_goes_back_with_the_remaining_finding() -> None:
@@ -159,15 +163,14 @@ def test_batch_engines_rescan_all_changed_files_once_per_round(tmp_path: Path) -
 
 def test_batch_engine_rejection_reverts_the_files_round(tmp_path: Path) -> None:
     slow = SlowBandit()
-    with_pickle = FIXED_SHELL.replace("def archive", "import pickle\n\n\ndef archive")
-    llm = ScriptedLlm([with_pickle, FIXED_SHELL])
+    llm = ScriptedLlm([WITH_MD5, FIXED_SHELL])
     loop = RepairLoop(engines=[slow], root=tmp_path, options=LoopOptions(use_codemods=False), llm=llm)
     sources = [SourceFile("tools.py", SHELL)]
     scan = loop.scan(sources)
     report = loop.repair(sources, scan, [f for f in scan.findings if f.rule_id == "B602"])
     entry = report.entries[0]
     assert entry.status is Status.FIXED and entry.repair.round == 2
-    assert "new finding: B403" in llm.calls[1]["feedback"][0]
+    assert "new finding: B324" in llm.calls[1]["feedback"][0]
     assert report.files[0].final == FIXED_SHELL
 
 
@@ -277,3 +280,27 @@ def test_a_batch_engine_finding_fixed_on_the_way_is_credited_to_the_repair(tmp_p
     assert by_engine["slowbandit"].status is Status.FIXED
     assert by_engine["slowbandit"].repair.repairer == "codemod:yaml-safe-load"
     assert by_engine["bandit"].repair.verified_by == ("bandit", "slowbandit")
+
+
+def test_a_repeated_rejected_answer_ends_the_attempt_and_the_retry_shows_the_rejected_change() -> None:
+    still = SHELL.replace("shell=True)", "shell=True, cwd='/srv')")
+    llm = ScriptedLlm([still, still, FIXED_SHELL])
+    report, _ = run(SHELL, llm, rounds=3)
+    entry = entry_for(report, "B602")
+    assert len(llm.calls) == 2  # round 3 is not asked: the model repeated itself
+    assert entry.status is Status.UNFIXED and "repeated an answer already rejected" in entry.reason
+    note = llm.calls[1]["feedback"][0]
+    assert note.startswith("Round 1: still reported by bandit: B602 at line 5")  # no internal prefix
+    assert "```diff" in note and "+    subprocess.call(\"tar czf backup.tgz \" + folder, shell=True, cwd='/srv')" in note
+
+
+def test_import_warnings_alone_get_no_llm_call() -> None:
+    loop = RepairLoop(engines=[BanditEngine()], root=Path("."),
+                      options=LoopOptions(max_iterations=2, use_codemods=False), llm=ScriptedLlm([]))
+    text = "import pickle\nimport subprocess\n\n\ndef f():\n    return 1\n"
+    sources = [SourceFile("imports.py", text)]
+    scan = loop.scan(sources)
+    report = loop.repair(sources, scan, scan.findings)
+    assert {e.finding.rule_id for e in report.entries} == {"B403", "B404"}
+    assert loop.llm.calls == []  # type: ignore[union-attr]
+    assert all("import warning" in e.reason for e in report.entries)

@@ -218,3 +218,41 @@ def test_split_lines_counts_like_the_parser() -> None:
     text = "a = 1\x0c\nb = 2\r\nc = 3"
     assert split_lines(text) == ["a = 1\x0c\n", "b = 2\r\n", "c = 3"]
     assert Region().code(text) == "a = 1\x0c\nb = 2\nc = 3\n"  # the prompt always shows LF
+
+
+# -- the two prompt designs -------------------------------------------------------------------
+SMALL = textwrap.dedent(
+    '''\
+    import subprocess
+
+
+    def archive(folder):
+        """Back up.
+
+        subprocess.call(folder)  # a docstring line, never marked
+        """
+        subprocess.call("tar czf b.tgz " + folder, shell=True)
+    '''
+)
+
+
+def test_worked_design_marks_flagged_lines_shows_an_example_and_asks_only_for_the_function() -> None:
+    from vulnloop.repair.prompt import unmark
+
+    prompt = build_prompt(path="a.py", source=SMALL, findings=[finding(9), finding(7)], style="worked")
+    system, user = prompt.messages[0].content, prompt.messages[1].content
+    assert 'shell=True)  # <<< flagged' in user
+    assert "subprocess.call(folder)  # a docstring line, never marked\n" in user  # line 7 is in a string
+    assert "Examples of the kind of change we accept" in system and '["convert", name, "out.png"]' in system
+    assert "change the data format or the API" in system
+    assert "Answer with only the fixed definition(s) of `archive`" in user
+    echoed = 'x = 1  # <<< flagged\nsubprocess.call(["tar", folder])  # <<< flagged'
+    assert unmark(echoed) == 'x = 1\nsubprocess.call(["tar", folder])'
+
+
+def test_plain_design_is_the_earlier_prompt() -> None:
+    prompt = build_prompt(path="a.py", source=SMALL, findings=[finding(9)], style="plain")
+    system, user = prompt.messages[0].content, prompt.messages[1].content
+    assert "<<< flagged" not in user and "Examples" not in system
+    assert "change only what the fix needs" in system
+    assert "Answer with the complete fixed file" in user

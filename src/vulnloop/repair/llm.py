@@ -16,7 +16,7 @@ from vulnloop.llm.client import ChatModel
 from vulnloop.repair.answer import splice_answer
 from vulnloop.repair.ledger import TokenUsage
 from vulnloop.quiet import parse_quietly
-from vulnloop.repair.prompt import build_prompt, find_region, placeholder_problem, secret_environment
+from vulnloop.repair.prompt import build_prompt, find_region, placeholder_problem, secret_environment, unmark
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,14 @@ class LlmRepairer:
         *,
         whole_file_max_lines: int = 120,
         secrets: Iterable[str] | None = None,
+        prompt_style: str = "worked",
     ) -> None:
         """``secrets``: values never to send (they are replaced by placeholders in the prompt
         and restored in the answer); by default the values of environment variables whose
         names look secret (KEY, TOKEN, SECRET, PASSWORD), read now."""
         self.model = model
         self.whole_file_max_lines = whole_file_max_lines
+        self.prompt_style = prompt_style
         self._secrets = tuple(secret_environment().values() if secrets is None else secrets)
 
     @property
@@ -75,6 +77,7 @@ class LlmRepairer:
             whole_file_max_lines=self.whole_file_max_lines,
             secrets=self._secrets,
             tree=tree,
+            style=self.prompt_style,
         )
         hints = {"stage": "repair", "round": str(round), "path": path, **(context or {})}
         completion = self.model.complete(prompt.messages, context=hints)
@@ -85,7 +88,7 @@ class LlmRepairer:
         refused = placeholder_problem(completion.text, prompt.messages[-1].content)
         if refused:
             return Proposal(None, refused, completion.usage, prompt.chars)
-        answer = prompt.redactor.restore(completion.text)
+        answer = prompt.redactor.restore(unmark(completion.text))
         spliced = splice_answer(source, prompt.region, answer, path=path)
         if spliced.new_text is not None and secret_on_changed_line(source, spliced.new_text, self._secrets):
             return Proposal(None, "the answer writes a secret value into changed code", completion.usage, prompt.chars)

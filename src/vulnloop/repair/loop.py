@@ -36,6 +36,7 @@ from vulnloop.repair.ledger import (
     TokenUsage,
 )
 from vulnloop.repair.gate import check_untrusted
+from vulnloop.repair.prompt import fenced
 from vulnloop.repair.verify import findings_problem, pair_findings, shape_problem
 from vulnloop.sources import SourceFile
 
@@ -97,6 +98,8 @@ class _FileState:
     attempts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     feedback: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     last_rejection: str = ""  # the latest candidate's rejection, without the ledger's prefix
+    answers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # region -> texts tried
+    exhausted: set[str] = field(default_factory=set)  # regions whose model repeated a rejected answer
 
 
 @dataclass(frozen=True)
@@ -301,6 +304,8 @@ class RepairLoop:
             keys = [k for k in regions[region] if k in state.pending]
             if not keys:
                 continue  # fixed on the way
+            if region in state.exhausted:
+                continue  # the model repeated itself: asking again gets the same answer
             if all(is_import_warning(state.pending[k]) for k in keys):
                 for key in keys:
                     state.reasons.setdefault(key, IMPORT_WARNING_REASON)
@@ -328,17 +333,22 @@ class RepairLoop:
                     state.reasons[key] = f"round {round_no}: {self.llm_name}: {why}"
                 state.feedback[region].append(f"Round {round_no}: {why}")
                 continue
+            if new_text in state.answers[region]:
+                state.exhausted.add(region)
+                for key in keys:
+                    state.reasons[key] = f"round {round_no}: {self.llm_name}: the model repeated an answer already rejected"
+                continue
+            state.answers[region].add(new_text)
             # The answer is untrusted: confined to its units and checked before any re-scan.
             gated = check_untrusted(state.text, new_text, targets)
             if gated.text is None:
                 for key in keys:
                     state.reasons[key] = f"round {round_no}: {self.llm_name}: {gated.reason}"
-                state.feedback[region].append(f"Round {round_no}: your answer was refused: {gated.reason}")
+                state.feedback[region].append(_feedback(round_no, gated.reason, state.path, state.text, new_text))
                 continue
             if not self._try_candidate(state, gated.text, keys, self.llm_name, round_no):
-                state.feedback[region].append(
-                    f"Round {round_no}: your answer was rejected: {state.last_rejection or 'rejected'}"
-                )
+                reason = state.last_rejection or "rejected"
+                state.feedback[region].append(_feedback(round_no, reason, state.path, state.text, gated.text))
 
     def _try_candidate(
         self,
@@ -510,6 +520,19 @@ class RepairLoop:
                 entries.append(LedgerEntry(target, Status.UNFIXED, reason=reason, attempts=attempts))
         entries.sort(key=lambda e: e.finding.sort_key())
         return FileOutcome(state.path, state.original, state.text, tuple(entries))
+
+
+_FEEDBACK_DIFF_LINES = 40
+
+
+def _feedback(round_no: int, reason: str, path: str, before: str, candidate: str) -> str:
+    """What the next round is told: why the answer was rejected, and the change it made (line
+    numbers in the reason are the rejected code's, which the diff's hunks locate)."""
+    diff = unified_diff(path, before, candidate, context=2).splitlines()
+    if len(diff) > _FEEDBACK_DIFF_LINES:
+        diff = diff[:_FEEDBACK_DIFF_LINES] + [f"... {len(diff) - _FEEDBACK_DIFF_LINES} more diff lines"]
+    shown = fenced("\n".join(diff), "diff") if diff else ""
+    return f"Round {round_no}: {reason}" + (f"\nThe rejected change:\n{shown}" if shown else "")
 
 
 IMPORT_WARNING_REASON = "an import warning: it goes when the code using the import is repaired"

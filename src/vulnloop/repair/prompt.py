@@ -11,13 +11,16 @@ are replaced by placeholders wherever they appear in the prompt, and put back in
 from __future__ import annotations
 
 import ast
+import io
 import os
 import re
 import textwrap
+import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from vulnloop.cwe import CweEntry, lookup
+from vulnloop.repair.examples import worked_examples
 from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatMessage
 from vulnloop.quiet import parse_quietly
@@ -289,8 +292,7 @@ def describe_cwes(findings: Sequence[Finding]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-RULES = (
-    "Fix every finding listed by the user; keep the behaviour for valid input and change only what the fix needs.",
+_COMMON_RULES = (
     "Keep the names, parameters and return values of functions, classes and methods: other code calls them.",
     "Never silence a scanner: no `# nosec`, `# noqa`, `# lgtm`, `# codeql` or other suppression comments, "
     "and do not delete or rename the flagged code to hide it.",
@@ -301,15 +303,64 @@ RULES = (
     "Change only the function or statement that holds the findings; add imports from the standard library "
     "or packages the file already uses, and nothing else outside it.",
 )
+# Two designs, compared by the benchmark: "plain" keeps the code's behaviour above all; "worked"
+# allows the change of format or API a weakness needs, shows an example and marks the flagged lines.
+RULES: dict[str, tuple[str, ...]] = {
+    "plain": (
+        "Fix every finding listed by the user; keep the behaviour for valid input and change only what the fix needs.",
+        *_COMMON_RULES,
+    ),
+    "worked": (
+        "Fix every finding listed by the user by removing the weakness itself, not by hiding it: where the "
+        "weakness needs it, change the data format or the API (pickle to json, a shell command string to an "
+        "argument list, string-built SQL to placeholders); keep what the code does for legitimate input.",
+        *_COMMON_RULES,
+    ),
+}
+PROMPT_STYLES = tuple(RULES)
+FLAG_MARK = "# <<< flagged"
+_FLAG_MARK = re.compile(r"[ \t]*# <<< flagged\b[^\n]*")
 
 
-def system_message(findings: Sequence[Finding]) -> str:
-    rules = "\n".join(f"- {rule}" for rule in RULES)
-    return (
+def system_message(findings: Sequence[Finding], style: str = "worked") -> str:
+    rules = "\n".join(f"- {rule}" for rule in RULES[style])
+    text = (
         f"You will be provided with a piece of Python code vulnerable to {describe_cwes(findings)}. "
         "Your task is to generate the complete fixed code.\n\n"
         f"Rules:\n{rules}"
     )
+    if style == "worked":
+        examples = worked_examples([cwe for f in findings for cwe in f.cwes[:1]])
+        if examples:
+            text += f"\n\nExamples of the kind of change we accept:\n{fenced(examples)}"
+    return text
+
+
+def mark_flagged(source: str, findings: Sequence[Finding]) -> str:
+    """The source with ``# <<< flagged`` after the first line of each finding, where a comment can
+    go (not inside a string, not after a line continuation). Answers are cleaned of the marks."""
+    lines = split_lines(source)
+    open_string_lines: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING and token.start[0] != token.end[0]:
+                open_string_lines.update(range(token.start[0], token.end[0]))
+    except (tokenize.TokenError, SyntaxError):
+        return source
+    for line_no in sorted({f.start_line for f in findings}):
+        if not 0 < line_no <= len(lines) or line_no in open_string_lines:
+            continue
+        line = lines[line_no - 1]
+        body, ending = line.rstrip("\r\n"), line[len(line.rstrip("\r\n")):]
+        if body.rstrip().endswith("\\") or "#" in body:
+            continue
+        lines[line_no - 1] = f"{body}  {FLAG_MARK}{ending}"
+    return "".join(lines)
+
+
+def unmark(answer: str) -> str:
+    """An answer without the marks the prompt put on flagged lines."""
+    return _FLAG_MARK.sub("", answer)
 
 
 def _flagged(source_lines: Sequence[str], finding: Finding) -> str:
@@ -354,6 +405,7 @@ def user_message(
     findings: Sequence[Finding],
     feedback: Sequence[str],
     context: str,
+    style: str = "worked",
 ) -> str:
     lines = [line.rstrip("\r\n") for line in split_lines(source)]
     parts = [f"Repair {_where(region, path, len(lines))}. Line numbers below are the file's own."]
@@ -369,20 +421,43 @@ def user_message(
             + fenced(context)
         )
     what = "file" if region.whole_file else region.label
-    parts.append("Code to repair:\n" + fenced(region.code(source).rstrip()))
-    parts.append(f"Answer with the complete fixed {what} in one ```python fenced block.")
+    shown = mark_flagged(source, findings) if style == "worked" else source
+    mark_note = f" The flagged lines end with `{FLAG_MARK}`: leave that mark out of your answer." if shown != source else ""
+    parts.append(f"Code to repair:{mark_note}\n" + fenced(region.code(shown).rstrip()))
+    parts.append(_answer_request(what, region, source, findings, style))
     return "\n\n".join(parts)
+
+
+def _answer_request(what: str, region: Region, source: str, findings: Sequence[Finding], style: str) -> str:
+    """What to answer with: in the worked design, for a small file whose findings all sit in
+    functions, only those functions (less to re-type, less to get wrong)."""
+    if style == "worked" and region.whole_file:
+        try:
+            tree = parse_quietly(source)
+        except (SyntaxError, ValueError):
+            tree = None
+        holders = [] if tree is None else [
+            next((n for n in tree.body if isinstance(n, _DEFINITIONS) and _contains(n, f.start_line)), None)
+            for f in findings
+        ]
+        if holders and all(holders):
+            names = ", ".join(dict.fromkeys(f"`{n.name}`" for n in holders if n is not None))
+            return (
+                f"Answer with only the fixed definition(s) of {names}, with any new imports above them, "
+                "in one ```python fenced block."
+            )
+    return f"Answer with the complete fixed {what} in one ```python fenced block."
 
 
 _BACKTICK_RUN = re.compile(r"`+")
 
 
-def fenced(code: str) -> str:
+def fenced(code: str, language: str = "python") -> str:
     """A python code fence longer than any run of backticks in ``code``: nothing in the code under
     review can close it and speak to the model as the prompt."""
     longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}python\n{code}\n{fence}"
+    return f"{fence}{language}\n{code}\n{fence}"
 
 
 @dataclass(frozen=True)
@@ -405,6 +480,7 @@ def build_prompt(
     whole_file_max_lines: int = 120,
     secrets: Iterable[str] = (),
     tree: ast.Module | None = None,
+    style: str = "worked",
 ) -> Prompt:
     """The system and user messages for one repair (raises SyntaxError when the source does not parse)."""
     if tree is None:
@@ -418,9 +494,10 @@ def build_prompt(
         findings=findings,
         feedback=feedback,
         context=module_context(source, tree, region),
+        style=style,
     )
     messages = (
-        ChatMessage("system", redactor.redact(system_message(findings))),
+        ChatMessage("system", redactor.redact(system_message(findings, style))),
         ChatMessage("user", redactor.redact(user)),
     )
     return Prompt(messages, region, redactor.shown_in(m.content for m in messages))

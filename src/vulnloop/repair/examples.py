@@ -1,0 +1,70 @@
+"""Short worked examples of secure rewrites, one per weakness family, for repair prompts.
+
+Written here for vulnloop (no third-party code). Each shows the smallest sound change, including a
+change of format or API where the weakness needs one (pickle -> json, a shell string -> arguments),
+so that small models see what a good answer looks like and large ones what we accept.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+_COMMAND = (
+    'subprocess.run("convert " + name + " out.png", shell=True)',
+    'subprocess.run(["convert", name, "out.png"], check=True)',
+)
+_EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
+    (78, 77, 88): _COMMAND,
+    (89,): (
+        'cur.execute("SELECT * FROM users WHERE name = \'" + name + "\'")',
+        'cur.execute("SELECT * FROM users WHERE name = ?", (name,))  # sqlite3: ?; psycopg/MySQLdb: %s',
+    ),
+    (502,): ("data = pickle.loads(request.data)", "data = json.loads(request.data)  # a data format, not objects"),
+    (94, 95): ("value = eval(text)", "value = ast.literal_eval(text)  # literals only"),
+    (22, 23, 36): (
+        "return open(os.path.join(BASE, name)).read()",
+        "path = os.path.realpath(os.path.join(BASE, name))\n"
+        "if os.path.commonpath([path, os.path.realpath(BASE)]) != os.path.realpath(BASE):\n"
+        '    raise ValueError("path outside the base folder")\n'
+        "return open(path).read()",
+    ),
+    (79, 80, 116): (
+        'return "<p>Hello " + name + "</p>"',
+        'return "<p>Hello " + html.escape(name) + "</p>"',
+    ),
+    (327, 328, 916): (
+        "digest = hashlib.md5(password.encode()).hexdigest()",
+        "digest = hashlib.pbkdf2_hmac(\"sha256\", password.encode(), salt, 600_000).hex()",
+    ),
+    (330, 338): ("token = str(random.random())", "token = secrets.token_urlsafe(32)"),
+    (295,): ("requests.get(url, verify=False)", "requests.get(url, timeout=10)  # certificates verified"),
+    (611, 776, 827): ("tree = xml.etree.ElementTree.parse(f)", "tree = defusedxml.ElementTree.parse(f)  # if the project has defusedxml"),
+    (20,): ("config = yaml.load(stream, Loader=yaml.Loader)", "config = yaml.safe_load(stream)"),
+    (377, 379, 108): ('path = "/tmp/report.txt"', 'fd, path = tempfile.mkstemp(suffix=".txt")'),
+    (798, 259, 321): ('PASSWORD = "hunter2"', 'PASSWORD = os.environ["APP_PASSWORD"]'),
+    (601,): (
+        "return redirect(request.args['next'])",
+        "target = request.args.get('next', '/')\n"
+        "if urlparse(target).netloc or not target.startswith('/'):\n"
+        "    target = '/'\n"
+        "return redirect(target)",
+    ),
+    (918,): (
+        "return requests.get(request.args['url']).text",
+        "url = request.args['url']\n"
+        "if urlparse(url).hostname not in ALLOWED_HOSTS:\n"
+        "    abort(400)\n"
+        "return requests.get(url, timeout=10).text",
+    ),
+    (400, 1088): ("requests.get(url)", "requests.get(url, timeout=10)"),
+}
+
+
+def worked_examples(cwes: Sequence[int], limit: int = 2) -> str:
+    """Before/after pairs for these CWEs (at most ``limit``), or '' when we have none."""
+    chosen: list[tuple[str, str]] = []
+    for cwe in cwes:
+        example = next((pair for family, pair in _EXAMPLES.items() if cwe in family), None)
+        if example is not None and example not in chosen:
+            chosen.append(example)
+    parts = [f"Before:\n{before}\nAfter:\n{after}" for before, after in chosen[:limit]]
+    return "\n\n".join(parts)
