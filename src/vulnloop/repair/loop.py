@@ -35,7 +35,7 @@ from vulnloop.repair.ledger import (
     Status,
     TokenUsage,
 )
-from vulnloop.repair.gate import check_untrusted
+from vulnloop.repair.gate import GateResult, check_untrusted
 from vulnloop.repair.prompt import fenced
 from vulnloop.repair.verify import findings_problem, pair_findings, shape_problem
 from vulnloop.sources import SourceFile
@@ -340,7 +340,10 @@ class RepairLoop:
                 continue
             state.answers[region].add(new_text)
             # The answer is untrusted: confined to its units and checked before any re-scan.
-            gated = check_untrusted(state.text, new_text, targets)
+            try:
+                gated = check_untrusted(state.text, new_text, targets)
+            except (RecursionError, MemoryError, ValueError, SyntaxError) as exc:  # fail closed
+                gated = GateResult(None, f"the verifier could not judge the answer ({type(exc).__name__})")
             if gated.text is None:
                 for key in keys:
                     state.reasons[key] = f"round {round_no}: {self.llm_name}: {gated.reason}"
