@@ -16,7 +16,7 @@ import builtins
 import fnmatch
 import operator
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -116,9 +116,9 @@ def references(nodes: Sequence[ast.AST], names: dict[str, str]) -> list[Referenc
     """Every maximal dotted reference in ``nodes``, with the call it is the function of, if any."""
     parents: dict[int, ast.AST] = {}
     for top in nodes:
-        for parent in ast.walk(top):
-            for child in ast.iter_child_nodes(parent):
-                parents[id(child)] = parent
+        for holder in ast.walk(top):
+            for child in ast.iter_child_nodes(holder):
+                parents[id(child)] = holder
     caught = {
         id(node)
         for top in nodes
@@ -131,7 +131,7 @@ def references(nodes: Sequence[ast.AST], names: dict[str, str]) -> list[Referenc
         for node in ast.walk(top):
             if not isinstance(node, (ast.Name, ast.Attribute)):
                 continue
-            parent = parents.get(id(node))
+            parent: ast.AST | None = parents.get(id(node))
             if isinstance(parent, ast.Attribute) and parent.value is node:
                 continue  # only the longest chain counts
             if isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -286,13 +286,16 @@ def _truth(node: ast.expr) -> bool | None:
         if isinstance(node.op, ast.Or):
             return True if True in values else (False if all(v is False for v in values) else None)
         return False if False in values else (True if all(v is True for v in values) else None)
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
-        return bool(getattr(node, "elts", None) or getattr(node, "keys", None))
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return bool(node.elts)
+    if isinstance(node, ast.Dict):
+        return bool(node.keys)
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
         left, right = node.left, node.comparators[0]
         if isinstance(left, ast.Constant) and isinstance(right, ast.Constant):
+            compare: Any = _COMPARE[type(node.ops[0])]
             try:
-                return bool(_COMPARE[type(node.ops[0])](left.value, right.value))
+                return bool(compare(left.value, right.value))
             except TypeError:
                 return None
     return None

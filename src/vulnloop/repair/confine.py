@@ -141,7 +141,12 @@ def _same(before: ast.stmt, after: ast.stmt, units: dict[int, Matched]) -> bool:
     matched = units.get(id(before))
     if matched is not None:
         # The next unit's start: a function of the same name (a statement unit cannot be known).
-        return matched.unit.is_function and isinstance(after, _FUNCTIONS) and after.name == before.name  # type: ignore[attr-defined]
+        return (
+            matched.unit.is_function
+            and isinstance(before, _FUNCTIONS)
+            and isinstance(after, _FUNCTIONS)
+            and after.name == before.name
+        )
     if isinstance(before, ast.ClassDef) and _contains_unit(before, units):
         return isinstance(after, ast.ClassDef) and _header(before) == _header(after)
     return ast.dump(before) == ast.dump(after)
@@ -183,8 +188,9 @@ def _align(before: Sequence[ast.stmt], after: Sequence[ast.stmt], units: dict[in
                 "asked to repair"
             )
         else:
-            if isinstance(node, ast.ClassDef) and _contains_unit(node, units):
-                _align(node.body, rest[j].body, units, top=False)  # type: ignore[attr-defined]
+            other = rest[j]
+            if isinstance(node, ast.ClassDef) and isinstance(other, ast.ClassDef) and _contains_unit(node, units):
+                _align(node.body, other.body, units, top=False)
             j += 1
     if j < len(rest):
         raise Mismatch(f"the answer adds {_describe(rest[j])} outside the code it was asked to repair")

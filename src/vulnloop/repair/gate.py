@@ -58,7 +58,9 @@ def import_problem(before: ast.Module, after: ast.Module) -> str | None:
 
 
 def _first_line(node: ast.stmt) -> int:
-    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    return node.lineno
 
 
 def _unit_lines(text_lines: Sequence[str], nodes: Sequence[ast.stmt]) -> tuple[int, list[str]]:

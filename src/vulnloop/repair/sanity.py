@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from typing import Iterator, Sequence
 
-from pyflakes import checker, messages
+from pyflakes import checker, messages  # type: ignore[import-untyped]  # no stubs published
 
 from vulnloop.repair.capabilities import aliases, dotted
 
@@ -60,6 +60,13 @@ def lint_problem(before: ast.Module, after: ast.Module, path: str = "<repair>") 
 def _calls(nodes: Sequence[ast.AST]) -> Iterator[ast.Call]:
     for top in nodes:
         yield from (n for n in ast.walk(top) if isinstance(n, ast.Call))
+
+
+def _with_items(nodes: Sequence[ast.AST]) -> Iterator[ast.withitem]:
+    for top in nodes:
+        for node in ast.walk(top):
+            if isinstance(node, (ast.With, ast.AsyncWith)):
+                yield from node.items
 
 
 def _code(node: ast.AST) -> str:
@@ -122,23 +129,22 @@ def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module
             if re.search(r"key|secret", message) and not re.search(r"key|secret", key):
                 return "the repair swaps the hmac key and message: the key is hmac.new's first argument"
     if sqlite:
-        for top in after:
-            for node in ast.walk(top):
-                if isinstance(node, (ast.With, ast.AsyncWith)) and _code(node) not in {_code(n) for t in before for n in ast.walk(t)}:
-                    for item in node.items:
-                        expr = item.context_expr
-                        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "cursor":
-                            return "the repair uses a sqlite3 cursor as a context manager, which it is not"
+        old_contexts = {_code(item.context_expr) for item in _with_items(before)}
+        for item in _with_items(after):
+            expr = item.context_expr
+            cursor = isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "cursor"
+            if cursor and _code(expr) not in old_contexts:
+                return "the repair uses a sqlite3 cursor as a context manager, which it is not"
     old_strings = {n.value for t in before for n in ast.walk(t) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     for top in after:
-        for node in ast.walk(top):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value not in old_strings:
-                if _SENSITIVE_PATH.search(node.value.strip()):
-                    return f"the repair moves a path into a sensitive location (`{node.value[:60]}`)"
-            if isinstance(node, ast.Call) and _code(node) not in old_codes:
-                name = dotted(node.func, names) or ""
+        for part in ast.walk(top):
+            if isinstance(part, ast.Constant) and isinstance(part.value, str) and part.value not in old_strings:
+                if _SENSITIVE_PATH.search(part.value.strip()):
+                    return f"the repair moves a path into a sensitive location (`{part.value[:60]}`)"
+            if isinstance(part, ast.Call) and _code(part) not in old_codes:
+                name = dotted(part.func, names) or ""
                 if name in {"os.path.expanduser", "pathlib.Path.home"} or (
-                    isinstance(node.func, ast.Attribute) and node.func.attr == "home"
+                    isinstance(part.func, ast.Attribute) and part.func.attr == "home"
                 ):
                     return "the repair moves a path into a sensitive location (the home folder): use tempfile for temporary files"
     return None
