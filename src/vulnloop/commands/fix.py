@@ -89,20 +89,23 @@ def render(report: LoopReport, fmt: str, *, diffs: bool) -> str:
 
 def write_repairs(
     report: LoopReport, root: Path, *, echo: Callable[[str], None] = note
-) -> list[str]:
-    """Write each changed file; returns the paths written, saying `Fixing <file>` for each."""
+) -> tuple[list[str], dict[str, str]]:
+    """Write each changed file, saying `Fixing <file>` for each; returns the paths written and,
+    for each file not written, why (every other file is still written)."""
+    from vulnloop.write_back import WriteError, write_repaired
+
     written: list[str] = []
+    failed: dict[str, str] = {}
     for outcome in report.files:
         if not outcome.changed:
             continue
         path = Path(outcome.path)
-        target = path if path.is_absolute() else root / path
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current is not None and current != outcome.original:
-            echo(f"{outcome.path}: changed on disk since it was scanned; not written")
+        try:
+            write_repaired(path if path.is_absolute() else root / path, outcome.original, outcome.final, shown=outcome.path)
+        except WriteError as exc:
+            echo(str(exc))
+            failed[outcome.path] = str(exc)
             continue
-        with open(target, "w", encoding="utf-8", newline="") as handle:
-            handle.write(outcome.final)
         echo(f"Fixing {outcome.path}")
         written.append(outcome.path)
-    return written
+    return written, failed

@@ -19,7 +19,7 @@ from vulnloop.errors import ConfigError
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.fingerprints import assign_fingerprints
 from vulnloop.pyproject_file import find_pyproject, read_tool_table
-from vulnloop.sources import SourceFile, is_excluded
+from vulnloop.sources import SourceFile, encode_as_declared, is_excluded
 from vulnloop.quiet import quiet_warnings
 
 ENGINE = "bandit"
@@ -155,7 +155,10 @@ class BanditEngine:
             # file. Its comment pattern is case-sensitive and needs the word itself, so a text
             # without "nosec" has none to find and skipping the search changes no verdict.
             manager.ignore_nosec = "nosec" not in text
-            data = io.BytesIO(text.encode("utf-8"))
+            try:
+                data = io.BytesIO(encode_as_declared(text))
+            except UnicodeEncodeError as exc:
+                return [], f"the text cannot be stored in its declared encoding {exc.encoding}"
             with quiet_warnings(SyntaxWarning):  # e.g. "invalid escape sequence" in the code under review
                 manager._parse_file(path, data, [path])
             issues = list(manager.results)
