@@ -47,6 +47,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--token-budget", type=int, metavar="N", help="stop calling the LLM after N tokens (0: no limit)")
     parser.add_argument("--concurrency", type=int, metavar="N", help="files repaired at once (default: 4)")
     parser.add_argument(
+        "--timeout", metavar="SECONDS",
+        help="wait at most this long for one LLM answer; a call that times out is not sent again "
+        "(default: 60; raise it for a local model on a CPU)",
+    )
+    parser.add_argument(
+        "--llm-deadline", metavar="SECONDS",
+        help="stop all LLM work after this long, for the rest of the run (default: 1800; 0: no limit). "
+        "After 3 failed calls in a row the LLM is also off for the rest of the run",
+    )
+    parser.add_argument(
         "--verify-cmd", metavar="CMD",
         help="also require CMD (e.g. 'pytest -q tests/test_x.py') to pass on a temporary copy of the tree "
         "holding the repaired file; it runs your code, so name only commands you trust",
@@ -64,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
         api_key_env=args.api_key_env,
         token_budget=args.token_budget,
         concurrency=args.concurrency,
+        llm_timeout=args.timeout,
+        llm_deadline=args.llm_deadline,
         verify_cmd=args.verify_cmd,
     )
     loop = build_loop(config, root, progress=note)

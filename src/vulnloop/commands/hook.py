@@ -115,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
             sources = _staged_sources(args.paths, root, config.exclude)
         else:
             sources = collect_sources(absolute_paths(args.paths), root=root, excludes=config.exclude)
-        loop = build_loop(config, root, codemods=worker.codemods_for if worker else None)
+        loop = build_loop(
+            config, root, codemods=worker.codemods_for if worker else None,
+            announce=lambda message: print(f"vulnloop: {message}", flush=True),
+        )
         scan = _scan(loop, sources, worker, config)
         report = loop.repair(sources, scan, scan.at_or_above(config.severity, config.confidence))
     finally:

@@ -30,6 +30,7 @@ from vulnloop.github.pr_files import (
     select_files,
 )
 from vulnloop.github.reviews import PostResult, ReviewPoster, read_prior
+from vulnloop.llm.client import LLM_OFF
 from vulnloop.patches import FileDiff
 from vulnloop.repair.ledger import LoopReport
 from vulnloop.report.annotations import annotation_lines
@@ -175,6 +176,7 @@ def _scan_and_repair(
     diffs: Mapping[str, FileDiff | None],
     only_changed: bool,
     log: Callable[[str], None],
+    state: RunState,
 ) -> tuple[LoopReport, ScanResult]:
     scan = loop.scan(sources)
     targets = [
@@ -182,6 +184,8 @@ def _scan_and_repair(
     ]
     log(f"{len(targets)} finding(s) to repair of {len(scan.findings)} in {len(sources)} changed file(s)")
     report = loop.repair(sources, scan, targets)
+    # Said once, up front in the summary and the review: the LLM stopped mid-run and why.
+    state.headline.extend(n for n in report.notes if n.startswith(LLM_OFF))
     return report, scan
 
 
@@ -233,7 +237,7 @@ def _review_pull_request(
     sources, notes = head_sources(changed.files, workspace=workspace, head_sha=pr.head_sha, fetch=fetch)
     state.notes.extend(notes)
     diffs: dict[str, FileDiff | None] = {f.path: f.diff for f in changed.files}
-    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log)
+    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log, state)
     read_only = _read_only_reason(event, pr, inputs)
     if read_only:
         state.headline.append(read_only)
@@ -246,6 +250,7 @@ def _review_pull_request(
         llm_calls=report.usage.calls,
         seconds=report.seconds,
         notes=tuple(state.notes),
+        headline=tuple(n for n in state.headline if n.startswith(LLM_OFF)),
         left_out=changed.left_out,
         max_suggestions=inputs.max_suggestions,
     )
@@ -340,7 +345,7 @@ def _scan_push(
     sources, notes = head_sources(changed.files, workspace=workspace, head_sha=head)
     state.notes.extend(notes)
     diffs: dict[str, FileDiff | None] = {f.path: f.diff for f in changed.files}
-    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log)
+    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log, state)
     return report, scan.skipped
 
 
