@@ -59,6 +59,21 @@ def declares_pycrypto(root: Path) -> bool:
     return False
 
 
+def _check_test_ids(pyproject: Path | None, ids: Sequence[str]) -> None:
+    """Unknown ids in tests/skips are a configuration error: Bandit itself would quietly run no
+    test at all for ``tests = ["B999"]`` and report a clean "0 findings"."""
+    if not ids:
+        return  # Bandit's plugin registry is loaded only for projects that name tests
+    from bandit.core import extension_loader
+
+    unknown = [test_id for test_id in ids if not extension_loader.MANAGER.check_id(test_id)]
+    if unknown:
+        raise ConfigError(
+            f"{pyproject} [tool.bandit]: unknown Bandit test id {', '.join(map(repr, unknown))} in tests/skips; "
+            "use ids such as B101 or B602 (bandit --help lists them)"
+        )
+
+
 def load_bandit_settings(root: Path) -> BanditSettings:
     pyproject = find_pyproject(root)
     table = read_tool_table(pyproject, "bandit")
@@ -72,6 +87,7 @@ def load_bandit_settings(root: Path) -> BanditSettings:
         return tuple(v for v in value if v)
 
     skips, tests = strings("skips"), strings("tests")
+    _check_test_ids(pyproject, (*tests, *skips))
     if "B413" not in skips and "B413" not in tests and not declares_pycrypto(root):
         skips += ("B413",)
     return BanditSettings(

@@ -126,9 +126,19 @@ def _llm_headline(event: ActionEvent) -> str:
 
 def _configuration_error(environ: Mapping[str, str], emit: Emit, message: str) -> None:
     emit(workflow.command("error", message, title="vulnloop configuration"))
-    summary = environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        workflow.append_file(Path(summary), f"## vulnloop\n\n**❌ Configuration error:** {message}\n")
+    _append_runner_file(environ, "GITHUB_STEP_SUMMARY", f"## vulnloop\n\n**❌ Configuration error:** {message}\n", emit)
+
+
+def _append_runner_file(environ: Mapping[str, str], variable: str, text: str, emit: Emit) -> None:
+    """Append to the runner's file named by ``variable``; a file that cannot be written is a
+    warning in the log, and the run's verdict stands."""
+    path = environ.get(variable)
+    if not path:
+        return
+    try:
+        workflow.append_file(Path(path), text)
+    except OSError as exc:
+        emit(workflow.command("warning", f"cannot write {variable} ({path}): {exc.strerror or exc}", title="vulnloop"))
 
 
 def _prepare(
@@ -204,7 +214,12 @@ def _review_pull_request(
 ) -> tuple[LoopReport, tuple[Any, ...]]:
     api_url = environ.get("GITHUB_API_URL") or DEFAULT_API_URL
     if pacing is None:
-        pacing = Pacing.parse(environ.get("VULNLOOP_GITHUB_PACING"))
+        try:
+            pacing = Pacing.parse(environ.get("VULNLOOP_GITHUB_PACING"))
+        except ConfigError as exc:  # a tuning knob: warn and keep GitHub's recommended pacing
+            state.notes.append(f"{exc}; used the default pacing")
+            log(f"warning: {exc}; used the default pacing")
+            pacing = Pacing()
     excludes = (*DEFAULT_EXCLUDES, *config.exclude)
     gh = connect(api_url, inputs.github_token, pacing) if inputs.github_token else None
     pull = gh.get_repo(event.repository).get_pull(pr.number) if gh is not None else None
@@ -414,21 +429,19 @@ def _finish(
         fail_on=inputs.fail_on,
         sarif_file=inputs.sarif_file if wrote_sarif else "",
     )
-    summary_path = environ.get("GITHUB_STEP_SUMMARY")
-    if summary_path:
-        workflow.append_file(Path(summary_path), job_summary(report, facts, tuple(skipped)))
+    _append_runner_file(environ, "GITHUB_STEP_SUMMARY", job_summary(report, facts, tuple(skipped)), emit)
     fixed, unfixed = len(report.fixed()), len(report.unfixed())
-    output_path = environ.get("GITHUB_OUTPUT")
-    if output_path:
-        workflow.append_file(
-            Path(output_path),
-            workflow.format_outputs({
-                "findings": str(len(entries)),
-                "fixed": str(fixed),
-                "unfixed": str(unfixed),
-                "sarif_file": inputs.sarif_file if wrote_sarif else "",
-            }),
-        )
+    _append_runner_file(
+        environ,
+        "GITHUB_OUTPUT",
+        workflow.format_outputs({
+            "findings": str(len(entries)),
+            "fixed": str(fixed),
+            "unfixed": str(unfixed),
+            "sarif_file": inputs.sarif_file if wrote_sarif else "",
+        }),
+        emit,
+    )
     blocking = failing(entries, inputs.fail_on)
     emit(workflow.log_line(
         f"{len(entries)} finding(s): {fixed} fixed, {unfixed} unfixed"
