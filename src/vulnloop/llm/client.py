@@ -389,7 +389,7 @@ def _http_client_without_timeout_retries(openai: Any) -> Any:
     """The client's own HTTP client, except that an answer we timed out waiting for is an
     ``APITimeoutError`` at once: the ``openai`` client re-raises its own errors without retrying."""
 
-    class Client(openai.DefaultHttpxClient):  # type: ignore[misc,name-defined]
+    class Client(openai.DefaultHttpxClient):  # type: ignore[misc]
         def send(self, request: Any, **kwargs: Any) -> Any:
             try:
                 return super().send(request, **kwargs)
