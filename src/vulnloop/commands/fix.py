@@ -101,13 +101,12 @@ def render(report: LoopReport, fmt: str, *, diffs: bool) -> str:
 
 def write_repairs(
     report: LoopReport, root: Path, *, echo: Callable[[str], None] = note
-) -> tuple[list[str], dict[str, str]]:
-    """Write each changed file, saying `Fixing <file>` for each; returns the paths written and,
-    for each file not written, why (every other file is still written)."""
+) -> list[str]:
+    """Write each changed file, saying `Fixing <file>` for each, or why it was not written (the
+    others are still written); returns the paths written."""
     from vulnloop.write_back import WriteError, write_repaired
 
     written: list[str] = []
-    failed: dict[str, str] = {}
     for outcome in report.files:
         if not outcome.changed:
             continue
@@ -116,8 +115,7 @@ def write_repairs(
             write_repaired(path if path.is_absolute() else root / path, outcome.original, outcome.final, shown=outcome.path)
         except WriteError as exc:
             echo(str(exc))
-            failed[outcome.path] = str(exc)
             continue
         echo(f"Fixing {outcome.path}")
         written.append(outcome.path)
-    return written, failed
+    return written

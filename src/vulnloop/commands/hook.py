@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     changed: list[str] = []
     if args.fix and not args.staged:
-        changed, _ = write_repairs(report, root, echo=lambda line: print(line, file=out))
+        changed = write_repairs(report, root, echo=lambda line: print(line, file=out))
     written = set(changed)
     _print_report(report, written=written, fixing=args.fix, out=out)
     for path, reason in scan.skipped_files().items():

@@ -337,7 +337,7 @@ class OpenAIChatModel:
         try:
             response = client.chat.completions.create(**kwargs)
         except openai.APITimeoutError:
-            return self._transport_failure(f"timed out after {timeout:g}s (not retried: it would ask again)")
+            return self._transport_failure(f"timed out after {timeout:g}s")  # never sent again: see the module doc
         except openai.APIConnectionError as exc:
             return self._transport_failure(f"cannot reach the LLM endpoint ({self._safe(_root_cause(exc))})")
         except openai.APIStatusError as exc:
