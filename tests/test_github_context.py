@@ -45,6 +45,8 @@ def test_inputs_are_read_from_input_variables() -> None:
         ("ENGINES", "bandit,pylint", "unknown engine"),
         ("ONLY_CHANGED_LINES", "maybe", "true or false"),
         ("SEVERITY", "urgent", "severity"),
+        ("LLM_DEADLINE", "soon", "input llm_deadline: expected a number of seconds"),
+        ("OPENAI_BASE_URL", "localhost:8000", "input openai_base_url 'localhost:8000' is not a usable URL"),
     ],
 )
 def test_bad_inputs_are_configuration_errors(name: str, value: str, words: str) -> None:
@@ -56,7 +58,7 @@ def test_defaults_table_names_every_input() -> None:
     assert set(DEFAULTS) == {
         "github_token", "openai_api_key", "openai_base_url", "model", "engines", "max_iterations",
         "severity", "fail_on", "only_changed_lines", "max_files", "max_suggestions", "token_budget",
-        "verify_cmd", "sarif_file",
+        "llm_deadline", "verify_cmd", "sarif_file",
         # read by vulnloop.commands.bench.request_from_inputs on workflow_dispatch
         "bench_repair_model", "bench_iterations", "bench_runs", "bench_tasks", "bench_strategy",
         "bench_shard", "bench_dataset", "bench_out", "bench_concurrency",

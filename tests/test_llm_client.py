@@ -1,8 +1,8 @@
 """The OpenAI-compatible transport, through the real ``openai`` client and a local HTTP server."""
 from __future__ import annotations
 
-import email.utils
 import logging
+import re
 import socket
 import stat
 import threading
@@ -32,7 +32,7 @@ from vulnloop.llm import (
     default_cache_dir,
 )
 from vulnloop.llm.cache import cache_key
-from vulnloop.llm.client import parse_retry_after, scrub
+from vulnloop.llm.client import CircuitBreaker, check_base_url, scrub
 from vulnloop.repair.ledger import TokenUsage
 
 KEY = "sk-test-Zq8XwV3n7LmP0aB2cD4e"
@@ -46,16 +46,6 @@ def make_fake_openai() -> Iterator[MakeServer]:
         yield make
 
 
-class Sleeps:
-    """Records the waits the client asks for instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-
 def model_for(server: FakeOpenAI, **kwargs: Any) -> OpenAIChatModel:
     kwargs.setdefault("timeout", 5)
     kwargs.setdefault("max_retries", 2)
@@ -67,7 +57,7 @@ def test_answer_text_usage_and_request_body(make_fake_openai: MakeServer) -> Non
     completion = model_for(server).complete(MESSAGES)
     assert completion.ok and completion.text == "```python\nx = 1\n```"
     assert completion.usage == TokenUsage(prompt_tokens=120, completion_tokens=30, calls=1)
-    assert (completion.attempts, completion.cached, completion.error) == (1, False, None)
+    assert (completion.cached, completion.error) == (False, None)
     (request,) = server.chat_requests
     assert request.body["model"] == "gpt-test"
     assert request.body["temperature"] == 0
@@ -81,73 +71,42 @@ def test_temperature_none_is_left_out(make_fake_openai: MakeServer) -> None:
     assert "temperature" not in server.chat_requests[0].body
 
 
-def test_429_honours_retry_after_then_succeeds(make_fake_openai: MakeServer) -> None:
+def test_the_clients_own_retries_honour_retry_after_then_succeed(make_fake_openai: MakeServer) -> None:
     server = make_fake_openai([rate_limited(retry_after=1), answer("done")])
     started = time.monotonic()
     completion = model_for(server).complete(MESSAGES)
     elapsed = time.monotonic() - started
-    assert completion.text == "done" and completion.attempts == 2
+    assert completion.text == "done"
     assert len(server.chat_requests) == 2
     gap = server.chat_requests[1].received_at - server.chat_requests[0].received_at
     assert gap >= 0.95 and elapsed < 5
 
 
-def test_retry_after_values_are_used_as_given(make_fake_openai: MakeServer) -> None:
-    sleeps = Sleeps()
-    server = make_fake_openai([
-        rate_limited(retry_after="2.5"),
-        rate_limited(retry_after=None, headers={"retry-after-ms": "1500"}),
-        answer("done"),
-    ])
-    completion = model_for(server, sleep=sleeps, max_retries=3).complete(MESSAGES)
-    assert completion.text == "done" and completion.attempts == 3
-    assert sleeps.calls == [2.5, 1.5]
-
-
-def test_retry_after_beyond_the_limit_gives_up_at_once(make_fake_openai: MakeServer) -> None:
-    sleeps = Sleeps()
-    server = make_fake_openai([rate_limited(retry_after=3600), answer("never")])
-    completion = model_for(server, sleep=sleeps, max_retry_after=60).complete(MESSAGES)
-    assert completion.text is None and sleeps.calls == []
-    assert completion.error is not None and "HTTP 429" in completion.error and "3600s" in completion.error
-    assert len(server.chat_requests) == 1
-
-
-def test_500_then_success_with_jittered_exponential_backoff(make_fake_openai: MakeServer) -> None:
-    sleeps = Sleeps()
+def test_server_errors_are_retried_by_the_client_up_to_max_retries(make_fake_openai: MakeServer) -> None:
     server = make_fake_openai([server_error(500), server_error(503), answer("ok")])
-    completion = model_for(server, sleep=sleeps, backoff=0.4, random_fraction=lambda: 1.0).complete(MESSAGES)
-    assert completion.text == "ok" and completion.attempts == 3
-    assert sleeps.calls == [0.4, 0.8]
-
-
-def test_backoff_jitter_stays_within_half_to_full_step(make_fake_openai: MakeServer) -> None:
-    sleeps = Sleeps()
-    server = make_fake_openai([server_error(502)] * 4)
-    completion = model_for(
-        server, sleep=sleeps, backoff=1.0, max_backoff=3.0, max_retries=3, random_fraction=lambda: 0.0
-    ).complete(MESSAGES)
-    assert sleeps.calls == [0.5, 1.0, 1.5]  # half of 1, 2, then the 3 s cap
-    assert completion.error == "HTTP 502: The server had an error (4 attempts)"
-    assert completion.usage == TokenUsage(calls=1) and completion.attempts == 4
+    assert model_for(server, max_retries=2).complete(MESSAGES).text == "ok"
+    assert len(server.chat_requests) == 3
+    failing = make_fake_openai([server_error(502)] * 2)
+    completion = model_for(failing, max_retries=1).complete(MESSAGES)
+    assert completion.error == "HTTP 502: The server had an error"
+    assert completion.usage == TokenUsage(calls=1) and len(failing.chat_requests) == 2
 
 
 def test_client_errors_are_not_retried(make_fake_openai: MakeServer) -> None:
-    sleeps = Sleeps()
     server = make_fake_openai([server_error(400, "model 'gpt-test' does not exist"), answer("never")])
-    completion = model_for(server, sleep=sleeps).complete(MESSAGES)
+    completion = model_for(server).complete(MESSAGES)
     assert completion.error == "HTTP 400: model 'gpt-test' does not exist"
-    assert sleeps.calls == [] and len(server.chat_requests) == 1
+    assert len(server.chat_requests) == 1
 
 
-def test_timeouts_are_retried_then_reported(make_fake_openai: MakeServer) -> None:
-    sleeps = Sleeps()
-    server = make_fake_openai([hang(), hang()])
+def test_a_timed_out_call_is_not_sent_again(make_fake_openai: MakeServer) -> None:
+    # A local model still generating would only generate the same answer again.
+    server = make_fake_openai([hang(), answer("never")])
     started = time.monotonic()
-    completion = model_for(server, timeout=0.3, max_retries=1, sleep=sleeps).complete(MESSAGES)
+    completion = model_for(server, timeout=0.3, max_retries=2).complete(MESSAGES)
     assert time.monotonic() - started < 3
-    assert completion.error == "timed out after 0.3s (2 attempts)"
-    assert completion.attempts == 2 and len(server.chat_requests) == 2
+    assert completion.error is not None and completion.error.startswith("timed out after 0.3s")
+    assert len(server.chat_requests) == 1
 
 
 def test_slow_answer_within_the_timeout_is_fine(make_fake_openai: MakeServer) -> None:
@@ -155,17 +114,69 @@ def test_slow_answer_within_the_timeout_is_fine(make_fake_openai: MakeServer) ->
     assert model_for(server, timeout=3).complete(MESSAGES).text == "slow"
 
 
-def test_unreachable_endpoint_is_an_error_not_an_exception() -> None:
+def _dead_port() -> int:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    sleeps = Sleeps()
-    model = OpenAIChatModel(
-        model="m", base_url=f"http://127.0.0.1:{port}/v1", api_key=KEY, max_retries=1, sleep=sleeps
-    )
+        return int(probe.getsockname()[1])
+
+
+def test_unreachable_endpoint_is_an_error_not_an_exception() -> None:
+    model = OpenAIChatModel(model="m", base_url=f"http://127.0.0.1:{_dead_port()}/v1", api_key=KEY, max_retries=0)
     completion = model.complete(MESSAGES)
     assert completion.error is not None and completion.error.startswith("cannot reach the LLM endpoint")
-    assert completion.attempts == 2 and len(sleeps.calls) == 1
+
+
+def test_the_breaker_turns_the_llm_off_after_three_failed_calls_and_says_so_once(make_fake_openai: MakeServer) -> None:
+    server = make_fake_openai(lambda request: server_error(503))
+    heard: list[str] = []
+    model = model_for(server, max_retries=0, breaker=CircuitBreaker(failures=3, on_open=heard.append))
+    errors = [model.complete(MESSAGES).error for _ in range(6)]
+    assert len(server.chat_requests) == 3  # the fourth call and later never reach the endpoint
+    assert errors[:3] == ["HTTP 503: The server had an error"] * 3
+    assert all(e is not None and e.startswith("LLM off for the rest of the run: 3 calls in a row failed") for e in errors[3:])
+    assert heard == [errors[3]]
+
+
+def test_a_success_resets_the_count_of_failures_in_a_row(make_fake_openai: MakeServer) -> None:
+    server = make_fake_openai([server_error(500), server_error(500), answer("ok"), server_error(500), server_error(500), answer("ok")])
+    model = model_for(server, max_retries=0, breaker=CircuitBreaker(failures=3))
+    assert [model.complete(MESSAGES).text for _ in range(6)] == [None, None, "ok", None, None, "ok"]
+
+
+def test_the_deadline_turns_the_llm_off_once_it_passes() -> None:
+    now = [100.0]
+    heard: list[str] = []
+    breaker = CircuitBreaker(deadline=30, on_open=heard.append, clock=lambda: now[0])
+    assert breaker.refusal() is None and breaker.seconds_left() == 30
+    now[0] = 131.0
+    assert breaker.refusal() == "LLM off for the rest of the run: the LLM deadline of 30s (llm-deadline) has passed"
+    breaker.refusal()
+    assert len(heard) == 1
+
+
+def test_the_deadline_cuts_a_hanging_call_short(make_fake_openai: MakeServer) -> None:
+    server = make_fake_openai([hang(), answer("never")])
+    started = time.monotonic()
+    completion = model_for(server, timeout=60, breaker=CircuitBreaker(deadline=0.5)).complete(MESSAGES)
+    assert time.monotonic() - started < 5 and len(server.chat_requests) == 1
+    assert completion.error is not None and completion.error.startswith("timed out after 0.")
+
+
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("localhost:8000/v1", "it must start with http:// or https://"),
+        ("ftp://models.example/v1", "it must start with http:// or https://"),
+        ("http:///v1", "it names no host"),
+        ("http://localhost:99999/v1", "Port out of range"),
+        ("http://[::1/v1", "Invalid IPv6 URL"),
+    ],
+)
+def test_an_unusable_base_url_is_a_configuration_error(url: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        check_base_url(url)
+    with pytest.raises(ConfigError, match="is not a usable URL"):
+        OpenAIChatModel(model="m", base_url=url, api_key=KEY)
 
 
 @pytest.mark.parametrize(
@@ -236,7 +247,7 @@ def test_cache_hit_on_rerun_sends_no_request(make_fake_openai: MakeServer, tmp_p
     budget = TokenBudget(0)  # a cached answer costs nothing, so even a spent budget gets it
     second = model_for(server, cache=ResponseCache(tmp_path), budget=budget).complete(MESSAGES)
     assert second.cached and second.text == "cached answer"
-    assert second.usage == TokenUsage(cached_calls=1) and second.attempts == 0
+    assert second.usage == TokenUsage(cached_calls=1)
     assert len(server.chat_requests) == 1
     (entry,) = tmp_path.glob("*/*.json")
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
@@ -300,15 +311,6 @@ def test_key_never_in_repr_errors_logs_or_prompts(
 def test_scrub_hides_key_shapes_and_cuts_long_text() -> None:
     text = scrub("token sk-abcDEF123456789 and Bearer abc.def plus " + "x" * 500, ["nothing-here"])
     assert "sk-abc" not in text and "abc.def" not in text and len(text) <= 200
-
-
-def test_parse_retry_after_forms() -> None:
-    assert parse_retry_after({"retry-after": "7"}) == 7.0
-    assert parse_retry_after({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
-    assert parse_retry_after({"retry-after": "soon"}) is None
-    assert parse_retry_after({}) is None
-    when = email.utils.formatdate(1_000_030, usegmt=True)
-    assert parse_retry_after({"retry-after": when}, now=1_000_000) == pytest.approx(30)
 
 
 def test_api_key_from_env(monkeypatch: pytest.MonkeyPatch) -> None:

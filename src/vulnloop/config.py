@@ -1,6 +1,8 @@
 """Settings: defaults, then ``[tool.vulnloop]`` in pyproject.toml, then command-line flags."""
 from __future__ import annotations
 
+import math
+import shlex
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -27,6 +29,7 @@ class Config:
     token_budget: int = 200_000
     concurrency: int = 4
     llm_timeout: float = 60.0
+    llm_deadline: float = 1800.0  # seconds for all LLM work in a run; 0: no limit
     verify_cmd: str | None = None
     codeql_threads: int = 0
     codeql_ram: int | None = None
@@ -54,6 +57,34 @@ def _as_int(key: str, value: Any, minimum: int = 0) -> int:
     if value < minimum:
         raise ConfigError(f"{key}: must be at least {minimum}, got {value}")
     return int(value)
+
+
+def parse_seconds(key: str, value: Any, minimum: float = 0) -> float:
+    if isinstance(value, bool):
+        raise ConfigError(f"{key}: expected a number of seconds, got {value!r}")
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{key}: expected a number of seconds, got {value!r}") from None
+    if not math.isfinite(seconds) or seconds < minimum:
+        raise ConfigError(f"{key}: must be at least {minimum:g} seconds, got {value!r}")
+    return seconds
+
+
+def _as_url(key: str, value: Any) -> str:
+    from vulnloop.llm.client import check_base_url
+
+    return check_base_url(_as_str(key, value), what=key)
+
+
+def _as_command(key: str, value: Any) -> str:
+    """A command line that shlex can split (it runs without a shell)."""
+    text = _as_str(key, value)
+    try:
+        shlex.split(text)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: cannot split {text!r} into words ({exc}); check its quotes") from None
+    return text
 
 
 def _as_bool(key: str, value: Any) -> bool:
@@ -110,12 +141,13 @@ _PARSERS = {
     "llm": _as_bool,
     "hook_llm": _as_bool,
     "model": _as_str,
-    "base_url": _as_str,
+    "base_url": _as_url,
     "api_key_env": _as_str,
     "token_budget": lambda k, v: _as_int(k, v, minimum=0),
     "concurrency": lambda k, v: _as_int(k, v, minimum=1),
-    "llm_timeout": lambda k, v: float(_as_int(k, v, minimum=1)),
-    "verify_cmd": _as_str,
+    "llm_timeout": lambda k, v: parse_seconds(k, v, minimum=1),
+    "llm_deadline": parse_seconds,
+    "verify_cmd": _as_command,
     "codeql_threads": lambda k, v: _as_int(k, v, minimum=0),
     "codeql_ram": lambda k, v: _as_int(k, v, minimum=256),
     "cache_dir": _as_str,

@@ -13,6 +13,7 @@ from vulnloop.errors import ConfigError
 
 if TYPE_CHECKING:
     from vulnloop.repair.chain import CodemodFinder
+    from vulnloop.repair.llm import LlmRepairer
     from vulnloop.repair.loop import RepairLoop
 
 ProgressFn = Callable[[str], None]
@@ -60,8 +61,11 @@ def build_engines(config: Config, root: Path) -> tuple[list[Engine], list[str]]:
     return engines, notes
 
 
-def build_llm(config: Config, env: dict[str, str] | None = None) -> tuple[object | None, str | None]:
-    """The LLM repairer when enabled and a key is configured, else None and the reason."""
+def build_llm(
+    config: Config, env: dict[str, str] | None = None, *, on_off: ProgressFn | None = None
+) -> tuple[LlmRepairer | None, str | None]:
+    """The LLM repairer when enabled and a key is configured, else None and the reason.
+    ``on_off`` hears, once, why the LLM was turned off mid-run (failures in a row, the deadline)."""
     if not config.llm:
         return None, None
     environ = os.environ if env is None else env
@@ -72,7 +76,7 @@ def build_llm(config: Config, env: dict[str, str] | None = None) -> tuple[object
             "codemods only; an LLM would handle the findings they cannot fix"
         )
     from vulnloop.llm.cache import ResponseCache
-    from vulnloop.llm.client import OpenAIChatModel, TokenBudget
+    from vulnloop.llm.client import CircuitBreaker, OpenAIChatModel, TokenBudget
     from vulnloop.repair.llm import LlmRepairer
     from vulnloop.repair.prompt import secret_environment
 
@@ -83,6 +87,7 @@ def build_llm(config: Config, env: dict[str, str] | None = None) -> tuple[object
         timeout=config.llm_timeout,
         cache=ResponseCache(Path(config.cache_dir) if config.cache_dir else None),
         budget=TokenBudget(config.token_budget or None),
+        breaker=CircuitBreaker(deadline=config.llm_deadline or None, on_open=on_off),
     )
     # The key and every secret-looking environment value are masked in prompts, and restored in answers.
     secrets = (key, *secret_environment(dict(environ)).values())
@@ -96,12 +101,23 @@ def build_loop(
     progress: ProgressFn | None = None,
     env: dict[str, str] | None = None,
     codemods: CodemodFinder | None = None,
+    announce: ProgressFn | None = None,
 ) -> RepairLoop:
-    """Engines, codemods and (when configured) the LLM, wired into one repair loop."""
+    """Engines, codemods and (when configured) the LLM, wired into one repair loop.
+
+    When the LLM is turned off mid-run, the reason is said once to ``announce`` (default:
+    ``progress``) and becomes one of the run's notes."""
     from vulnloop.repair.loop import LoopOptions, RepairLoop
 
     engines, notes = build_engines(config, root)
-    llm, llm_note = build_llm(config, env)
+    say = announce or progress
+
+    def llm_off(reason: str) -> None:
+        loop.notes.append(reason)
+        if say is not None:
+            say(reason)
+
+    llm, llm_note = build_llm(config, env, on_off=llm_off)
     if llm_note:
         notes.append(llm_note)
     options = LoopOptions(
@@ -109,12 +125,13 @@ def build_loop(
         concurrency=config.concurrency,
         verify_cmd=config.verify_cmd,
     )
-    return RepairLoop(
+    loop = RepairLoop(
         engines=engines,
         root=root,
         options=options,
-        llm=llm,  # type: ignore[arg-type]
+        llm=llm,
         progress=progress,
         notes=notes,
         codemods=codemods,
     )
+    return loop

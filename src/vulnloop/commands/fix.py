@@ -47,6 +47,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--token-budget", type=int, metavar="N", help="stop calling the LLM after N tokens (0: no limit)")
     parser.add_argument("--concurrency", type=int, metavar="N", help="files repaired at once (default: 4)")
     parser.add_argument(
+        "--timeout", metavar="SECONDS",
+        help="wait at most this long for one LLM answer; a call that times out is not sent again "
+        "(default: 60; raise it for a local model on a CPU)",
+    )
+    parser.add_argument(
+        "--llm-deadline", metavar="SECONDS",
+        help="stop all LLM work after this long, for the rest of the run (default: 1800; 0: no limit). "
+        "After 3 failed calls in a row the LLM is also off for the rest of the run",
+    )
+    parser.add_argument(
         "--verify-cmd", metavar="CMD",
         help="also require CMD (e.g. 'pytest -q tests/test_x.py') to pass on a temporary copy of the tree "
         "holding the repaired file; it runs your code, so name only commands you trust",
@@ -64,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
         api_key_env=args.api_key_env,
         token_budget=args.token_budget,
         concurrency=args.concurrency,
+        llm_timeout=args.timeout,
+        llm_deadline=args.llm_deadline,
         verify_cmd=args.verify_cmd,
     )
     loop = build_loop(config, root, progress=note)
@@ -90,19 +102,20 @@ def render(report: LoopReport, fmt: str, *, diffs: bool) -> str:
 def write_repairs(
     report: LoopReport, root: Path, *, echo: Callable[[str], None] = note
 ) -> list[str]:
-    """Write each changed file; returns the paths written, saying `Fixing <file>` for each."""
+    """Write each changed file, saying `Fixing <file>` for each, or why it was not written (the
+    others are still written); returns the paths written."""
+    from vulnloop.write_back import WriteError, write_repaired
+
     written: list[str] = []
     for outcome in report.files:
         if not outcome.changed:
             continue
         path = Path(outcome.path)
-        target = path if path.is_absolute() else root / path
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        if current is not None and current != outcome.original:
-            echo(f"{outcome.path}: changed on disk since it was scanned; not written")
+        try:
+            write_repaired(path if path.is_absolute() else root / path, outcome.original, outcome.final, shown=outcome.path)
+        except WriteError as exc:
+            echo(str(exc))
             continue
-        with open(target, "w", encoding="utf-8", newline="") as handle:
-            handle.write(outcome.final)
         echo(f"Fixing {outcome.path}")
         written.append(outcome.path)
     return written

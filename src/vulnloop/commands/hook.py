@@ -115,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
             sources = _staged_sources(args.paths, root, config.exclude)
         else:
             sources = collect_sources(absolute_paths(args.paths), root=root, excludes=config.exclude)
-        loop = build_loop(config, root, codemods=worker.codemods_for if worker else None)
+        loop = build_loop(
+            config, root, codemods=worker.codemods_for if worker else None,
+            announce=lambda message: print(f"vulnloop: {message}", flush=True),
+        )
         scan = _scan(loop, sources, worker, config)
         report = loop.repair(sources, scan, scan.at_or_above(config.severity, config.confidence))
     finally:
@@ -128,23 +131,31 @@ def run(args: argparse.Namespace) -> int:
     changed: list[str] = []
     if args.fix and not args.staged:
         changed = write_repairs(report, root, echo=lambda line: print(line, file=out))
-    _print_report(report, show_diffs=not args.fix, out=out)
+    written = set(changed)
+    _print_report(report, written=written, fixing=args.fix, out=out)
     for path, reason in scan.skipped_files().items():
         print(f"{path}: could not be checked: {reason}", file=out)
-    remaining = [e for e in report.entries if e.status is Status.UNFIXED or not args.fix]
+    # A finding is gone only when its repair is on disk: a verified repair that was not written
+    # (read-only file, full disk, --staged) still blocks the commit.
+    remaining = [
+        e for outcome in report.files for e in outcome.entries
+        if e.status is Status.UNFIXED or outcome.path not in written
+    ]
     return 1 if remaining or changed or scan.skipped else 0
 
 
-def _print_report(report: LoopReport, *, show_diffs: bool, out: Any) -> None:
+def _print_report(report: LoopReport, *, written: set[str], fixing: bool, out: Any) -> None:
     from vulnloop.repair.ledger import Status
     from vulnloop.report.console import finding_line
 
     for outcome in report.files:
         for entry in outcome.entries:
-            if entry.status is Status.FIXED and not show_diffs:
+            if entry.status is Status.FIXED and outcome.path in written:
                 continue  # written: its 'Fixing' line says so
             print(finding_line(entry.finding, with_col=False), file=out)
-            if entry.status is Status.FIXED and entry.repair is not None:
+            if entry.status is Status.FIXED and fixing:
+                print("  its verified fix could not be written (see above): the finding is still there", file=out)
+            elif entry.status is Status.FIXED and entry.repair is not None:
                 print(f"  verified fix ({entry.repair.repairer}); apply it with the vulnloop-fix hook:", file=out)
                 print("  " + entry.repair.diff.rstrip("\n").replace("\n", "\n  "), file=out)
             elif entry.reason:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -66,8 +67,9 @@ def config_from_args(args: argparse.Namespace, **extra: Any) -> tuple[Config, Pa
 
 
 def absolute_paths(paths: list[str] | None) -> list[str]:
-    """Command-line paths are relative to the current folder, whatever --root says."""
-    return [str(Path(p).resolve()) for p in (paths or ["."])]
+    """Command-line paths are relative to the current folder, whatever --root says. A link is
+    not followed here: collecting the sources decides whether it may be."""
+    return [os.path.abspath(p) for p in (paths or ["."])]
 
 
 def emit(text: str, output: str | None) -> None:

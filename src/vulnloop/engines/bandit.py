@@ -19,7 +19,7 @@ from vulnloop.errors import ConfigError
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.fingerprints import assign_fingerprints
 from vulnloop.pyproject_file import find_pyproject, read_tool_table
-from vulnloop.sources import SourceFile, is_excluded
+from vulnloop.sources import SourceFile, encode_as_declared, is_excluded
 from vulnloop.quiet import quiet_warnings
 
 ENGINE = "bandit"
@@ -59,6 +59,21 @@ def declares_pycrypto(root: Path) -> bool:
     return False
 
 
+def _check_test_ids(pyproject: Path | None, ids: Sequence[str]) -> None:
+    """Unknown ids in tests/skips are a configuration error: Bandit itself would quietly run no
+    test at all for ``tests = ["B999"]`` and report a clean "0 findings"."""
+    if not ids:
+        return  # Bandit's plugin registry is loaded only for projects that name tests
+    from bandit.core import extension_loader
+
+    unknown = [test_id for test_id in ids if not extension_loader.MANAGER.check_id(test_id)]
+    if unknown:
+        raise ConfigError(
+            f"{pyproject} [tool.bandit]: unknown Bandit test id {', '.join(map(repr, unknown))} in tests/skips; "
+            "use ids such as B101 or B602 (bandit --help lists them)"
+        )
+
+
 def load_bandit_settings(root: Path) -> BanditSettings:
     pyproject = find_pyproject(root)
     table = read_tool_table(pyproject, "bandit")
@@ -72,6 +87,7 @@ def load_bandit_settings(root: Path) -> BanditSettings:
         return tuple(v for v in value if v)
 
     skips, tests = strings("skips"), strings("tests")
+    _check_test_ids(pyproject, (*tests, *skips))
     if "B413" not in skips and "B413" not in tests and not declares_pycrypto(root):
         skips += ("B413",)
     return BanditSettings(
@@ -155,7 +171,10 @@ class BanditEngine:
             # file. Its comment pattern is case-sensitive and needs the word itself, so a text
             # without "nosec" has none to find and skipping the search changes no verdict.
             manager.ignore_nosec = "nosec" not in text
-            data = io.BytesIO(text.encode("utf-8"))
+            try:
+                data = io.BytesIO(encode_as_declared(text))
+            except UnicodeEncodeError as exc:
+                return [], f"the text cannot be stored in its declared encoding {exc.encoding}"
             with quiet_warnings(SyntaxWarning):  # e.g. "invalid escape sequence" in the code under review
                 manager._parse_file(path, data, [path])
             issues = list(manager.results)

@@ -1,9 +1,12 @@
 """A PyGithub client for the run, and patience with GitHub's secondary rate limits."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
+
+from vulnloop.errors import ConfigError
 
 T = TypeVar("T")
 Sleep = Callable[[float], None]
@@ -28,7 +31,14 @@ class Pacing:
         """``VULNLOOP_GITHUB_PACING``: unset for GitHub's recommended pacing, '0' for none."""
         if text is None or not text.strip():
             return cls()
-        seconds = float(text)
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = math.nan
+        if not math.isfinite(seconds):
+            raise ConfigError(
+                f"VULNLOOP_GITHUB_PACING={text!r}: expected seconds between GitHub requests (0 for none)"
+            )
         return cls.none() if seconds <= 0 else cls(seconds, max(seconds, 1.0), True)
 
 

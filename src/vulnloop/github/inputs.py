@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from vulnloop.config import parse_engines
+from vulnloop.config import parse_engines, parse_seconds
 from vulnloop.errors import ConfigError
 from vulnloop.findings import Level
+from vulnloop.llm.client import check_base_url
 
 FAIL_ON = ("high", "medium", "low", "never")
 
@@ -28,6 +29,7 @@ DEFAULTS: dict[str, str] = {
     "max_files": "100",
     "max_suggestions": "60",
     "token_budget": "",
+    "llm_deadline": "",
     "verify_cmd": "",
     "sarif_file": "vulnloop.sarif",
     # workflow_dispatch: the SecurityEval benchmark (see `vulnloop bench generate --help`)
@@ -57,6 +59,7 @@ class ActionInputs:
     max_files: int
     max_suggestions: int
     token_budget: int | None
+    llm_deadline: float | None
     verify_cmd: str | None
     sarif_file: str
 
@@ -69,6 +72,7 @@ class ActionInputs:
             "model": self.model,
             "base_url": self.openai_base_url,
             "token_budget": self.token_budget,
+            "llm_deadline": self.llm_deadline,
             "verify_cmd": self.verify_cmd,
         }
 
@@ -116,10 +120,12 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
     if fail_on_text not in FAIL_ON:
         raise ConfigError(f"input fail_on: expected one of {', '.join(FAIL_ON)}, got {fail_on_text!r}")
     token_budget = get("token_budget")
+    deadline = get("llm_deadline")
+    base_url = get("openai_base_url")
     return ActionInputs(
         github_token=get("github_token"),
         openai_api_key=get("openai_api_key"),
-        openai_base_url=get("openai_base_url") or None,
+        openai_base_url=check_base_url(base_url, what="input openai_base_url") if base_url else None,
         model=get("model") or None,
         engines=parse_engines("input engines", get("engines") or "auto"),
         max_iterations=_int("max_iterations", get("max_iterations") or "3", 1),
@@ -129,6 +135,7 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         max_files=_int("max_files", get("max_files") or "100", 1),
         max_suggestions=_int("max_suggestions", get("max_suggestions") or "60", 0),
         token_budget=_int("token_budget", token_budget, 0) if token_budget else None,
+        llm_deadline=parse_seconds("input llm_deadline", deadline) if deadline else None,
         verify_cmd=get("verify_cmd") or None,
         sarif_file=get("sarif_file") or "vulnloop.sarif",
     )

@@ -30,6 +30,7 @@ from vulnloop.github.pr_files import (
     select_files,
 )
 from vulnloop.github.reviews import PostResult, ReviewPoster, read_prior
+from vulnloop.llm.client import LLM_OFF
 from vulnloop.patches import FileDiff
 from vulnloop.repair.ledger import LoopReport
 from vulnloop.report.annotations import annotation_lines
@@ -125,9 +126,19 @@ def _llm_headline(event: ActionEvent) -> str:
 
 def _configuration_error(environ: Mapping[str, str], emit: Emit, message: str) -> None:
     emit(workflow.command("error", message, title="vulnloop configuration"))
-    summary = environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        workflow.append_file(Path(summary), f"## vulnloop\n\n**❌ Configuration error:** {message}\n")
+    _append_runner_file(environ, "GITHUB_STEP_SUMMARY", f"## vulnloop\n\n**❌ Configuration error:** {message}\n", emit)
+
+
+def _append_runner_file(environ: Mapping[str, str], variable: str, text: str, emit: Emit) -> None:
+    """Append to the runner's file named by ``variable``; a file that cannot be written is a
+    warning in the log, and the run's verdict stands."""
+    path = environ.get(variable)
+    if not path:
+        return
+    try:
+        workflow.append_file(Path(path), text)
+    except OSError as exc:
+        emit(workflow.command("warning", f"cannot write {variable} ({path}): {exc.strerror or exc}", title="vulnloop"))
 
 
 def _prepare(
@@ -175,6 +186,7 @@ def _scan_and_repair(
     diffs: Mapping[str, FileDiff | None],
     only_changed: bool,
     log: Callable[[str], None],
+    state: RunState,
 ) -> tuple[LoopReport, ScanResult]:
     scan = loop.scan(sources)
     targets = [
@@ -182,6 +194,8 @@ def _scan_and_repair(
     ]
     log(f"{len(targets)} finding(s) to repair of {len(scan.findings)} in {len(sources)} changed file(s)")
     report = loop.repair(sources, scan, targets)
+    # Said once, up front in the summary and the review: the LLM stopped mid-run and why.
+    state.headline.extend(n for n in report.notes if n.startswith(LLM_OFF))
     return report, scan
 
 
@@ -200,7 +214,12 @@ def _review_pull_request(
 ) -> tuple[LoopReport, tuple[Any, ...]]:
     api_url = environ.get("GITHUB_API_URL") or DEFAULT_API_URL
     if pacing is None:
-        pacing = Pacing.parse(environ.get("VULNLOOP_GITHUB_PACING"))
+        try:
+            pacing = Pacing.parse(environ.get("VULNLOOP_GITHUB_PACING"))
+        except ConfigError as exc:  # a tuning knob: warn and keep GitHub's recommended pacing
+            state.notes.append(f"{exc}; used the default pacing")
+            log(f"warning: {exc}; used the default pacing")
+            pacing = Pacing()
     excludes = (*DEFAULT_EXCLUDES, *config.exclude)
     gh = connect(api_url, inputs.github_token, pacing) if inputs.github_token else None
     pull = gh.get_repo(event.repository).get_pull(pr.number) if gh is not None else None
@@ -233,7 +252,7 @@ def _review_pull_request(
     sources, notes = head_sources(changed.files, workspace=workspace, head_sha=pr.head_sha, fetch=fetch)
     state.notes.extend(notes)
     diffs: dict[str, FileDiff | None] = {f.path: f.diff for f in changed.files}
-    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log)
+    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log, state)
     read_only = _read_only_reason(event, pr, inputs)
     if read_only:
         state.headline.append(read_only)
@@ -246,6 +265,7 @@ def _review_pull_request(
         llm_calls=report.usage.calls,
         seconds=report.seconds,
         notes=tuple(state.notes),
+        headline=tuple(n for n in state.headline if n.startswith(LLM_OFF)),
         left_out=changed.left_out,
         max_suggestions=inputs.max_suggestions,
     )
@@ -340,7 +360,7 @@ def _scan_push(
     sources, notes = head_sources(changed.files, workspace=workspace, head_sha=head)
     state.notes.extend(notes)
     diffs: dict[str, FileDiff | None] = {f.path: f.diff for f in changed.files}
-    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log)
+    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log, state)
     return report, scan.skipped
 
 
@@ -409,21 +429,19 @@ def _finish(
         fail_on=inputs.fail_on,
         sarif_file=inputs.sarif_file if wrote_sarif else "",
     )
-    summary_path = environ.get("GITHUB_STEP_SUMMARY")
-    if summary_path:
-        workflow.append_file(Path(summary_path), job_summary(report, facts, tuple(skipped)))
+    _append_runner_file(environ, "GITHUB_STEP_SUMMARY", job_summary(report, facts, tuple(skipped)), emit)
     fixed, unfixed = len(report.fixed()), len(report.unfixed())
-    output_path = environ.get("GITHUB_OUTPUT")
-    if output_path:
-        workflow.append_file(
-            Path(output_path),
-            workflow.format_outputs({
-                "findings": str(len(entries)),
-                "fixed": str(fixed),
-                "unfixed": str(unfixed),
-                "sarif_file": inputs.sarif_file if wrote_sarif else "",
-            }),
-        )
+    _append_runner_file(
+        environ,
+        "GITHUB_OUTPUT",
+        workflow.format_outputs({
+            "findings": str(len(entries)),
+            "fixed": str(fixed),
+            "unfixed": str(unfixed),
+            "sarif_file": inputs.sarif_file if wrote_sarif else "",
+        }),
+        emit,
+    )
     blocking = failing(entries, inputs.fail_on)
     emit(workflow.log_line(
         f"{len(entries)} finding(s): {fixed} fixed, {unfixed} unfixed"

@@ -2,20 +2,20 @@
 
 ``complete`` never raises for network or API trouble: the problem comes back as a short message
 in ``Completion.error`` (free of the API key), so the repair loop can record the finding as
-"unfixed: LLM unavailable (...)" and carry on. Retries are ours, not the ``openai`` client's
-(we build it with ``max_retries=0``): exponential backoff with jitter on timeouts, connection
-errors, 408, 409, 429 and 5xx, honouring ``Retry-After`` up to a limit, and counted per call.
+"unfixed: LLM unavailable (...)" and carry on. Retries are the ``openai`` client's own (408, 409,
+429 and 5xx with jitter, honouring Retry-After), except that a call which timed out waiting for the
+answer is not sent again: a slow local model would only generate the same answer once more. What
+the client lacks is here: a circuit breaker that turns the LLM off for the rest of the run after a
+few failed calls in a row or once the run's LLM deadline has passed.
 """
 from __future__ import annotations
 
-import email.utils
 import logging
-import math
 import os
-import random
 import re
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
@@ -25,7 +25,6 @@ from vulnloop.repair.ledger import TokenUsage
 
 log = logging.getLogger(__name__)
 
-_RETRY_STATUSES = frozenset({408, 409, 429})
 _ERROR_LIMIT = 200  # characters of a server's error text worth keeping
 _REDACTED = "<redacted>"
 
@@ -41,14 +40,13 @@ class Completion:
     """A model's answer, or why there is none.
 
     ``usage.calls`` counts answers that came from the endpoint, ``usage.cached_calls`` those that
-    came from the cache (zero tokens). ``attempts`` counts HTTP requests, retries included.
+    came from the cache (zero tokens).
     """
 
     text: str | None
     usage: TokenUsage
     error: str | None = None
     cached: bool = False
-    attempts: int = 0
 
     @property
     def ok(self) -> bool:
@@ -142,42 +140,89 @@ def scrub(text: str, secrets: Sequence[str] = ()) -> str:
     return text if len(text) <= _ERROR_LIMIT else text[: _ERROR_LIMIT - 3] + "..."
 
 
-def parse_retry_after(headers: Mapping[str, str] | Any, *, now: float | None = None) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date)."""
-    if headers is None:
-        return None
-    getter = getattr(headers, "get", None)
-    if getter is None:
-        return None
-    milliseconds = getter("retry-after-ms")
-    if milliseconds:
-        try:
-            value = float(milliseconds) / 1000
-            return value if math.isfinite(value) and value >= 0 else None
-        except ValueError:
-            pass
-    text = getter("retry-after")
-    if not text:
-        return None
+LLM_OFF = "LLM off for the rest of the run"
+
+
+class CircuitBreaker:
+    """Turns the LLM off for the rest of the run, for every thread: after ``failures`` failed
+    calls in a row (unreachable, timing out, answering errors), or once ``deadline`` seconds have
+    passed since the first call. ``on_open`` hears the reason once."""
+
+    def __init__(
+        self,
+        *,
+        failures: int = 3,
+        deadline: float | None = None,
+        on_open: Callable[[str], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._limit = max(failures, 1)
+        self._deadline = deadline
+        self._ends: float | None = None  # set by the first call: scanning is not LLM work
+        self._clock = clock
+        self._on_open = on_open
+        self._in_a_row = 0
+        self._reason: str | None = None
+        self._lock = threading.Lock()
+
+    def refusal(self) -> str | None:
+        """Why no call may start, or None while the LLM is on."""
+        if self._reason is None and self.seconds_left() == 0:
+            self._open(f"the LLM deadline of {self._deadline:g}s (llm-deadline) has passed")
+        return self._reason
+
+    def seconds_left(self) -> float | None:
+        if not self._deadline:
+            return None
+        with self._lock:
+            if self._ends is None:
+                self._ends = self._clock() + self._deadline
+            return max(self._ends - self._clock(), 0.0)
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._in_a_row = 0
+
+    def failed(self, message: str) -> None:
+        with self._lock:
+            self._in_a_row += 1
+            tripped = self._in_a_row >= self._limit
+        if tripped:
+            self._open(f"{self._limit} calls in a row failed, the last: {message}")
+
+    def _open(self, why: str) -> None:
+        with self._lock:
+            if self._reason is not None:
+                return
+            self._reason = f"{LLM_OFF}: {why}"
+        if self._on_open is not None:
+            self._on_open(self._reason)
+
+
+def check_base_url(url: str, *, what: str = "base-url") -> str:
+    """``url`` when it can reach an endpoint (http or https, with a host), else ConfigError."""
+    problem = None
     try:
-        value = float(text)
-        return value if math.isfinite(value) and value >= 0 else None
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(str(text))
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(moment.timestamp() - (time.time() if now is None else now), 0.0)
+        parts = urllib.parse.urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        problem = str(exc)
+    else:
+        if parts.scheme not in ("http", "https"):
+            problem = "it must start with http:// or https://"
+        elif not parts.hostname:
+            problem = "it names no host"
+    if problem is not None:
+        raise ConfigError(
+            f"{what} {url!r} is not a usable URL ({problem}); give the endpoint's address, "
+            "for example http://localhost:8000/v1"
+        )
+    return url.strip()
 
 
 @dataclass(frozen=True)
 class _Failure:
-    """One failed attempt: whether another may follow, how long the endpoint asks us to wait."""
-
     message: str
-    retryable: bool
-    retry_after: float | None = None
     usage: TokenUsage = TokenUsage()
 
 
@@ -191,30 +236,22 @@ class OpenAIChatModel:
         base_url: str | None,
         api_key: str,
         timeout: float = 60,
-        max_retries: int = 4,
+        max_retries: int = 2,
         cache: ResponseCache | None = None,
         budget: TokenBudget | None = None,
         temperature: float | None = 0.0,
-        backoff: float = 0.5,
-        max_backoff: float = 8.0,
-        max_retry_after: float = 60.0,
-        sleep: Callable[[float], None] = time.sleep,
-        random_fraction: Callable[[], float] = random.random,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         import openai  # imported here: it takes half a second, and most commands never call an LLM
 
         self.name = model
-        self.base_url = base_url
+        self.base_url = check_base_url(base_url) if base_url is not None else None
         self.timeout = float(timeout)
         self.max_retries = max(int(max_retries), 0)
         self.cache = cache
         self.budget = budget
         self.temperature = temperature
-        self._backoff = backoff
-        self._max_backoff = max_backoff
-        self._max_retry_after = max_retry_after
-        self._sleep = sleep
-        self._random = random_fraction
+        self.breaker = breaker or CircuitBreaker()
         if not api_key.strip():
             if base_url is None:
                 raise ConfigError(
@@ -228,7 +265,8 @@ class OpenAIChatModel:
         self._openai = openai
         try:
             self._client = openai.OpenAI(
-                api_key=api_key, base_url=base_url, timeout=self.timeout, max_retries=0
+                api_key=api_key, base_url=self.base_url, timeout=self.timeout, max_retries=self.max_retries,
+                http_client=_http_client_without_timeout_retries(openai),
             )
         except (openai.OpenAIError, ValueError) as exc:
             raise ConfigError(f"cannot set up the LLM client: {scrub(str(exc), self._secrets)}") from None
@@ -260,61 +298,30 @@ class OpenAIChatModel:
             hit = self.cache.get(key)
             if hit is not None:
                 return Completion(hit.text, TokenUsage(cached_calls=1), cached=True)
+        refusal = self.breaker.refusal()
+        if refusal is not None:
+            return Completion(None, TokenUsage(), error=refusal)
 
         estimate = estimate_tokens(outgoing)
         if self.budget is not None and not self.budget.try_reserve(estimate):
             return Completion(None, TokenUsage(), error=self.budget.refusal())
-        usage = TokenUsage(calls=1)
+        outcome: tuple[str, TokenUsage] | _Failure = _Failure("not called")
         try:
-            text, usage, error, attempts = self._call_with_retries(outgoing)
+            outcome = self._attempt(outgoing)
         finally:
             if self.budget is not None:
-                self.budget.settle(estimate, usage.total)
-        if error is None and text is not None and self.cache is not None:
+                used = outcome.usage if isinstance(outcome, _Failure) else outcome[1]
+                self.budget.settle(estimate, used.total)
+        if isinstance(outcome, _Failure):
+            usage = TokenUsage(outcome.usage.prompt_tokens, outcome.usage.completion_tokens, calls=1)
+            return Completion(None, usage, error=outcome.message)
+        text, usage = outcome
+        if self.cache is not None:
             self.cache.put(key, text, usage)
-        return Completion(text, usage, error=error, attempts=attempts)
+        return Completion(text, usage)
 
-    # -- retries ---------------------------------------------------------------------------
-    def _call_with_retries(
-        self, messages: Sequence[ChatMessage]
-    ) -> tuple[str | None, TokenUsage, str | None, int]:
-        attempts = 0
-        spent = TokenUsage()
-        while True:
-            attempts += 1
-            outcome = self._attempt(messages)
-            if not isinstance(outcome, _Failure):
-                text, usage = outcome
-                return text, TokenUsage(
-                    usage.prompt_tokens + spent.prompt_tokens,
-                    usage.completion_tokens + spent.completion_tokens,
-                    calls=1,
-                ), None, attempts
-            spent = spent + outcome.usage
-            failed = TokenUsage(spent.prompt_tokens, spent.completion_tokens, calls=1)
-            if not outcome.retryable or attempts > self.max_retries:
-                return None, failed, _with_attempts(outcome.message, attempts), attempts
-            delay = self._delay(attempts, outcome.retry_after)
-            if delay is None:
-                message = (
-                    f"{outcome.message}; the endpoint asks to wait {outcome.retry_after:.0f}s, "
-                    f"more than the {self._max_retry_after:.0f}s allowed"
-                )
-                return None, failed, _with_attempts(message, attempts), attempts
-            log.info("LLM call failed (%s); retry %d in %.1fs", outcome.message, attempts, delay)
-            self._sleep(delay)
-
-    def _delay(self, attempt: int, retry_after: float | None) -> float | None:
-        """Seconds before the next attempt; None when the endpoint asks for more than we allow."""
-        if retry_after is not None:
-            if retry_after > self._max_retry_after:
-                return None
-            return retry_after
-        ceiling = min(self._backoff * 2.0 ** min(attempt - 1, 60), self._max_backoff)
-        # "Equal jitter": at least half the exponential step, so retries spread yet still back off.
-        return ceiling / 2 + ceiling / 2 * self._random()
-
-    def _attempt(self, messages: Sequence[ChatMessage]) -> tuple[str | None, TokenUsage] | _Failure:
+    def _attempt(self, messages: Sequence[ChatMessage]) -> tuple[str, TokenUsage] | _Failure:
+        """One call (the client may retry inside it); transport failures count towards the breaker."""
         openai = self._openai
         kwargs: dict[str, Any] = {
             "model": self.name,
@@ -322,43 +329,45 @@ class OpenAIChatModel:
         }
         if self.temperature is not None:
             kwargs["temperature"] = self.temperature
+        timeout, client = self.timeout, self._client
+        left = self.breaker.seconds_left()
+        if left is not None and left < timeout:  # the deadline cuts this call short: no time to retry
+            timeout = max(left, 0.1)
+            client = client.with_options(timeout=timeout, max_retries=0)
         try:
-            response = self._client.chat.completions.create(**kwargs)
+            response = client.chat.completions.create(**kwargs)
         except openai.APITimeoutError:
-            return _Failure(f"timed out after {self.timeout:g}s", retryable=True)
+            return self._transport_failure(f"timed out after {timeout:g}s")  # never sent again: see the module doc
         except openai.APIConnectionError as exc:
-            return _Failure(
-                f"cannot reach the LLM endpoint ({self._safe(_root_cause(exc))})", retryable=True
-            )
+            return self._transport_failure(f"cannot reach the LLM endpoint ({self._safe(_root_cause(exc))})")
         except openai.APIStatusError as exc:
-            status = int(exc.status_code)
             detail = self._safe(_server_message(exc))
-            message = f"HTTP {status}" + (f": {detail}" if detail else "")
-            retryable = status in _RETRY_STATUSES or status >= 500
-            retry_after = parse_retry_after(getattr(exc.response, "headers", None))
-            return _Failure(message, retryable, retry_after)
+            return self._transport_failure(f"HTTP {int(exc.status_code)}" + (f": {detail}" if detail else ""))
         except openai.OpenAIError as exc:
-            return _Failure(f"LLM client error: {self._safe(str(exc))}", retryable=False)
+            return _Failure(f"LLM client error: {self._safe(str(exc))}")
         except Exception as exc:  # an odd answer the client could not even decode
-            return _Failure(
-                f"unexpected answer from the LLM endpoint ({type(exc).__name__})", retryable=False
-            )
+            return _Failure(f"unexpected answer from the LLM endpoint ({type(exc).__name__})")
+        self.breaker.succeeded()
         return self._read(response)
 
-    def _read(self, response: Any) -> tuple[str | None, TokenUsage] | _Failure:
+    def _transport_failure(self, message: str) -> _Failure:
+        self.breaker.failed(message)
+        return _Failure(message)
+
+    def _read(self, response: Any) -> tuple[str, TokenUsage] | _Failure:
         raw_usage = getattr(response, "usage", None)
         prompt_tokens = _count(getattr(raw_usage, "prompt_tokens", 0))
         completion_tokens = _count(getattr(raw_usage, "completion_tokens", 0))
         usage = TokenUsage(prompt_tokens, completion_tokens, calls=1)
         choices = getattr(response, "choices", None) or []
         if not choices:
-            return _Failure("the answer had no choices", retryable=False, usage=usage)
+            return _Failure("the answer had no choices", usage=usage)
         message = getattr(choices[0], "message", None)
         text = getattr(message, "content", None)
         if not isinstance(text, str) or not text.strip():
             reason = getattr(choices[0], "finish_reason", None)
             why = f" (finish reason: {self._safe(str(reason))})" if reason else ""
-            return _Failure(f"the answer had no text{why}", retryable=False, usage=usage)
+            return _Failure(f"the answer had no text{why}", usage=usage)
         return text, usage
 
     def _safe(self, text: str) -> str:
@@ -372,12 +381,25 @@ def _redact(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
-def _with_attempts(message: str, attempts: int) -> str:
-    return message if attempts == 1 else f"{message} ({attempts} attempts)"
-
-
 def _count(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _http_client_without_timeout_retries(openai: Any) -> Any:
+    """The client's own HTTP client, except that an answer we timed out waiting for is an
+    ``APITimeoutError`` at once: the ``openai`` client re-raises its own errors without retrying."""
+
+    class Client(openai.DefaultHttpxClient):  # type: ignore[misc]
+        def send(self, request: Any, **kwargs: Any) -> Any:
+            try:
+                return super().send(request, **kwargs)
+            except Exception as exc:
+                # ReadTimeout in httpx and httpx2 alike: the server took the request and is still working.
+                if type(exc).__name__ == "ReadTimeout":
+                    raise openai.APITimeoutError(request=request) from exc
+                raise
+
+    return Client()
 
 
 def _root_cause(exc: BaseException) -> str:

@@ -35,6 +35,7 @@ class ReviewContext:
     llm_calls: int = 0
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
+    headline: tuple[str, ...] = ()  # run-level notes said first, e.g. the LLM turned off mid-run
     left_out: tuple[str, ...] = ()
     max_suggestions: int = 60
 
@@ -331,6 +332,8 @@ def render_body(plan: ReviewPlan, report: LoopReport, context: ReviewContext) ->
     new_findings = sum(len(i.entries) for i in new)
     lines = [REVIEW_MARKER, f"### vulnloop: {_plural(len(entries), 'finding')} in this pull request's changes"]
     lines.append("")
+    for note in context.headline:
+        lines.extend([f"> **{inline(note, 600)}**", ""])
     lines.append(
         f"**{fixed} fixed** (each repair re-scanned clean before it is suggested) · **{unfixed} unfixed** · "
         f"{_plural(context.rounds, 'round')} · engines: {joined(context.engines) or 'none'} · "
