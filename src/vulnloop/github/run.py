@@ -155,7 +155,7 @@ def _prepare(
     key = inputs.openai_api_key or environ.get("OPENAI_API_KEY", "")
     config = replace(config, api_key_env="OPENAI_API_KEY")
     env = {"OPENAI_API_KEY": key} if key else {}
-    loop = build_loop(config, workspace, progress=log, env=env)
+    loop = build_loop(config, workspace, progress=log, env=env, public_repository=event.public_repository)
     return config, loop
 
 
