@@ -74,23 +74,38 @@ class Prior:
         return frozenset(self.comments) | self.body_keys
 
 
-def _trusted(user: Any) -> bool:
-    """Markers count only from bot accounts (the workflow token or an app): anyone can comment on a
-    public pull request, and a forged marker must not silence a finding."""
-    return user is not None and str(getattr(user, "type", "")) == "Bot"
+def token_identity(gh: Any) -> str | None:
+    """The login the token posts as, when GitHub tells (a personal access token's user); None for
+    the workflow's GITHUB_TOKEN or an app's token, which may not call GET /user and post as a bot."""
+    try:
+        login = gh.get_user().login
+    except Exception:  # 403 "Resource not accessible by integration", or GitHub unreachable
+        return None
+    return login if isinstance(login, str) and login else None
 
 
-def read_prior(pull: Any, *, log: Log = lambda m: None) -> Prior:
+def _trusted(user: Any, identity: str | None) -> bool:
+    """Markers count only from the account this run posts as: anyone can comment on a public pull
+    request, and a forged marker must not silence a finding. ``identity`` is that account's login
+    when known; otherwise the token is a bot's (GITHUB_TOKEN or an app), so bot accounts count."""
+    if user is None:
+        return False
+    if identity is not None:
+        return str(getattr(user, "login", "")) == identity
+    return str(getattr(user, "type", "")) == "Bot"
+
+
+def read_prior(pull: Any, *, identity: str | None = None, log: Log = lambda m: None) -> Prior:
     comments: dict[str, list[tuple[str, int | None]]] = {}
     for comment in with_backoff(lambda: list(pull.get_review_comments()), log=log):
-        if not _trusted(comment.user):
+        if not _trusted(comment.user, identity):
             continue
         for key in trailer_keys(comment.body or ""):
             comments.setdefault(key, []).append((comment.path, comment.line))
     body_keys: set[str] = set()
     for review in with_backoff(lambda: list(pull.get_reviews()), log=log):
         body = review.body or ""
-        if body.startswith(REVIEW_MARKER) and _trusted(review.user):
+        if body.startswith(REVIEW_MARKER) and _trusted(review.user, identity):
             body_keys.update(trailer_keys(body))
     return Prior({k: tuple(v) for k, v in comments.items()}, frozenset(body_keys))
 

@@ -29,7 +29,7 @@ from vulnloop.github.pr_files import (
     push_files,
     select_files,
 )
-from vulnloop.github.reviews import PostResult, ReviewPoster, read_prior
+from vulnloop.github.reviews import PostResult, ReviewPoster, read_prior, token_identity
 from vulnloop.patches import FileDiff
 from vulnloop.repair.ledger import LoopReport
 from vulnloop.report.annotations import annotation_lines
@@ -250,7 +250,7 @@ def _review_pull_request(
         max_suggestions=inputs.max_suggestions,
     )
     try:
-        prior = read_prior(pull, log=log)
+        prior = read_prior(pull, identity=token_identity(gh), log=log)
         plan = plan_review(report, diffs, prior=prior, context=context)
         counts = count_items(plan.items)
         if not plan.has_news:
