@@ -300,6 +300,7 @@ class FakeGitHub:
         omit_patch: Mapping[str, bool] | tuple[str, ...] = (),
         max_files: int = 3000,
         reject_comment: Callable[[Mapping[str, Any]], str | None] | None = None,
+        reject_review: Callable[[Mapping[str, Any]], str | None] | None = None,
         throttle_posts: int = 0,
         retry_after: str = "0",
         bot_login: str = "github-actions[bot]",
@@ -313,6 +314,7 @@ class FakeGitHub:
         self.omit_patch = set(omit_patch)
         self.max_files = max_files
         self.reject_comment = reject_comment
+        self.reject_review = reject_review  # a refusal of a submitted review as a whole, never of a probe
         self.throttle_posts = throttle_posts
         self.retry_after = retry_after
         self.bot_login = bot_login
@@ -562,6 +564,9 @@ class FakeGitHub:
             problem = self._comment_problem(index, comment)
             if problem:
                 raise _error(422, "Unprocessable Entity", [problem])
+        whole = self.reject_review(payload) if self.reject_review is not None and event is not None else None
+        if whole:
+            raise _error(422, "Unprocessable Entity", [whole])
         if event is None and any(r["state"] == "PENDING" for r in self.reviews):
             raise _error(422, "Unprocessable Entity", ["User can only have one pending review per pull request"])
         review = {

@@ -214,19 +214,29 @@ class ReviewPoster:
             if review.state == "PENDING":
                 review.delete()
 
-    def _find_bad(self, group: Sequence[ReviewComment], reason: str) -> list[Demoted]:
-        """The comments GitHub refuses among ``group``, which it refused as a whole with ``reason``."""
+    def _find_bad(self, group: Sequence[ReviewComment], reason: str, *, probed: bool) -> list[Demoted]:
+        """The comments GitHub refuses among ``group``, which it refused as a whole with ``reason``.
+
+        ``probed``: a probe of exactly ``group`` was refused. Otherwise the refusal is inferred (the
+        group's sibling passed) or came from the real review, whose body a probe lacks, so a single
+        comment is blamed only once a probe of it alone is refused.
+        """
         if len(group) == 1:
+            if not probed:
+                alone = self._probe(group)
+                if alone is None:  # fine alone: the refusal was not about this comment
+                    return []
+                reason = alone
             return [Demoted(group[0], reason)]
         half = len(group) // 2
         left, right = group[:half], group[half:]
         left_reason = self._probe(left)
-        if left_reason is None:  # the whole failed, the left half is fine: the culprit is on the right
-            return self._find_bad(right, reason)
-        bad = self._find_bad(left, left_reason)
+        if left_reason is None:  # the whole failed, the left half is fine: the culprit, if any, is on the right
+            return self._find_bad(right, reason, probed=False)
+        bad = self._find_bad(left, left_reason, probed=True)
         right_reason = self._probe(right)
         if right_reason is not None:
-            bad.extend(self._find_bad(right, right_reason))
+            bad.extend(self._find_bad(right, right_reason, probed=True))
         return bad
 
     def post(
@@ -253,12 +263,13 @@ class ReviewPoster:
                     return result
                 self.log(f"GitHub refused the review ({_reason(exc)}): looking for the comments it refuses")
                 try:
-                    bad = self._find_bad(chunk, _reason(exc)) if chunk else []
+                    bad = self._find_bad(chunk, _reason(exc), probed=False) if chunk else []
                 except Exception as probe_exc:
                     result.error = f"could not find the refused comments: {_reason(probe_exc)}"
                     return result
-                if not bad:  # every comment is fine alone: give up on comments for this part
-                    bad = [Demoted(c, _reason(exc)) for c in chunk]
+                if not bad:  # no comment is refused alone: give up on line comments for this part
+                    whole = f"GitHub refused the review as a whole ({_reason(exc)}), not one of its comments"
+                    bad = [Demoted(c, whole) for c in chunk]
                 bad_keys = {id(d.comment) for d in bad}
                 good = [c for c in chunk if id(c) not in bad_keys]
                 try:
