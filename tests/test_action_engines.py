@@ -14,7 +14,6 @@ from sarif_helpers import FIXTURES, fake_codeql_calls, install_fake_codeql
 from vulnloop.config import Config
 from vulnloop.errors import ConfigError
 from vulnloop.github.event import parse_event
-from vulnloop.github.inputs import read_inputs
 from vulnloop.pipeline import CODEQL_NAMED_TERMS, CODEQL_PUBLIC_TERMS, build_engines
 
 HEAD = {"app.py": "import hashlib\n\n\ndef digest(data):\n    return hashlib.md5(data).hexdigest()\n"}
@@ -49,10 +48,6 @@ def _run_with_default_engines(tmp_path: Path, repo: PrRepo, event: Path, fake: A
     env = action_env(tmp_path, repo, event, api_url=fake.base_url)
     del env["INPUT_ENGINES"]  # the action's default
     return run_in_process(env, monkeypatch)
-
-
-def test_the_action_defaults_to_auto() -> None:
-    assert read_inputs({}).engines == ("auto",)
 
 
 def test_auto_on_a_private_repository_never_runs_codeql(

@@ -5,11 +5,10 @@ every finished result and says why in a note.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
-
-import json
 
 from vulnloop.bench.records import CHART_FILE, RESULTS_FILE, TABLE_FILE, write_json
 from vulnloop.bench.summary import missing_units, summarise
