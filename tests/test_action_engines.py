@@ -44,19 +44,21 @@ def _event_with(tmp_path: Path, repo: PrRepo, repository: dict[str, Any]) -> Pat
     return path
 
 
-def _run_with_default_engines(tmp_path: Path, repo: PrRepo, event: Path, fake: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    env = action_env(tmp_path, repo, event, api_url=fake.base_url)
-    del env["INPUT_ENGINES"]  # the action's default
-    return run_in_process(env, monkeypatch)
+def _run_auto(tmp_path: Path, repo: PrRepo, repository: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The action with its default engines on an event whose payload describes ``repository``."""
+    event = _event_with(tmp_path, repo, repository)
+    with fake_github_for(repo) as fake:
+        env = action_env(tmp_path, repo, event, api_url=fake.base_url)
+        del env["INPUT_ENGINES"]  # the action's default
+        run = run_in_process(env, monkeypatch)
+        assert fake.problems == []
+    return run
 
 
 def test_auto_on_a_private_repository_never_runs_codeql(
     repo: PrRepo, tmp_path: Path, fake_bin: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    event = _event_with(tmp_path, repo, {"private": True, "visibility": "private"})
-    with fake_github_for(repo) as fake:
-        run = _run_with_default_engines(tmp_path, repo, event, fake, monkeypatch)
-        assert fake.problems == []
+    run = _run_auto(tmp_path, repo, {"private": True, "visibility": "private"}, monkeypatch)
     assert fake_codeql_calls(fake_bin) == []
     assert run.code in (0, 1) and run.outputs["findings"] == "1"  # Bandit's B324 on the md5 line
     [engines_line] = [line for line in run.stdout.splitlines() if line.startswith("vulnloop: engines: ")]
@@ -67,10 +69,7 @@ def test_auto_on_a_private_repository_never_runs_codeql(
 def test_auto_on_a_public_repository_runs_codeql_and_says_under_which_terms(
     repo: PrRepo, tmp_path: Path, fake_bin: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    event = _event_with(tmp_path, repo, {"private": False, "visibility": "public"})
-    with fake_github_for(repo) as fake:
-        run = _run_with_default_engines(tmp_path, repo, event, fake, monkeypatch)
-        assert fake.problems == []
+    run = _run_auto(tmp_path, repo, {"private": False, "visibility": "public"}, monkeypatch)
     steps = [" ".join(call["args"][:2]) for call in fake_codeql_calls(fake_bin)]
     assert "database create" in steps and "database analyze" in steps
     assert CODEQL_PUBLIC_TERMS in run.summary
