@@ -1,4 +1,7 @@
-# The vulnloop GitHub Action: Python, Bandit and (unless built with WITH_CODEQL=false) the CodeQL bundle.
+# The vulnloop GitHub Action: Python, Bandit, Semgrep CE with vulnloop's rules, matplotlib for the
+# benchmark's chart and (unless built with WITH_CODEQL=false) the CodeQL bundle.
+# Published as ghcr.io/<owner>/vulnloop by .github/workflows/release.yml; a fork can build its own
+# (see the README).
 FROM python:3.11.11-slim-bookworm
 
 # The CodeQL bundle's licence allows use on open-source repositories on GitHub.com and for
@@ -35,17 +38,23 @@ RUN if [ "${WITH_CODEQL}" = "true" ]; then \
         && /opt/codeql/codeql version --format=terse; \
     fi
 
-RUN pip install \
-        bandit==1.9.4 \
-        libcst==1.9.0 \
-        openai==3.57.0 \
-        PyGithub==2.10.0 \
-        unidiff==0.7.5 \
-        tqdm==4.70.1
+# Every Python package is pinned with its hashes (docker/*.txt, generated with pip-compile: see
+# their headers). Semgrep lives in a venv of its own, as its pins clash with other tools'; only
+# its launcher goes on PATH, where vulnloop finds it.
+COPY docker/requirements.txt docker/semgrep-requirements.txt /opt/vulnloop/docker/
+RUN python -m venv /opt/semgrep \
+    && /opt/semgrep/bin/pip install --require-hashes -r /opt/vulnloop/docker/semgrep-requirements.txt \
+    && /opt/semgrep/bin/pip check \
+    && ln -s /opt/semgrep/bin/semgrep /usr/local/bin/semgrep \
+    && semgrep --version
 
+RUN pip install --require-hashes -r /opt/vulnloop/docker/requirements.txt
+
+# The package itself, with its Semgrep rules as package data; nothing else may come in with it.
 COPY pyproject.toml README.md /opt/vulnloop/
 COPY src /opt/vulnloop/src
 RUN pip install --no-deps /opt/vulnloop \
+    && pip check \
     && git config --system --add safe.directory /github/workspace
 
 ENTRYPOINT ["python", "-m", "vulnloop", "action"]

@@ -26,6 +26,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("/repos/{owner}/{repo}/pulls/{pull_number}/reviews", "post"),
     ("/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}", "delete"),
     ("/repos/{owner}/{repo}/contents/{path}", "get"),
+    ("/user", "get"),  # who the token belongs to: its earlier comments are ours
 )
 
 # Keys that hold prose or samples, never validation rules.

@@ -300,9 +300,11 @@ class FakeGitHub:
         omit_patch: Mapping[str, bool] | tuple[str, ...] = (),
         max_files: int = 3000,
         reject_comment: Callable[[Mapping[str, Any]], str | None] | None = None,
+        reject_review: Callable[[Mapping[str, Any]], str | None] | None = None,
         throttle_posts: int = 0,
         retry_after: str = "0",
         bot_login: str = "github-actions[bot]",
+        token_user: str | None = None,
         validate: bool = True,
     ) -> None:
         self.repo_dir = repo
@@ -312,9 +314,13 @@ class FakeGitHub:
         self.omit_patch = set(omit_patch)
         self.max_files = max_files
         self.reject_comment = reject_comment
+        self.reject_review = reject_review  # a refusal of a submitted review as a whole, never of a probe
         self.throttle_posts = throttle_posts
         self.retry_after = retry_after
         self.bot_login = bot_login
+        # None: the token is the workflow's GITHUB_TOKEN (it posts as the bot and may not call
+        # GET /user); a login: a personal access token of that user, who then authors the reviews.
+        self.token_user = token_user
         self.validate = validate  # False only for benchmarks: GitHub's own checks still apply
         self.base_sha = _git(repo, "rev-parse", base).strip()
         self.head_sha = ""
@@ -558,6 +564,9 @@ class FakeGitHub:
             problem = self._comment_problem(index, comment)
             if problem:
                 raise _error(422, "Unprocessable Entity", [problem])
+        whole = self.reject_review(payload) if self.reject_review is not None and event is not None else None
+        if whole:
+            raise _error(422, "Unprocessable Entity", [whole])
         if event is None and any(r["state"] == "PENDING" for r in self.reviews):
             raise _error(422, "Unprocessable Entity", ["User can only have one pending review per pull request"])
         review = {
@@ -566,6 +575,7 @@ class FakeGitHub:
             "event": event,
             "state": {"COMMENT": "COMMENTED", "APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED"}.get(str(event), "PENDING"),
             "commit_id": commit_id,
+            "login": self.token_user,
         }
         self.reviews.append(review)
         for comment in comments:
@@ -584,6 +594,7 @@ class FakeGitHub:
                 "commit_id": commit_id,
                 "original_commit_id": commit_id,
                 "diff_hunk": self._diff_hunk(comment["path"], comment["line"]) if side == "RIGHT" else "@@",
+                "login": self.token_user,
             })
         return self._review_json(review)
 
@@ -618,6 +629,8 @@ class FakeGitHub:
         prefix = f"/repos/{self.owner}/{self.name}"
         pull = f"{prefix}/pulls/{self.number}"
         with self._lock:
+            if method == "GET" and path == "/user":
+                return _Reply(200, self._authenticated_user())
             if method == "GET" and path == pull:
                 return _Reply(200, self._pull_json())
             if method == "GET" and path == f"{pull}/files":
@@ -660,6 +673,12 @@ class FakeGitHub:
             "download_url": html.replace("/blob/", "/raw/"),
             "_links": {"self": url, "git": git_url, "html": html},
         }
+
+    def _authenticated_user(self) -> dict[str, Any]:
+        if self.token_user is None:  # what GitHub answers an installation token such as GITHUB_TOKEN
+            raise _error(403, "Resource not accessible by integration")
+        user = example(_schema("public-user"))
+        return _deep_update(user, {"login": self.token_user, "id": 583231, "type": "User", "user_view_type": "public"})
 
     def _pull_json(self) -> dict[str, Any]:
         out = example(_schema("pull-request"))

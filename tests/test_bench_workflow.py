@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,48 @@ def test_workflow_dispatch_runs_the_benchmark_and_writes_the_job_summary(
     assert set(results["summary"]) == {"ours", "paper"}
     assert results["meta"]["dataset"] == str(tasks)  # a relative input is read from the workspace
     assert "| Flagged after generation |" in summary.read_text(encoding="utf-8")
+    assert (tmp_path / "bench" / "flagged_by_round.png").stat().st_size > 1000  # matplotlib is a test dependency
+
+
+def test_a_missing_matplotlib_costs_the_chart_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_tasks(tmp_path / "tasks.jsonl")
+    labels = write_labels(tmp_path / "labels.jsonl")
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now fails
+    inputs = {"model": f"replay:{labels}", "bench_dataset": "tasks.jsonl", "bench_tasks": "all",
+              "bench_iterations": "1", "bench_out": "bench", "bench_strategy": "ours"}
+    assert run_from_action(inputs, tmp_path) == 0
+    written = summary.read_text(encoding="utf-8")
+    assert "| Flagged after generation |" in written and "no chart: the chart needs matplotlib" in written
+    assert written.index("| Flagged after generation |") < written.index("no chart")  # the table first
+    assert set(json.loads((tmp_path / "bench" / "results.json").read_text(encoding="utf-8"))["summary"]) == {"ours"}
+    assert not (tmp_path / "bench" / "flagged_by_round.png").exists()
+    assert "no chart: the chart needs matplotlib" in capsys.readouterr().out
+
+
+def test_a_chart_that_fails_to_draw_is_a_note_after_the_results_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vulnloop.bench import chart
+
+    def broken(*args: object) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(chart, "flagged_chart", broken)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    write_tasks(tmp_path / "tasks.jsonl")
+    labels = write_labels(tmp_path / "labels.jsonl")
+    inputs = {"model": f"replay:{labels}", "bench_dataset": "tasks.jsonl", "bench_tasks": "all",
+              "bench_iterations": "1", "bench_out": "bench", "bench_strategy": "ours"}
+    assert run_from_action(inputs, tmp_path) == 0
+    assert (tmp_path / "bench" / "results.json").is_file()
+    written = summary.read_text(encoding="utf-8")
+    assert "| Flagged after generation |" in written
+    assert "no chart: drawing it failed (OSError: [Errno 28] No space left on device)" in written
 
 
 def test_bad_action_inputs_are_configuration_errors(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from vulnloop import cwe
-from vulnloop.engines.bandit import BanditEngine
+from vulnloop.engines.bandit import BanditEngine, load_bandit_settings
 from vulnloop.findings import Level, ScanResult
 from vulnloop.sources import collect_sources
 
@@ -27,10 +27,11 @@ CODEMOD_RULES = frozenset({
 
 @pytest.fixture(scope="module")
 def scan() -> ScanResult:
-    # No project settings: the repository's [tool.bandit] exclude_dirs lists "examples".
+    # The repository's own settings: its [tool.bandit] leaves examples/ in, as the README's quick
+    # start (`vulnloop fix --no-llm examples/` from the root) and examples/README.md say.
     sources = collect_sources([EXAMPLES], root=REPO_ROOT)
     assert len(sources) == len(_example_files())
-    return BanditEngine().scan(sources, root=REPO_ROOT)
+    return BanditEngine(load_bandit_settings(REPO_ROOT)).scan(sources, root=REPO_ROOT)
 
 
 def _example_files() -> list[Path]:

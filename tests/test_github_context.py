@@ -20,7 +20,7 @@ EVENTS = REPO_ROOT.parent / "shared" / "data" / "github" / "github-events"
 
 def test_inputs_default_like_action_yml_when_the_runner_gives_none() -> None:
     inputs = read_inputs({})
-    assert inputs.engines == ("bandit", "codeql")
+    assert inputs.engines == ("auto",)  # Bandit + Semgrep; CodeQL only on a public repository or when named
     assert inputs.severity is Level.MEDIUM and inputs.fail_on is Level.HIGH
     assert inputs.max_iterations == 3 and inputs.only_changed_lines is True
     assert inputs.github_token == ""  # '${{ github.token }}' only means something to the runner

@@ -89,6 +89,35 @@ def test_a_refusal_github_does_not_explain_is_still_handled(repo: Any) -> None:
         assert len(fake.comments_of(fake.submitted_reviews[0])) == 19
 
 
+def test_a_refusal_of_the_whole_review_blames_no_comment_untested(repo: Any) -> None:
+    # GitHub refuses the submitted review (not a comment of it): every probe passes, so no one
+    # comment may be moved to the body for it. The review then goes out with the comments in its body.
+    def refuse(payload: Any) -> str | None:
+        return "Review could not be processed" if len(payload.get("comments", [])) >= 2 else None
+
+    with fake_github_for(repo, reject_review=refuse) as fake:
+        pull, commit = pull_and_commit(fake)
+        poster = ReviewPoster(pull, commit)
+        result = post(poster, [comment(n) for n in (3, 5, 8)])
+        assert result.error is None and fake.problems == []
+        assert [d.comment.line for d in result.demoted] == [3, 5, 8]
+        assert all("as a whole" in d.reason and "Review could not be processed" in d.reason for d in result.demoted)
+        [review] = fake.submitted_reviews
+        assert fake.comments_of(review) == [] and set(trailer_keys(review["body"])) == {"k3", "k5", "k8"}
+        assert poster.probes == 3  # [3] passes, [5] passes, then [8] is tried alone before any blame
+        assert not any(r["state"] == "PENDING" for r in fake.reviews)
+
+
+def test_a_bad_comment_last_in_line_is_still_found_alone(repo: Any) -> None:
+    with fake_github_for(repo) as fake:
+        pull, commit = pull_and_commit(fake)
+        poster = ReviewPoster(pull, commit)
+        result = post(poster, [comment(3), comment(5), comment(110, "far")])
+        assert [d.comment.keys for d in result.demoted] == [("far",)]
+        assert "part of the diff" in result.demoted[0].reason
+        assert [c["line"] for c in fake.comments_of(fake.submitted_reviews[0])] == [3, 5]
+
+
 def test_a_stale_pending_review_does_not_break_the_bisection(repo: Any) -> None:
     with fake_github_for(repo) as fake:
         pull, commit = pull_and_commit(fake)

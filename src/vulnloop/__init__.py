@@ -1,4 +1,6 @@
 """vulnloop: scan Python, repair findings, keep only repairs a re-scan verifies."""
 from __future__ import annotations
 
-__version__ = "0.1.0"
+# The one place the version is set: pyproject.toml reads it, the release workflow checks the tag
+# (vX.Y.Z) against it, and CHANGELOG.md has a section for it.
+__version__ = "1.0.0"

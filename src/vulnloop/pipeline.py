@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from vulnloop.config import ENGINE_NAMES, Config
+from vulnloop.config import AUTO_ENGINES, Config
 from vulnloop.engines import Engine
 from vulnloop.engines.bandit import BanditEngine, load_bandit_settings
 from vulnloop.errors import ConfigError
@@ -33,13 +33,28 @@ def _construct(name: str, config: Config, root: Path) -> Engine:
     raise ConfigError(f"unknown engine {name!r}")
 
 
-def build_engines(config: Config, root: Path) -> tuple[list[Engine], list[str]]:
-    """The engines to run and notes for the user (which ran, which were unavailable and why).
+CODEQL_PUBLIC_TERMS = (
+    "CodeQL ran because the repository is public: its licence covers open-source repositories on GitHub.com"
+)
+CODEQL_NAMED_TERMS = (
+    "CodeQL ran because `engines` names it: its licence covers open-source repositories on GitHub.com "
+    "and academic research only; on other code, leave it out"
+)
 
-    ``auto`` runs what is installed; naming an engine that is not installed is an error.
+
+def build_engines(
+    config: Config, root: Path, *, public_repository: bool = False
+) -> tuple[list[Engine], list[str]]:
+    """The engines to run and notes for the user (which ran, which were unavailable and why,
+    under which terms CodeQL ran).
+
+    ``auto`` runs Bandit and Semgrep where installed, and CodeQL too when ``public_repository``
+    (only the Action knows, from the event); naming an engine that is not installed is an error.
     """
     explicit = config.engines != ("auto",)
-    names: Sequence[str] = config.engines if explicit else ENGINE_NAMES
+    names: Sequence[str] = config.engines if explicit else AUTO_ENGINES
+    if not explicit and public_repository:
+        names = (*names, "codeql")
     engines: list[Engine] = []
     notes: list[str] = []
     for name in names:
@@ -57,6 +72,8 @@ def build_engines(config: Config, root: Path) -> tuple[list[Engine], list[str]]:
             notes.append(reason)
     if not engines:
         raise ConfigError("no engine can run here: install Bandit (pip install bandit)")
+    if any(e.name == "codeql" for e in engines):
+        notes.append(CODEQL_NAMED_TERMS if explicit else CODEQL_PUBLIC_TERMS)
     notes.insert(0, "engines: " + ", ".join(e.name for e in engines))
     return engines, notes
 
@@ -102,6 +119,7 @@ def build_loop(
     env: dict[str, str] | None = None,
     codemods: CodemodFinder | None = None,
     announce: ProgressFn | None = None,
+    public_repository: bool = False,
 ) -> RepairLoop:
     """Engines, codemods and (when configured) the LLM, wired into one repair loop.
 
@@ -109,7 +127,7 @@ def build_loop(
     ``progress``) and becomes one of the run's notes."""
     from vulnloop.repair.loop import LoopOptions, RepairLoop
 
-    engines, notes = build_engines(config, root)
+    engines, notes = build_engines(config, root, public_repository=public_repository)
     say = announce or progress
 
     def llm_off(reason: str) -> None:

@@ -305,6 +305,8 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
     reports = write_reports(request.out, meta, records, chart=request.chart)
     (out or sys.stdout).write(reports.markdown)
     echo(f"results: {reports.results}; table: {reports.table}" + (f"; chart: {reports.chart}" if reports.chart else ""))
+    if reports.chart_note:
+        echo(reports.chart_note)
     return 1 if bench.errors else 0
 
 
@@ -342,6 +344,8 @@ def run_merge(args: argparse.Namespace) -> int:
     meta, records = merge_folders(folders, target)
     reports = write_reports(target, meta, records, chart=not args.no_chart)
     sys.stdout.write(reports.markdown)
+    if reports.chart_note:
+        note(reports.chart_note)
     note(f"merged {len(folders)} folder(s), {len(records)} record(s) into {target}")
     return 0
 
@@ -414,15 +418,27 @@ def request_from_inputs(inputs: Mapping[str, str], workspace: Path) -> GenerateR
 
 
 def run_from_action(inputs: Mapping[str, str], workspace: Path) -> int:
-    """`vulnloop action` on workflow_dispatch: run the benchmark, put the table in the job summary."""
-    request = request_from_inputs(inputs, workspace)
-    code = generate(request, echo=lambda line: print(f"vulnloop: {line}", flush=True))
+    """`vulnloop action` on workflow_dispatch: run the benchmark, put the table in the job summary.
+
+    The results and the summary are written before the chart, which is optional: a run that spent
+    its tokens keeps what it found even when the chart cannot be drawn.
+    """
+    from vulnloop.bench.records import TABLE_FILE
+    from vulnloop.bench.report import chart_from_results
+    from vulnloop.github.workflow import append_file
+
+    def echo(line: str) -> None:
+        print(f"vulnloop: {line}", flush=True)
+
+    request = replace(request_from_inputs(inputs, workspace), chart=False)
+    code = generate(request, echo=echo)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        from vulnloop.bench.records import TABLE_FILE
-
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write((request.out / TABLE_FILE).read_text(encoding="utf-8"))
+        append_file(Path(summary), (request.out / TABLE_FILE).read_text(encoding="utf-8"))
+    chart, chart_note = chart_from_results(request.out)
+    echo(f"chart: {chart}" if chart else chart_note or "no chart: no results to draw")
+    if summary and chart_note:
+        append_file(Path(summary), f"\n_{chart_note}_\n")
     return code
 
 

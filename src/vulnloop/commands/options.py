@@ -25,7 +25,9 @@ def add_scan_options(parser: argparse.ArgumentParser, *, formats: tuple[str, ...
     )
     parser.add_argument(
         "--engines", metavar="LIST",
-        help="auto (default: every installed engine), or a comma-separated list of bandit, codeql, semgrep",
+        help="auto (default: Bandit, and Semgrep when installed; CodeQL runs only when named, as its "
+        "licence covers only open-source code on GitHub.com and research), or a comma-separated list "
+        "of bandit, codeql, semgrep",
     )
     parser.add_argument(
         "--severity", choices=LEVELS,

@@ -46,6 +46,18 @@ class ActionEvent:
     actor: str
     pull_request: PullRequestInfo | None = None
     push: PushInfo | None = None
+    public_repository: bool = False  # only when the payload says so: CodeQL's licence depends on it
+
+
+def _is_public(payload: Mapping[str, Any]) -> bool:
+    """True only when the payload's repository is plainly public; anything unclear counts as private."""
+    repository = payload.get("repository")
+    if not isinstance(repository, Mapping):
+        return False
+    visibility = repository.get("visibility")
+    if visibility is not None:
+        return visibility == "public" and repository.get("private") is not True
+    return repository.get("private") is False
 
 
 def _text(mapping: Mapping[str, Any], *keys: str) -> str:
@@ -60,6 +72,7 @@ def _text(mapping: Mapping[str, Any], *keys: str) -> str:
 def parse_event(name: str, payload: Mapping[str, Any], *, repository: str = "", actor: str = "") -> ActionEvent:
     repository = repository or _text(payload, "repository", "full_name")
     actor = actor or _text(payload, "sender", "login")
+    public = _is_public(payload)
     if name in PULL_REQUEST_EVENTS:
         pr = payload.get("pull_request")
         if not isinstance(pr, Mapping):
@@ -78,7 +91,7 @@ def parse_event(name: str, payload: Mapping[str, Any], *, repository: str = "", 
             changed_files=changed if isinstance(changed, int) else None,
             author=_text(pr, "user", "login"),
         )
-        return ActionEvent(name, repository, actor, pull_request=info)
+        return ActionEvent(name, repository, actor, pull_request=info, public_repository=public)
     if name == "push":
         paths: list[str] = []
         for commit in payload.get("commits") or []:
@@ -86,8 +99,8 @@ def parse_event(name: str, payload: Mapping[str, Any], *, repository: str = "", 
                 for key in ("added", "modified"):
                     paths.extend(p for p in commit.get(key) or [] if isinstance(p, str) and p not in paths)
         push = PushInfo(_text(payload, "before"), _text(payload, "after"), tuple(paths))
-        return ActionEvent(name, repository, actor, push=push)
-    return ActionEvent(name, repository, actor)
+        return ActionEvent(name, repository, actor, push=push, public_repository=public)
+    return ActionEvent(name, repository, actor, public_repository=public)
 
 
 def read_event(environ: Mapping[str, str]) -> ActionEvent:

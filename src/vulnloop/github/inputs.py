@@ -21,7 +21,7 @@ DEFAULTS: dict[str, str] = {
     "openai_api_key": "",
     "openai_base_url": "",
     "model": "",
-    "engines": "bandit,codeql",
+    "engines": "auto",
     "max_iterations": "3",
     "severity": "medium",
     "fail_on": "high",

@@ -74,23 +74,38 @@ class Prior:
         return frozenset(self.comments) | self.body_keys
 
 
-def _trusted(user: Any) -> bool:
-    """Markers count only from bot accounts (the workflow token or an app): anyone can comment on a
-    public pull request, and a forged marker must not silence a finding."""
-    return user is not None and str(getattr(user, "type", "")) == "Bot"
+def token_identity(gh: Any) -> str | None:
+    """The login the token posts as, when GitHub tells (a personal access token's user); None for
+    the workflow's GITHUB_TOKEN or an app's token, which may not call GET /user and post as a bot."""
+    try:
+        login = gh.get_user().login
+    except Exception:  # 403 "Resource not accessible by integration", or GitHub unreachable
+        return None
+    return login if isinstance(login, str) and login else None
 
 
-def read_prior(pull: Any, *, log: Log = lambda m: None) -> Prior:
+def _trusted(user: Any, identity: str | None) -> bool:
+    """Markers count only from the account this run posts as: anyone can comment on a public pull
+    request, and a forged marker must not silence a finding. ``identity`` is that account's login
+    when known; otherwise the token is a bot's (GITHUB_TOKEN or an app), so bot accounts count."""
+    if user is None:
+        return False
+    if identity is not None:
+        return str(getattr(user, "login", "")) == identity
+    return str(getattr(user, "type", "")) == "Bot"
+
+
+def read_prior(pull: Any, *, identity: str | None = None, log: Log = lambda m: None) -> Prior:
     comments: dict[str, list[tuple[str, int | None]]] = {}
     for comment in with_backoff(lambda: list(pull.get_review_comments()), log=log):
-        if not _trusted(comment.user):
+        if not _trusted(comment.user, identity):
             continue
         for key in trailer_keys(comment.body or ""):
             comments.setdefault(key, []).append((comment.path, comment.line))
     body_keys: set[str] = set()
     for review in with_backoff(lambda: list(pull.get_reviews()), log=log):
         body = review.body or ""
-        if body.startswith(REVIEW_MARKER) and _trusted(review.user):
+        if body.startswith(REVIEW_MARKER) and _trusted(review.user, identity):
             body_keys.update(trailer_keys(body))
     return Prior({k: tuple(v) for k, v in comments.items()}, frozenset(body_keys))
 
@@ -199,19 +214,29 @@ class ReviewPoster:
             if review.state == "PENDING":
                 review.delete()
 
-    def _find_bad(self, group: Sequence[ReviewComment], reason: str) -> list[Demoted]:
-        """The comments GitHub refuses among ``group``, which it refused as a whole with ``reason``."""
+    def _find_bad(self, group: Sequence[ReviewComment], reason: str, *, probed: bool) -> list[Demoted]:
+        """The comments GitHub refuses among ``group``, which it refused as a whole with ``reason``.
+
+        ``probed``: a probe of exactly ``group`` was refused. Otherwise the refusal is inferred (the
+        group's sibling passed) or came from the real review, whose body a probe lacks, so a single
+        comment is blamed only once a probe of it alone is refused.
+        """
         if len(group) == 1:
+            if not probed:
+                alone = self._probe(group)
+                if alone is None:  # fine alone: the refusal was not about this comment
+                    return []
+                reason = alone
             return [Demoted(group[0], reason)]
         half = len(group) // 2
         left, right = group[:half], group[half:]
         left_reason = self._probe(left)
-        if left_reason is None:  # the whole failed, the left half is fine: the culprit is on the right
-            return self._find_bad(right, reason)
-        bad = self._find_bad(left, left_reason)
+        if left_reason is None:  # the whole failed, the left half is fine: the culprit, if any, is on the right
+            return self._find_bad(right, reason, probed=False)
+        bad = self._find_bad(left, left_reason, probed=True)
         right_reason = self._probe(right)
         if right_reason is not None:
-            bad.extend(self._find_bad(right, right_reason))
+            bad.extend(self._find_bad(right, right_reason, probed=True))
         return bad
 
     def post(
@@ -238,12 +263,13 @@ class ReviewPoster:
                     return result
                 self.log(f"GitHub refused the review ({_reason(exc)}): looking for the comments it refuses")
                 try:
-                    bad = self._find_bad(chunk, _reason(exc)) if chunk else []
+                    bad = self._find_bad(chunk, _reason(exc), probed=False) if chunk else []
                 except Exception as probe_exc:
                     result.error = f"could not find the refused comments: {_reason(probe_exc)}"
                     return result
-                if not bad:  # every comment is fine alone: give up on comments for this part
-                    bad = [Demoted(c, _reason(exc)) for c in chunk]
+                if not bad:  # no comment is refused alone: give up on line comments for this part
+                    whole = f"GitHub refused the review as a whole ({_reason(exc)}), not one of its comments"
+                    bad = [Demoted(c, whole) for c in chunk]
                 bad_keys = {id(d.comment) for d in bad}
                 good = [c for c in chunk if id(c) not in bad_keys]
                 try:

@@ -29,7 +29,7 @@ from vulnloop.github.pr_files import (
     push_files,
     select_files,
 )
-from vulnloop.github.reviews import PostResult, ReviewPoster, read_prior
+from vulnloop.github.reviews import PostResult, ReviewPoster, read_prior, token_identity
 from vulnloop.llm.client import LLM_OFF
 from vulnloop.patches import FileDiff
 from vulnloop.repair.ledger import LoopReport
@@ -166,7 +166,7 @@ def _prepare(
     key = inputs.openai_api_key or environ.get("OPENAI_API_KEY", "")
     config = replace(config, api_key_env="OPENAI_API_KEY")
     env = {"OPENAI_API_KEY": key} if key else {}
-    loop = build_loop(config, workspace, progress=log, env=env)
+    loop = build_loop(config, workspace, progress=log, env=env, public_repository=event.public_repository)
     return config, loop
 
 
@@ -270,7 +270,7 @@ def _review_pull_request(
         max_suggestions=inputs.max_suggestions,
     )
     try:
-        prior = read_prior(pull, log=log)
+        prior = read_prior(pull, identity=token_identity(gh), log=log)
         plan = plan_review(report, diffs, prior=prior, context=context)
         counts = count_items(plan.items)
         if not plan.has_news:
