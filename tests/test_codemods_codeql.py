@@ -77,7 +77,7 @@ CASES = [
         "py/bind-socket-all-network-interfaces",
         "import socket\n\ns = socket.socket()\ns.bind(('0.0.0.0', 80))\n",
         "s.bind(('0.0.0.0', 80))",
-        "import socket\nimport os\n\ns = socket.socket()\ns.bind((os.environ.get('HOST', '127.0.0.1'), 80))\n",
+        "import socket\nimport os\n\ns = socket.socket()\ns.bind((os.environ.get('APP_HOST', '127.0.0.1'), 80))\n",
     ),
     (
         "py/weak-sensitive-data-hashing",

@@ -16,13 +16,13 @@ from libcst.metadata import ImportAssignment
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     append_keyword,
     call_shape_ok,
     positional_args,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 # stdlib module -> defusedxml module
 _DEFUSED = {
@@ -70,20 +70,7 @@ def _module_of(function: str) -> str:
 
 
 class DefusedXml(ParsedCodemod):
-    info = CodemodInfo(
-        id="defused-xml",
-        summary="Parse XML with defusedxml (or an lxml parser that resolves no entities)",
-        cwes=(611, 776, 827),
-        bandit_ids=("B313", "B314", "B315", "B316", "B317", "B318", "B319",
-                    "B405", "B406", "B407", "B408", "B409"),
-        codeql_ids=("py/xxe", "py/xml-bomb"),
-        guidance=(
-            "Adds a dependency on defusedxml (pip install defusedxml). Documents with DTD "
-            "entity declarations or external references now raise EntitiesForbidden / "
-            "ExternalReferenceForbidden instead of being expanded. Building XML (Element, "
-            "SubElement) still uses the standard library, which is safe."
-        ),
-    )
+    info = INFOS["defused_xml"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         flagged = frozenset(_SHAPES) | _LXML

@@ -9,7 +9,6 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ImportNeed,
     ParsedCodemod,
     ParsedSource,
@@ -20,24 +19,14 @@ from vulnloop.repair.codemods.base import (
     positional_args,
     replace_arg_value,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _ENVIRONMENTS = frozenset({"jinja2.Environment", "jinja2.environment.Environment"})
 _AUTOESCAPE_POSITION = 17  # Environment's 17th parameter: more positionals would include it
 
 
 class Jinja2Autoescape(ParsedCodemod):
-    info = CodemodInfo(
-        id="jinja2-autoescape",
-        summary="Turn on Jinja2 autoescaping with select_autoescape()",
-        cwes=(79, 116),
-        bandit_ids=("B701",),
-        codeql_ids=("py/jinja2/autoescape-false",),
-        guidance=(
-            "Variables rendered into .html/.htm/.xml templates and string templates are now "
-            "HTML-escaped. Values that are meant to be markup must be marked safe explicitly "
-            "(markupsafe.Markup or the |safe filter) after checking where they come from."
-        ),
-    )
+    info = INFOS["jinja2_autoescape"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

@@ -6,11 +6,11 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     positional_args,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _TRUSTING = frozenset(
     f"paramiko.{module}{policy}"
@@ -20,17 +20,7 @@ _TRUSTING = frozenset(
 
 
 class ParamikoRejectPolicy(ParsedCodemod):
-    info = CodemodInfo(
-        id="paramiko-reject-policy",
-        summary="Reject unknown SSH host keys (paramiko.RejectPolicy)",
-        cwes=(295,),
-        bandit_ids=("B507",),
-        codeql_ids=("py/paramiko-missing-host-key-validation",),
-        guidance=(
-            "Connections to hosts whose keys are not known now fail. Load the known keys first: "
-            "client.load_system_host_keys() (~/.ssh/known_hosts) or client.load_host_keys(path)."
-        ),
-    )
+    info = INFOS["paramiko_reject_policy"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(finding, cst.Call, lambda c: self._policy(parsed, c) is not None)

@@ -11,7 +11,6 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ImportNeed,
     ParsedCodemod,
     ParsedSource,
@@ -20,6 +19,7 @@ from vulnloop.repair.codemods.base import (
     keyword_arg,
     positional_args,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _SAFE = {"ssl": "PROTOCOL_TLSv1_2", "OpenSSL.SSL": "TLSv1_2_METHOD", "pyOpenSSL.SSL": "TLSv1_2_METHOD"}
 _BAD: dict[str, str] = {}
@@ -36,19 +36,7 @@ _WRAP_SOCKET_VERSION_POSITION = 6  # wrap_socket's 6th parameter is ssl_version
 
 
 class SslProtocol(ParsedCodemod):
-    info = CodemodInfo(
-        id="ssl-tls12",
-        summary="Use TLS 1.2 instead of a broken or unspecified SSL/TLS protocol version",
-        cwes=(327,),
-        bandit_ids=("B502", "B503", "B504"),
-        codeql_ids=("py/insecure-protocol", "py/insecure-default-protocol"),
-        guidance=(
-            "Peers that only speak SSL 3, TLS 1.0 or 1.1 can no longer connect. The protocol is "
-            "pinned to TLS 1.2 (TLS 1.3 is not negotiated); when you can refactor, prefer "
-            "ssl.create_default_context() with minimum_version = ssl.TLSVersion.TLSv1_2. "
-            "ssl.wrap_socket was removed in Python 3.12."
-        ),
-    )
+    info = INFOS["ssl_protocol"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(finding, cst.Call, lambda c: bool(self._bad_args(parsed, c)) or self._unversioned(parsed, c))

@@ -17,7 +17,6 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ImportNeed,
     ParsedCodemod,
     ParsedSource,
@@ -28,6 +27,7 @@ from vulnloop.repair.codemods.base import (
     replace_arg_value,
     string_value,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _WEAK = ("md4", "md5", "sha1", "sha")
 _HASHLIB_WEAK = frozenset(f"hashlib.{name}" for name in ("md5", "sha1"))
@@ -70,20 +70,7 @@ def _context_words(parsed: ParsedSource, call: cst.Call) -> set[str]:
 
 
 class WeakHash(ParsedCodemod):
-    info = CodemodInfo(
-        id="weak-hash",
-        summary="Replace MD5/SHA-1 with SHA-256, or mark a non-security use usedforsecurity=False",
-        cwes=(327, 328),
-        bandit_ids=("B324", "B303"),
-        codeql_ids=("py/weak-sensitive-data-hashing",),
-        guidance=(
-            "SHA-256 digests differ from MD5/SHA-1 ones (and are longer: 64 hex characters): "
-            "stored digests, database columns and peers that compare them must move too. "
-            "usedforsecurity=False (Python 3.9+) is chosen only when names say cache, etag, "
-            "checksum, dedup, shard, bucket or partition. Password hashing is refused: use a "
-            "salted key-derivation function such as hashlib.scrypt or pbkdf2_hmac."
-        ),
-    )
+    info = INFOS["weak_hash"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         names = _HASHLIB_WEAK | _HASHLIB_NEW | _CRYPTOGRAPHY_WEAK
