@@ -102,8 +102,8 @@ CASES = [
         "from jinja2 import Environment\n\nenv = Environment(autoescape=False)\n",
         "Environment(autoescape=False)",
         (
-            "from jinja2 import Environment\nfrom jinja2 import select_autoescape\n\n"
-            "env = Environment(autoescape=select_autoescape())\n"
+            "from jinja2 import Environment\n\n"
+            "env = Environment(autoescape=True)\n"
         ),
     ),
     (
@@ -116,7 +116,7 @@ CASES = [
         "py/paramiko-missing-host-key-validation",
         "import paramiko\n\nc = paramiko.SSHClient()\nc.set_missing_host_key_policy(paramiko.AutoAddPolicy)\n",
         "paramiko.AutoAddPolicy",
-        "import paramiko\n\nc = paramiko.SSHClient()\nc.set_missing_host_key_policy(paramiko.RejectPolicy)\n",
+        "import paramiko\n\nc = paramiko.SSHClient()\nc.load_system_host_keys()\nc.set_missing_host_key_policy(paramiko.RejectPolicy)\n",
     ),
 ]
 

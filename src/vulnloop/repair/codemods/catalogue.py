@@ -130,14 +130,16 @@ INFOS: dict[str, CodemodInfo] = {
     ),
     "jinja2_autoescape": CodemodInfo(
         id="jinja2-autoescape",
-        summary="Turn on Jinja2 autoescaping with select_autoescape()",
+        summary="Turn on Jinja2 autoescaping for every template (autoescape=True)",
         cwes=(79, 116),
         bandit_ids=("B701",),
         codeql_ids=("py/jinja2/autoescape-false",),
         guidance=(
-            "Variables rendered into .html/.htm/.xml templates and string templates are now "
-            "HTML-escaped. Values that are meant to be markup must be marked safe explicitly "
-            "(markupsafe.Markup or the |safe filter) after checking where they come from."
+            "Variables rendered into every template are now HTML-escaped, whatever the "
+            "template's extension (.html.j2 and .jinja included). Values that are meant to be "
+            "markup must be marked safe explicitly (markupsafe.Markup or the |safe filter) after "
+            "checking where they come from; templates that are not HTML (plain-text mail) can "
+            "be exempted with select_autoescape(disabled_extensions=('txt',), default=True)."
         ),
     ),
     "literal_eval": CodemodInfo(
