@@ -2,8 +2,10 @@
 that a repair Bandit accepts is also one that works (no code under review runs here)."""
 from __future__ import annotations
 
+import warnings
+
 import pytest
-from codemod_helpers import scan
+from codemod_helpers import marked_finding, scan
 
 from vulnloop.repair.codemods import load
 
@@ -32,3 +34,20 @@ def test_jinja2_repair_escapes_every_template_name(template: str) -> None:
     env = namespace["env"]
     rendered = env.get_template(template).render(name="<script>alert(1)</script>")  # type: ignore[attr-defined]
     assert rendered == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+
+
+def test_ssl_context_negotiates_tls_1_2_and_newer() -> None:
+    import ssl
+
+    source = "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1)  # codemod-target\n"
+    repaired = load("ssl_protocol").apply(source, marked_finding(source, "B502"))
+    assert repaired is not None
+    namespace: dict[str, object] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PROTOCOL_TLS: see ssl_protocol.py
+        exec(compile(repaired, "context.py", "exec"), namespace)  # noqa: S102 - our own fixture
+    context = namespace["context"]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.minimum_version is ssl.TLSVersion.TLSv1_2
+    assert context.maximum_version is ssl.TLSVersion.MAXIMUM_SUPPORTED
+    assert context.verify_mode is ssl.CERT_NONE  # as SSLContext(PROTOCOL_TLSv1) had it: unchanged

@@ -59,13 +59,19 @@ CASES = [
         "py/insecure-default-protocol",
         "import ssl\n\ncontext = ssl.SSLContext()\n",
         "ssl.SSLContext()",
-        "import ssl\n\ncontext = ssl.SSLContext(protocol=ssl.PROTOCOL_TLSv1_2)\n",
+        (
+            "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
+            "context.minimum_version = ssl.TLSVersion.TLSv1_2\n"
+        ),
     ),
     (
         "py/insecure-protocol",
         "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n",
         "ssl.SSLContext(ssl.PROTOCOL_TLSv1)",
-        "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1_2)\n",
+        (
+            "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
+            "context.minimum_version = ssl.TLSVersion.TLSv1_2\n"
+        ),
     ),
     (
         "py/request-without-cert-validation",

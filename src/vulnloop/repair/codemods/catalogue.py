@@ -174,15 +174,18 @@ INFOS: dict[str, CodemodInfo] = {
     ),
     "ssl_protocol": CodemodInfo(
         id="ssl-tls12",
-        summary="Use TLS 1.2 instead of a broken or unspecified SSL/TLS protocol version",
+        summary="Negotiate TLS 1.2 or newer instead of a broken or unspecified SSL/TLS protocol version",
         cwes=(327,),
         bandit_ids=("B502", "B503", "B504"),
         codeql_ids=("py/insecure-protocol", "py/insecure-default-protocol"),
         guidance=(
-            "Peers that only speak SSL 3, TLS 1.0 or 1.1 can no longer connect. The protocol is "
-            "pinned to TLS 1.2 (TLS 1.3 is not negotiated); when you can refactor, prefer "
-            "ssl.create_default_context() with minimum_version = ssl.TLSVersion.TLSv1_2. "
-            "ssl.wrap_socket was removed in Python 3.12."
+            "Peers that only speak SSL 3, TLS 1.0 or 1.1 can no longer connect. A context gets "
+            "minimum_version = TLSVersion.TLSv1_2 (TLS 1.3 stays available) and keeps its "
+            "certificate checking as it was: review it (ssl.create_default_context() checks "
+            "certificates and host names). A server's ssl.wrap_socket, removed in Python 3.12, "
+            "becomes a PROTOCOL_TLS_SERVER context built just before it; a client's is left "
+            "alone, since checking the server needs its host name. A version passed to another "
+            "function or as a default can only be pinned to TLS 1.2."
         ),
     ),
     "ssl_verified_context": CodemodInfo(
