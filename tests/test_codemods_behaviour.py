@@ -51,3 +51,18 @@ def test_ssl_context_negotiates_tls_1_2_and_newer() -> None:
     assert context.minimum_version is ssl.TLSVersion.TLSv1_2
     assert context.maximum_version is ssl.TLSVersion.MAXIMUM_SUPPORTED
     assert context.verify_mode is ssl.CERT_NONE  # as SSLContext(PROTOCOL_TLSv1) had it: unchanged
+
+
+def test_keyed_hash_becomes_a_real_hmac() -> None:
+    import hashlib
+    import hmac
+
+    source = (
+        "import hashlib\n\nSIGNING_KEY = b'k' * 32\n\n\n"
+        "def sign(message):\n    return hashlib.sha1(SIGNING_KEY + message).hexdigest()\n"
+    )
+    repaired = _repaired("weak_hash", "B324", source)
+    namespace: dict[str, object] = {}
+    exec(compile(repaired, "sign.py", "exec"), namespace)  # noqa: S102 - our own fixture
+    expected = hmac.new(b"k" * 32, b"amount=10", hashlib.sha256).hexdigest()
+    assert namespace["sign"](b"amount=10") == expected  # type: ignore[operator]

@@ -42,16 +42,23 @@ INFOS: dict[str, CodemodInfo] = {
     ),
     "weak_hash": CodemodInfo(
         id="weak-hash",
-        summary="Replace MD5/SHA-1 with SHA-256, or mark a non-security use usedforsecurity=False",
+        summary=(
+            "Replace MD5/SHA-1 with SHA-256 (HMAC-SHA-256 for a keyed hash), or mark a certain "
+            "non-security use usedforsecurity=False"
+        ),
         cwes=(327, 328),
         bandit_ids=("B324", "B303"),
         codeql_ids=("py/weak-sensitive-data-hashing",),
         guidance=(
-            "SHA-256 digests differ from MD5/SHA-1 ones (and are longer: 64 hex characters): "
-            "stored digests, database columns and peers that compare them must move too. "
-            "usedforsecurity=False (Python 3.9+) is chosen only when names say cache, etag, "
-            "checksum, dedup, shard, bucket or partition. Password hashing is refused: use a "
-            "salted key-derivation function such as hashlib.scrypt or pbkdf2_hmac."
+            "SHA-256 and HMAC digests differ from MD5/SHA-1 ones (and are longer: 64 hex "
+            "characters): stored digests, database columns and peers that compare them must "
+            "move too. sha1(key + message) becomes hmac.new(key, message, hashlib.sha256): the "
+            "other side must compute the same HMAC, and compare digests with "
+            "hmac.compare_digest. usedforsecurity=False (Python 3.9+) is chosen only when names "
+            "say cache, etag, checksum, dedup, shard, bucket or partition and no name nearby "
+            "says secret, key, token, session, signature or the like. Password hashing, and "
+            "keys mixed in any other way, are refused: use a salted key-derivation function "
+            "(hashlib.scrypt, pbkdf2_hmac) or hmac."
         ),
     ),
     "requests_verify": CodemodInfo(
