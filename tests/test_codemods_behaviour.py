@@ -3,6 +3,7 @@ that a repair Bandit accepts is also one that works (no code under review runs h
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pytest
 from codemod_helpers import marked_finding, scan
@@ -66,3 +67,27 @@ def test_keyed_hash_becomes_a_real_hmac() -> None:
     exec(compile(repaired, "sign.py", "exec"), namespace)  # noqa: S102 - our own fixture
     expected = hmac.new(b"k" * 32, b"amount=10", hashlib.sha256).hexdigest()
     assert namespace["sign"](b"amount=10") == expected  # type: ignore[operator]
+
+
+def test_tar_extraction_refuses_a_member_leaving_the_destination(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    if not hasattr(tarfile, "data_filter"):
+        pytest.skip("this Python predates the extraction filters")
+    archive = tmp_path / "upload.tar"
+    with tarfile.open(archive, "w") as tar:
+        member = tarfile.TarInfo("../escaped.txt")
+        member.size = 3
+        tar.addfile(member, io.BytesIO(b"owned"[:3]))
+    source = (
+        "import tarfile\n\n\ndef unpack(upload, destination):\n"
+        "    with tarfile.open(upload) as archive:\n        archive.extractall(destination)\n"
+    )
+    repaired = _repaired("tarfile_data_filter", "B202", source)
+    namespace: dict[str, object] = {}
+    exec(compile(repaired, "unpack.py", "exec"), namespace)  # noqa: S102 - our own fixture
+    (tmp_path / "out").mkdir()
+    with pytest.raises(tarfile.FilterError):
+        namespace["unpack"](archive, tmp_path / "out")  # type: ignore[operator]
+    assert not (tmp_path / "escaped.txt").exists()

@@ -119,6 +119,12 @@ CASES = [
         "from flask import Flask\n\napp = Flask(__name__)\napp.run(debug=False)\n",
     ),
     (
+        "py/tarslip",
+        "import tarfile\n\nwith tarfile.open(path) as archive:\n    archive.extractall(dest)\n",
+        "archive",
+        "import tarfile\n\nwith tarfile.open(path) as archive:\n    archive.extractall(dest, filter=\"data\")\n",
+    ),
+    (
         "py/paramiko-missing-host-key-validation",
         "import paramiko\n\nc = paramiko.SSHClient()\nc.set_missing_host_key_policy(paramiko.AutoAddPolicy)\n",
         "paramiko.AutoAddPolicy",

@@ -109,6 +109,20 @@ INFOS: dict[str, CodemodInfo] = {
             "break: those uses are refused. The file is not deleted automatically."
         ),
     ),
+    "tarfile_data_filter": CodemodInfo(
+        id="tarfile-data-filter",
+        summary='Extract tar archives with filter="data" (no paths outside the destination, no devices)',
+        cwes=(22,),
+        bandit_ids=("B202",),
+        codeql_ids=("py/tarslip",),
+        guidance=(
+            'filter="data" refuses members with absolute paths, ".." or links leading outside '
+            "the destination, and device files, and drops set-uid bits: archives that rely on "
+            "those now raise tarfile.FilterError. It needs Python 3.12+ or a security release "
+            "from 3.8.17, 3.9.17, 3.10.12 or 3.11.4 on; older interpreters raise TypeError "
+            "instead of extracting, so set requires-python accordingly."
+        ),
+    ),
     "secure_random": CodemodInfo(
         id="secure-random",
         summary="Draw random values from the secrets module instead of random",
