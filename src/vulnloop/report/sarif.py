@@ -21,6 +21,7 @@ from vulnloop.cwe import cwe_url, lookup
 from vulnloop.engines.codeql_csv import QueryInfo, query_by_id
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.repair.ledger import LedgerEntry, Repair, Status
+from vulnloop.report.guidance import advice
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -204,8 +205,12 @@ def _fix(path: str, repair: Repair) -> dict[str, Any] | None:
     if not replacements:
         return None
     verified = ", ".join(repair.verified_by) or "no engine"
+    told = advice(repair).text
     return {
-        "description": {"text": f"Repair by {repair.repairer} in round {repair.round}, verified by {verified}."},
+        "description": {
+            "text": f"Repair by {repair.repairer} in round {repair.round}, verified by {verified}."
+            + (f" {told}" if told else "")
+        },
         "artifactChanges": [{"artifactLocation": artifact_location(path), "replacements": replacements}],
     }
 
@@ -224,6 +229,8 @@ def _result(finding: Finding, rule_index: int, entry: LedgerEntry | None) -> dic
         properties: dict[str, Any] = {"vulnloop/status": entry.status.value}
         if entry.reason:
             properties["vulnloop/reason"] = entry.reason
+        if entry.repair is not None and entry.repair.notes:
+            properties["vulnloop/notes"] = list(entry.repair.notes)
         result["properties"] = properties
         if entry.status is Status.FIXED and entry.repair is not None:
             fix = _fix(finding.path, entry.repair)

@@ -228,8 +228,10 @@ INFOS: dict[str, CodemodInfo] = {
         bandit_ids=("B507",),
         codeql_ids=("py/paramiko-missing-host-key-validation",),
         guidance=(
-            "Connections to hosts whose keys are not known now fail. Load the known keys first: "
-            "client.load_system_host_keys() (~/.ssh/known_hosts) or client.load_host_keys(path)."
+            "Connections to hosts whose keys are not in ~/.ssh/known_hosts now fail. The client "
+            "now loads that file (load_system_host_keys) unless it already loads host keys: on "
+            "servers and in containers, add each host's key there (ssh-keyscan, checked out of "
+            "band) or ship a known_hosts file and load it with client.load_host_keys(path)."
         ),
     ),
 }
