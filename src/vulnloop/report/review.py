@@ -15,6 +15,7 @@ from vulnloop.github.reviews import REVIEW_MARKER, Demoted, Prior, ReviewComment
 from vulnloop.patches import Change, FileDiff, Suggestion, changes, suggestion_for, unified_hunks
 from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Status
 from vulnloop.report.guidance import advice
+from vulnloop.report.why import why_it_matters_text
 
 ENGINE_TITLES = {"bandit": "Bandit", "codeql": "CodeQL", "semgrep": "Semgrep"}
 _FENCE = re.compile(r"`{3,}")
@@ -133,9 +134,8 @@ def finding_heading(finding: Finding) -> str:
 
 
 def why_it_matters(finding: Finding) -> str:
-    if not finding.cwe:
-        return ""
-    return f"**Why it matters:** {inline(lookup(finding.cwe).definition, 600)}"
+    reason = why_it_matters_text(finding)
+    return f"**Why it matters:** {inline(reason, 600)}" if reason else ""
 
 
 def status_text(entry: LedgerEntry) -> str:
