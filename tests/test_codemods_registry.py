@@ -73,6 +73,12 @@ def test_every_codemod_has_before_after_and_noop_cases() -> None:
         assert any(c.after is None for c in mine), f"{codemod_id}: no no-op case"
 
 
+def test_every_codemod_is_in_the_readme_table() -> None:
+    readme = (CASES.parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (B[^|]*) \|", readme, flags=re.MULTILINE)
+    assert {row[0] for row in rows} == {c.info.id for c in all_codemods()}
+
+
 def test_every_claimed_bandit_rule_has_a_verified_case() -> None:
     covered = {(c.codemod_id, c.rule_id) for c in load_cases() if c.after is not None}
     for codemod in all_codemods():
