@@ -204,9 +204,12 @@ INFOS: dict[str, CodemodInfo] = {
             "minimum_version = TLSVersion.TLSv1_2 (TLS 1.3 stays available) and keeps its "
             "certificate checking as it was: review it (ssl.create_default_context() checks "
             "certificates and host names). A server's ssl.wrap_socket, removed in Python 3.12, "
-            "becomes a PROTOCOL_TLS_SERVER context built just before it; a client's is left "
-            "alone, since checking the server needs its host name. A version passed to another "
-            "function or as a default can only be pinned to TLS 1.2."
+            "becomes a PROTOCOL_TLS_SERVER context built just before it; a client's becomes "
+            "ssl.create_default_context().wrap_socket(sock, server_hostname=host) where the host "
+            "it connects to is known, which now checks the server's certificate and name "
+            "(servers with self-signed certificates need cafile=...); other clients are left "
+            "to the LLM. A version passed to another function or as a default can only be "
+            "pinned to TLS 1.2."
         ),
     ),
     "ssl_verified_context": CodemodInfo(

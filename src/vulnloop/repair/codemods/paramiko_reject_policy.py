@@ -17,6 +17,7 @@ from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
     ParsedCodemod,
     ParsedSource,
+    calls_in,
     positional_args,
 )
 from vulnloop.repair.codemods.catalogue import INFOS
@@ -29,17 +30,6 @@ _TRUSTING = frozenset(
 
 _LOADERS = frozenset({"load_system_host_keys", "load_host_keys"})
 _PLAIN_REFERENCE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
-
-
-def _calls(node: cst.CSTNode) -> list[cst.Call]:
-    found: list[cst.Call] = []
-
-    class Collect(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            found.append(call)
-
-    node.visit(Collect())
-    return found
 
 
 class ParamikoRejectPolicy(ParsedCodemod):
@@ -88,7 +78,7 @@ class ParamikoRejectPolicy(ParsedCodemod):
     def _loads_keys(parsed: ParsedSource, client: str) -> bool:
         """Whether the file loads host keys into ``client`` (the same expression) anywhere."""
         for statement in parsed.statements_mentioning(_LOADERS):
-            for node in _calls(statement):
+            for node in calls_in(statement):
                 func = node.func
                 if isinstance(func, cst.Attribute) and func.attr.value in _LOADERS and parsed.code(func.value) == client:
                     return True

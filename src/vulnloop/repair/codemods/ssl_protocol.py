@@ -7,9 +7,12 @@
   loading any CA, breaking every connection);
 - a server's ``ssl.wrap_socket(sock, server_side=True, certfile=..., ...)`` (removed in Python
   3.12) -> a ``PROTOCOL_TLS_SERVER`` context built on the lines before, with the same
-  certificate, CA, verification and cipher settings, and ``tls_context.wrap_socket(...)``.
-  A client's ``ssl.wrap_socket`` is declined: a context that checks certificates needs the
-  server's host name, which only the program knows (the LLM may find it);
+  certificate, CA, verification and cipher settings, and ``tls_context.wrap_socket(...)``;
+- a client's ``s = ssl.wrap_socket(sock)`` followed by ``s.connect((host, port))``, ``host``
+  being a parameter of the function that nothing reassigns -> ``ssl.create_default_context()``
+  with ``minimum_version`` and ``wrap_socket(sock, server_hostname=host)``: the server's
+  certificate and name are now checked (ssl.wrap_socket checked neither). Any other client
+  is declined: checking the server needs its host name, which only the program knows;
 - a bad version passed to any other call, or as a function's default, can only be replaced
   by one constant: ``ssl.PROTOCOL_TLSv1_2`` / ``SSL.TLSv1_2_METHOD`` (TLS 1.2 exactly).
 """
@@ -22,6 +25,7 @@ from vulnloop.repair.codemods.base import (
     ImportNeed,
     ParsedCodemod,
     ParsedSource,
+    calls_in,
     has_star_args,
     is_name,
     keyword_arg,
@@ -148,8 +152,10 @@ class SslProtocol(ParsedCodemod):
             return None
         server_side = keyword_arg(call, "server_side")
         certfile = keyword_arg(call, "certfile")
+        if server_side is None and keywords <= {"ssl_version"}:
+            return self._client_context(parsed, call)
         if server_side is None or not is_name(server_side.value, "True") or certfile is None:
-            return None  # a client: see the module's docstring
+            return None
         settings = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         if not all(isinstance(value, _PLAIN) for value in settings.values()):
             return None
@@ -182,6 +188,67 @@ class SslProtocol(ParsedCodemod):
         lines = [*statements, line.deep_replace(call, new_call).with_changes(leading_lines=())]
         imports = [f[1] for f in found if f is not None]
         return parsed.render([(line, cst.FlattenSentinel(lines))], imports)  # type: ignore[arg-type]
+
+    def _client_context(self, parsed: ParsedSource, call: cst.Call) -> str | None:
+        """``s = ssl.wrap_socket(sock)`` connected later with ``s.connect((host, port))``."""
+        assign = parsed.parent(call)
+        line = parsed.parent(assign) if isinstance(assign, cst.Assign) else None
+        if not (isinstance(assign, cst.Assign) and isinstance(line, cst.SimpleStatementLine)):
+            return None
+        target = assign.targets[0].target
+        if len(line.body) != 1 or len(assign.targets) != 1 or not isinstance(target, cst.Name):
+            return None
+        host = self._connected_host(parsed, target)
+        if host is None or parsed.has_name(CONTEXT_NAME) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return None
+        found = [parsed.sibling(call.func, "ssl", name) for name in ("create_default_context", "TLSVersion")]
+        if None in found:
+            return None
+        (factory, _), (version, _) = (f for f in found if f is not None)
+        setup = [
+            f"{CONTEXT_NAME} = {parsed.code(factory)}()",
+            f"{CONTEXT_NAME}.minimum_version = {parsed.code(version)}.TLSv1_2",
+        ]
+        sock = positional_args(call)[0].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        hostname = cst.Arg(
+            cst.Name(host),
+            keyword=cst.Name("server_hostname"),
+            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+        )
+        new_call = cst.Call(
+            func=cst.Attribute(value=cst.Name(CONTEXT_NAME), attr=cst.Name("wrap_socket")), args=[sock, hostname]
+        )
+        statements = [cst.parse_statement(text + parsed.default_newline) for text in setup]
+        statements[0] = statements[0].with_changes(leading_lines=line.leading_lines)
+        lines = [*statements, line.deep_replace(call, new_call).with_changes(leading_lines=())]
+        imports = [f[1] for f in found if f is not None]
+        return parsed.render([(line, cst.FlattenSentinel(lines))], imports)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _connected_host(parsed: ParsedSource, socket: cst.Name) -> str | None:
+        """The host ``socket`` connects to, when that is a parameter of the function holding
+        both, bound nowhere else, and the socket is bound only here."""
+        scope = parsed.scope(socket)
+        if scope is None or len(scope[socket.value]) != 1:
+            return None
+        hosts: set[str] = set()
+        for statement in parsed.statements_mentioning(frozenset({socket.value})):
+            for call in calls_in(statement):
+                func = call.func
+                if not (isinstance(func, cst.Attribute) and is_name(func.value, socket.value)):
+                    continue
+                if func.attr.value != "connect" or parsed.scope(func.value) is not scope:
+                    continue
+                address = call.args[0].value if len(call.args) == 1 else None
+                first = address.elements[0].value if isinstance(address, cst.Tuple) and address.elements else None
+                if not isinstance(first, cst.Name):
+                    return None
+                bindings = list(scope[first.value])
+                params = [b for b in bindings if isinstance(getattr(b, "node", None), cst.Param)]
+                if not bindings or len(params) != len(bindings):
+                    return None
+                hosts.add(first.value)
+        return next(iter(hosts)) if len(hosts) == 1 else None
 
     @staticmethod
     def _own_line(parsed: ParsedSource, call: cst.Call) -> cst.SimpleStatementLine | None:
