@@ -38,8 +38,14 @@ def _top_level_imports(text: str) -> set[str]:
     return found
 
 
+def _import_lines(text: str) -> set[str]:
+    return {line.strip() for line in text.splitlines() if line.lstrip().startswith(("import ", "from "))}
+
+
 def added_imports(before: str, after: str) -> list[str]:
     """Top-level modules ``after`` imports and ``before`` did not, standard library left out."""
+    if not _import_lines(after) - _import_lines(before):
+        return []  # no import line is new: spare the parses (the pre-commit hook's every repair)
     new = _top_level_imports(after) - _top_level_imports(before)
     return sorted(name for name in new if name not in sys.stdlib_module_names and name != "__future__")
 

@@ -138,10 +138,10 @@ class SslProtocol(ParsedCodemod):
         else:
             setting = f"{owner}.minimum_version = {parsed.code(minimum)}.TLSv1_2"
         lines = [
-            line.deep_replace(call, new_call),
+            _with_call(line, call, new_call),
             cst.parse_statement(setting + parsed.default_newline),
         ]
-        return parsed.render([(line, cst.FlattenSentinel(lines))], [protocol_import, minimum_import])  # type: ignore[list-item]
+        return parsed.render([(line, cst.FlattenSentinel(lines))], [protocol_import, minimum_import])
 
     def _server_context(self, parsed: ParsedSource, call: cst.Call) -> str | None:
         """A server's ``ssl.wrap_socket(sock, server_side=True, certfile=...)`` -> the same
@@ -185,9 +185,9 @@ class SslProtocol(ParsedCodemod):
         )
         statements = [cst.parse_statement(text + parsed.default_newline) for text in setup]
         statements[0] = statements[0].with_changes(leading_lines=line.leading_lines)
-        lines = [*statements, line.deep_replace(call, new_call).with_changes(leading_lines=())]
+        lines = [*statements, _with_call(line, call, new_call).with_changes(leading_lines=())]
         imports = [f[1] for f in found if f is not None]
-        return parsed.render([(line, cst.FlattenSentinel(lines))], imports)  # type: ignore[arg-type]
+        return parsed.render([(line, cst.FlattenSentinel(lines))], imports)
 
     def _client_context(self, parsed: ParsedSource, call: cst.Call) -> str | None:
         """``s = ssl.wrap_socket(sock)`` connected later with ``s.connect((host, port))``."""
@@ -220,9 +220,9 @@ class SslProtocol(ParsedCodemod):
         )
         statements = [cst.parse_statement(text + parsed.default_newline) for text in setup]
         statements[0] = statements[0].with_changes(leading_lines=line.leading_lines)
-        lines = [*statements, line.deep_replace(call, new_call).with_changes(leading_lines=())]
+        lines = [*statements, _with_call(line, call, new_call).with_changes(leading_lines=())]
         imports = [f[1] for f in found if f is not None]
-        return parsed.render([(line, cst.FlattenSentinel(lines))], imports)  # type: ignore[arg-type]
+        return parsed.render([(line, cst.FlattenSentinel(lines))], imports)
 
     @staticmethod
     def _connected_host(parsed: ParsedSource, socket: cst.Name) -> str | None:
@@ -261,6 +261,12 @@ class SslProtocol(ParsedCodemod):
         if node is None or len(node.body) != 1:
             return None
         return node
+
+
+def _with_call(line: cst.SimpleStatementLine, old: cst.Call, new: cst.Call) -> cst.SimpleStatementLine:
+    replaced = line.deep_replace(old, new)
+    assert isinstance(replaced, cst.SimpleStatementLine)
+    return replaced
 
 
 CODEMOD = SslProtocol()
