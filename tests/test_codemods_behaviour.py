@@ -11,6 +11,15 @@ from codemod_helpers import marked_finding, scan
 from vulnloop.repair.codemods import load
 
 
+def _run(code: str, **names: object) -> dict[str, object]:
+    """Run our own repaired fixture and return its globals."""
+    namespace: dict[str, object] = dict(names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PROTOCOL_TLS: see ssl_protocol.py
+        exec(compile(code, "fixture.py", "exec"), namespace)  # noqa: S102 - our own fixture
+    return namespace
+
+
 def _repaired(module: str, rule_id: str, source: str) -> str:
     finding = next(f for f in scan(source) if f.rule_id == rule_id)
     repaired = load(module).apply(source, finding)
@@ -30,9 +39,7 @@ env = jinja2.Environment(loader=jinja2.DictLoader(TEMPLATES))
 def test_jinja2_repair_escapes_every_template_name(template: str) -> None:
     pytest.importorskip("jinja2")
     repaired = _repaired("jinja2_autoescape", "B701", JINJA_PAGE)
-    namespace: dict[str, object] = {"TEMPLATES": {template: "<p>{{ name }}</p>"}}
-    exec(compile(repaired, "page.py", "exec"), namespace)  # noqa: S102 - our own fixture
-    env = namespace["env"]
+    env = _run(repaired, TEMPLATES={template: "<p>{{ name }}</p>"})["env"]
     rendered = env.get_template(template).render(name="<script>alert(1)</script>")  # type: ignore[attr-defined]
     assert rendered == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
 
@@ -43,11 +50,7 @@ def test_ssl_context_negotiates_tls_1_2_and_newer() -> None:
     source = "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1)  # codemod-target\n"
     repaired = load("ssl_protocol").apply(source, marked_finding(source, "B502"))
     assert repaired is not None
-    namespace: dict[str, object] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # PROTOCOL_TLS: see ssl_protocol.py
-        exec(compile(repaired, "context.py", "exec"), namespace)  # noqa: S102 - our own fixture
-    context = namespace["context"]
+    context = _run(repaired)["context"]
     assert isinstance(context, ssl.SSLContext)
     assert context.minimum_version is ssl.TLSVersion.TLSv1_2
     assert context.maximum_version is ssl.TLSVersion.MAXIMUM_SUPPORTED
@@ -63,8 +66,7 @@ def test_keyed_hash_becomes_a_real_hmac() -> None:
         "def sign(message):\n    return hashlib.sha1(SIGNING_KEY + message).hexdigest()\n"
     )
     repaired = _repaired("weak_hash", "B324", source)
-    namespace: dict[str, object] = {}
-    exec(compile(repaired, "sign.py", "exec"), namespace)  # noqa: S102 - our own fixture
+    namespace = _run(repaired)
     expected = hmac.new(b"k" * 32, b"amount=10", hashlib.sha256).hexdigest()
     assert namespace["sign"](b"amount=10") == expected  # type: ignore[operator]
 
@@ -85,8 +87,7 @@ def test_tar_extraction_refuses_a_member_leaving_the_destination(tmp_path: Path)
         "    with tarfile.open(upload) as archive:\n        archive.extractall(destination)\n"
     )
     repaired = _repaired("tarfile_data_filter", "B202", source)
-    namespace: dict[str, object] = {}
-    exec(compile(repaired, "unpack.py", "exec"), namespace)  # noqa: S102 - our own fixture
+    namespace = _run(repaired)
     (tmp_path / "out").mkdir()
     with pytest.raises(tarfile.FilterError):
         namespace["unpack"](archive, tmp_path / "out")  # type: ignore[operator]

@@ -183,11 +183,7 @@ class SslProtocol(ParsedCodemod):
         new_call = call.with_changes(
             func=cst.Attribute(value=cst.Name(CONTEXT_NAME), attr=cst.Name("wrap_socket")), args=kept
         )
-        statements = [cst.parse_statement(text + parsed.default_newline) for text in setup]
-        statements[0] = statements[0].with_changes(leading_lines=line.leading_lines)
-        lines = [*statements, _with_call(line, call, new_call).with_changes(leading_lines=())]
-        imports = [f[1] for f in found if f is not None]
-        return parsed.render([(line, cst.FlattenSentinel(lines))], imports)
+        return _after_setup(parsed, line, setup, call, new_call, [f[1] for f in found if f is not None])
 
     def _client_context(self, parsed: ParsedSource, call: cst.Call) -> str | None:
         """``s = ssl.wrap_socket(sock)`` connected later with ``s.connect((host, port))``."""
@@ -218,11 +214,7 @@ class SslProtocol(ParsedCodemod):
         new_call = cst.Call(
             func=cst.Attribute(value=cst.Name(CONTEXT_NAME), attr=cst.Name("wrap_socket")), args=[sock, hostname]
         )
-        statements = [cst.parse_statement(text + parsed.default_newline) for text in setup]
-        statements[0] = statements[0].with_changes(leading_lines=line.leading_lines)
-        lines = [*statements, _with_call(line, call, new_call).with_changes(leading_lines=())]
-        imports = [f[1] for f in found if f is not None]
-        return parsed.render([(line, cst.FlattenSentinel(lines))], imports)
+        return _after_setup(parsed, line, setup, call, new_call, [f[1] for f in found if f is not None])
 
     @staticmethod
     def _connected_host(parsed: ParsedSource, socket: cst.Name) -> str | None:
@@ -261,6 +253,22 @@ class SslProtocol(ParsedCodemod):
         if node is None or len(node.body) != 1:
             return None
         return node
+
+
+def _after_setup(
+    parsed: ParsedSource,
+    line: cst.SimpleStatementLine,
+    setup: list[str],
+    call: cst.Call,
+    new_call: cst.Call,
+    imports: list[ImportNeed | None],
+) -> str | None:
+    """The file with the ``setup`` lines just before ``line`` (which keeps its comments above
+    them) and ``call`` replaced in it."""
+    statements = [cst.parse_statement(text + parsed.default_newline) for text in setup]
+    statements[0] = statements[0].with_changes(leading_lines=line.leading_lines)
+    lines = [*statements, _with_call(line, call, new_call).with_changes(leading_lines=())]
+    return parsed.render([(line, cst.FlattenSentinel(lines))], imports)
 
 
 def _with_call(line: cst.SimpleStatementLine, old: cst.Call, new: cst.Call) -> cst.SimpleStatementLine:
