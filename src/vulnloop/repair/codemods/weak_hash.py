@@ -105,8 +105,12 @@ def _dotted(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _words_of(identifiers: set[str]) -> set[str]:
+    return {word for dotted in identifiers for part in dotted.split(".") for word in _words(part)}
+
+
 def _names_in(node: cst.CSTNode) -> set[str]:
-    return {word for dotted in _identifiers(node) for part in dotted.split(".") for word in _words(part)}
+    return _words_of(_identifiers(node))
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ def _context(parsed: ParsedSource, call: cst.Call) -> _Context:
     identifiers: set[str] = set()
     for arg in call.args:
         identifiers |= _identifiers(arg.value)
-    data = {word for dotted in identifiers for part in dotted.split(".") for word in _words(part)}
+    data = _words_of(identifiers)
     purpose: set[str] = set()
     around: set[str] = set()
     node: cst.CSTNode | None = parsed.parent(call)
