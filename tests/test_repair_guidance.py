@@ -113,3 +113,12 @@ def test_sarif_result_carries_the_notes() -> None:
     result = log["runs"][0]["results"][0]
     assert result["properties"]["vulnloop/notes"] == ["Adds a dependency on pyyaml."]
     assert "Load YAML with yaml.safe_load" in result["fixes"][0]["description"]["text"]
+
+
+def test_both_hooks_say_which_dependency_a_repair_adds(write_tree) -> None:
+    root = write_tree({"parse.py": XML_APP, "requirements.txt": "flask>=3\n", "pyproject.toml": ""})
+    shown = run_cli("hook", "parse.py", cwd=root)
+    assert "  " + NOTE in shown.stdout
+    fixed = run_cli("hook", "--fix", "parse.py", cwd=root)
+    assert "Fixing parse.py" in fixed.stdout + fixed.stderr
+    assert f"parse.py: {NOTE}" in fixed.stdout

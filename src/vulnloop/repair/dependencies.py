@@ -17,8 +17,9 @@ from pathlib import Path
 
 from vulnloop.quiet import parse_quietly
 
+# In the order a dependency is best added to them.
 DEPENDENCY_FILES = (
-    "pyproject.toml", "requirements*.txt", "requirements/*.txt", "setup.cfg", "setup.py", "Pipfile",
+    "requirements*.txt", "requirements/*.txt", "pyproject.toml", "setup.cfg", "setup.py", "Pipfile",
     "environment.yml",
 )
 _SEPARATORS = re.compile(r"[-_.]+")
@@ -74,12 +75,25 @@ def _local(module: str, folders: list[Path]) -> bool:
 def _declaring_files(root: Path, folder: Path) -> list[Path]:
     """The dependency files of the nearest folder, from ``folder`` up to ``root``, holding any."""
     for candidate in (folder, *folder.parents):
-        files = sorted(path for pattern in DEPENDENCY_FILES for path in candidate.glob(pattern) if path.is_file())
+        files = [
+            path
+            for pattern in DEPENDENCY_FILES
+            for path in sorted(candidate.glob(pattern))
+            if path.is_file() and (path.name != "pyproject.toml" or _declares_any(path))
+        ]
         if files:
             return files
         if candidate == root:
             break
     return []
+
+
+def _declares_any(pyproject: Path) -> bool:
+    """A pyproject.toml may hold only tool settings: it declares dependencies when it says so."""
+    try:
+        return "dependencies" in pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 def _declares(files: list[Path], package: str) -> bool:
@@ -118,9 +132,13 @@ def dependency_notes(root: Path, path: str, before: str, after: str) -> tuple[st
         if files and _declares(files, package):
             notes.append(f"Uses {package} (import {module}), which {_shown(files[0], root)} already declares.")
         elif files:
-            where = _shown(files[0], root) if len(files) == 1 else ", ".join(_shown(f, root) for f in files)
+            where = (
+                f"{_shown(files[0], root)} does not declare"
+                if len(files) == 1
+                else f"none of {', '.join(_shown(f, root) for f in files)} declares"
+            )
             notes.append(
-                f"Adds a dependency on {package} (import {module}), which {where} does not declare: add "
+                f"Adds a dependency on {package} (import {module}), which {where}: add "
                 f"{package} to {_shown(files[0], root)} and install it, or the repaired file will not import."
             )
         else:
