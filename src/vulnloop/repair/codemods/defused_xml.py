@@ -6,6 +6,12 @@ When the flagged call's module is imported under a name used only for things def
 itself is swapped, which also clears Bandit's import warning. Otherwise only the call is
 rewritten, to ``defusedxml.<module>.<function>``. Calls passing their own ``parser`` are refused:
 defusedxml's protection lives in its parser.
+
+defusedxml is a new dependency for most projects. No standard-library rewrite would do: the
+scanners flag every use of these modules (recent Pythons resolve no external entities and
+bundle an expat that limits expansion, but the scanners cannot know the interpreter), so the
+repair keeps defusedxml and the ledger, review, SARIF and summary name the dependency with the
+file to declare it in (``repair/dependencies.py``).
 """
 from __future__ import annotations
 
