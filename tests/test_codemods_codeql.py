@@ -59,13 +59,19 @@ CASES = [
         "py/insecure-default-protocol",
         "import ssl\n\ncontext = ssl.SSLContext()\n",
         "ssl.SSLContext()",
-        "import ssl\n\ncontext = ssl.SSLContext(protocol=ssl.PROTOCOL_TLSv1_2)\n",
+        (
+            "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
+            "context.minimum_version = ssl.TLSVersion.TLSv1_2\n"
+        ),
     ),
     (
         "py/insecure-protocol",
         "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n",
         "ssl.SSLContext(ssl.PROTOCOL_TLSv1)",
-        "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1_2)\n",
+        (
+            "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
+            "context.minimum_version = ssl.TLSVersion.TLSv1_2\n"
+        ),
     ),
     (
         "py/request-without-cert-validation",
@@ -77,7 +83,7 @@ CASES = [
         "py/bind-socket-all-network-interfaces",
         "import socket\n\ns = socket.socket()\ns.bind(('0.0.0.0', 80))\n",
         "s.bind(('0.0.0.0', 80))",
-        "import socket\nimport os\n\ns = socket.socket()\ns.bind((os.environ.get('HOST', '127.0.0.1'), 80))\n",
+        "import socket\nimport os\n\ns = socket.socket()\ns.bind((os.environ.get('APP_HOST', '127.0.0.1'), 80))\n",
     ),
     (
         "py/weak-sensitive-data-hashing",
@@ -102,8 +108,8 @@ CASES = [
         "from jinja2 import Environment\n\nenv = Environment(autoescape=False)\n",
         "Environment(autoescape=False)",
         (
-            "from jinja2 import Environment\nfrom jinja2 import select_autoescape\n\n"
-            "env = Environment(autoescape=select_autoescape())\n"
+            "from jinja2 import Environment\n\n"
+            "env = Environment(autoescape=True)\n"
         ),
     ),
     (
@@ -113,10 +119,16 @@ CASES = [
         "from flask import Flask\n\napp = Flask(__name__)\napp.run(debug=False)\n",
     ),
     (
+        "py/tarslip",
+        "import tarfile\n\nwith tarfile.open(path) as archive:\n    archive.extractall(dest)\n",
+        "archive",
+        "import tarfile\n\nwith tarfile.open(path) as archive:\n    archive.extractall(dest, filter=\"data\")\n",
+    ),
+    (
         "py/paramiko-missing-host-key-validation",
         "import paramiko\n\nc = paramiko.SSHClient()\nc.set_missing_host_key_policy(paramiko.AutoAddPolicy)\n",
         "paramiko.AutoAddPolicy",
-        "import paramiko\n\nc = paramiko.SSHClient()\nc.set_missing_host_key_policy(paramiko.RejectPolicy)\n",
+        "import paramiko\n\nc = paramiko.SSHClient()\nc.load_system_host_keys()\nc.set_missing_host_key_policy(paramiko.RejectPolicy)\n",
     ),
 ]
 

@@ -14,7 +14,16 @@ from codemod_helpers import CASES, load_cases
 
 from vulnloop.cwe import catalogue
 from vulnloop.findings import Finding, Level
-from vulnloop.repair.codemods import MODULES, RULES, all_codemods, build_registry, codemods_for, load
+from vulnloop.repair.codemods import (
+    MODULES,
+    RULES,
+    all_codemods,
+    build_registry,
+    codemods_for,
+    info_by_id,
+    load,
+)
+from vulnloop.repair.codemods.catalogue import INFOS
 
 # CodeQL queries outside the Security/CWE-* folders that the reference list covers.
 CODEQL_OUTSIDE_CWE_FOLDERS = {"py/bind-socket-all-network-interfaces"}
@@ -64,6 +73,12 @@ def test_every_codemod_has_before_after_and_noop_cases() -> None:
         assert any(c.after is None for c in mine), f"{codemod_id}: no no-op case"
 
 
+def test_every_codemod_is_in_the_readme_table() -> None:
+    readme = (CASES.parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (B[^|]*) \|", readme, flags=re.MULTILINE)
+    assert {row[0] for row in rows} == {c.info.id for c in all_codemods()}
+
+
 def test_every_claimed_bandit_rule_has_a_verified_case() -> None:
     covered = {(c.codemod_id, c.rule_id) for c in load_cases() if c.after is not None}
     for codemod in all_codemods():
@@ -95,9 +110,11 @@ def test_codemods_for_matches_bandit_and_codeql_rule_ids() -> None:
 
 
 def test_static_rule_index_agrees_with_every_codemod() -> None:
-    """codemods_for reads the index in __init__.py, not the modules: they must say the same."""
+    """codemods_for and the reports read the catalogue, not the modules: they must say the same."""
     assert MODULES == tuple(RULES)
     for module, rules in RULES.items():
+        assert load(module).info is INFOS[module], module
+        assert info_by_id(INFOS[module].id) is INFOS[module]
         assert load(module).info.rule_ids == rules, module
     assert tuple(c.info.id for c in all_codemods()) == tuple(load(m).info.id for m in MODULES)
     every_rule = {rule for c in all_codemods() for rule in c.info.rule_ids}
@@ -110,7 +127,7 @@ _IMPORTS_AFTER = textwrap.dedent(
     """
     import sys
     from vulnloop.findings import Finding, Level
-    from vulnloop.repair.codemods import codemods_for
+    from vulnloop.repair.codemods import codemods_for, info_by_id
 
     finding = Finding(
         engine="bandit", rule_id=sys.argv[1], cwes=(89,), severity=Level.MEDIUM,
@@ -118,6 +135,7 @@ _IMPORTS_AFTER = textwrap.dedent(
         message="Possible SQL injection vector through string-based query construction.",
     )
     found = codemods_for(finding)
+    assert info_by_id("defused-xml").guidance  # what the reports show costs no import either
     print(len(found), "libcst" in sys.modules)
     """
 )
@@ -125,8 +143,8 @@ _IMPORTS_AFTER = textwrap.dedent(
 
 @pytest.mark.parametrize(("rule", "expected"), [("B608", "0 False"), ("B506", "1 True")])
 def test_asking_about_a_rule_without_codemod_does_not_import_libcst(rule: str, expected: str) -> None:
-    """The pre-commit hook asks about every finding: only a rule with a codemod may pay for
-    libcst's import (~180 ms)."""
+    """The pre-commit hook asks about every finding, and shows every repair's guidance: only a
+    rule with a codemod may pay for libcst's import (~180 ms)."""
     result = subprocess.run(
         [sys.executable, "-c", _IMPORTS_AFTER, rule], capture_output=True, text=True, check=True
     )

@@ -148,15 +148,22 @@ def _print_report(report: LoopReport, *, written: set[str], fixing: bool, out: A
     from vulnloop.repair.ledger import Status
     from vulnloop.report.console import finding_line
 
+    said: set[tuple[str, str]] = set()
     for outcome in report.files:
         for entry in outcome.entries:
             if entry.status is Status.FIXED and outcome.path in written:
+                for note in entry.repair.notes if entry.repair else ():  # a dependency to add
+                    if (outcome.path, note) not in said:
+                        said.add((outcome.path, note))
+                        print(f"{outcome.path}: {note}", file=out)
                 continue  # written: its 'Fixing' line says so
             print(finding_line(entry.finding, with_col=False), file=out)
             if entry.status is Status.FIXED and fixing:
                 print("  its verified fix could not be written (see above): the finding is still there", file=out)
             elif entry.status is Status.FIXED and entry.repair is not None:
                 print(f"  verified fix ({entry.repair.repairer}); apply it with the vulnloop-fix hook:", file=out)
+                for note in entry.repair.notes:
+                    print(f"  {note}", file=out)
                 print("  " + entry.repair.diff.rstrip("\n").replace("\n", "\n  "), file=out)
             elif entry.reason:
                 print(f"  not fixed automatically: {entry.reason}", file=out)

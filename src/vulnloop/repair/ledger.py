@@ -26,6 +26,7 @@ class Repair:
     after: str
     diff: str
     verified_by: tuple[str, ...]  # engines whose re-scan no longer reports the finding
+    notes: tuple[str, ...] = ()  # what it asks of the project beyond the file (dependencies.py)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from vulnloop.fingerprints import enclosing_scope
 from vulnloop.patches_text import unified_diff
 from vulnloop.repair.chain import Chain, CodemodFinder, plan_chain
 from vulnloop.repair.codemods import codemods_for
+from vulnloop.repair.dependencies import dependency_notes
 from vulnloop.repair.ledger import (
     FileOutcome,
     LedgerEntry,
@@ -514,6 +515,7 @@ class RepairLoop:
                     after=record.after,
                     diff=unified_diff(state.path, record.before, record.after),
                     verified_by=tuple(record.verified_by),
+                    notes=dependency_notes(self.root, state.path, record.before, record.after),
                 )
                 entries.append(LedgerEntry(target, Status.FIXED, repair=repair, attempts=attempts))
             else:

@@ -1,11 +1,13 @@
 """Plain-text reports a person reads at a glance in a terminal or a CI log."""
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 from typing import Iterable, Sequence
 
 from vulnloop.findings import Finding, ScanResult
 from vulnloop.repair.ledger import LedgerEntry, LoopReport, Status
+from vulnloop.report.guidance import advice, codemods_used
 
 
 def finding_line(finding: Finding, *, with_col: bool = True) -> str:
@@ -46,15 +48,37 @@ def format_scan(
     return "\n".join(lines)
 
 
+_INDENT = " " * 9
+
+
 def format_entry(entry: LedgerEntry) -> str:
     base = finding_line(entry.finding)
     if entry.status is Status.FIXED and entry.repair is not None:
         engines = " and ".join(entry.repair.verified_by) or "the engines"
-        return (
-            f"FIXED    {base}\n         by {entry.repair.repairer} in round {entry.repair.round}, "
-            f"re-scanned clean by {engines}"
-        )
-    return f"UNFIXED  {base}\n         {entry.reason}"
+        told = advice(entry.repair)
+        lines = [
+            f"FIXED    {base}",
+            f"{_INDENT}by {entry.repair.repairer} in round {entry.repair.round}, re-scanned clean by {engines}"
+            + (f": {told.summary}" if told.summary else ""),
+        ]
+        lines.extend(_wrapped(f"NOTE: {note}", _INDENT, _INDENT + "  ") for note in told.notes)
+        return "\n".join(lines)
+    return f"UNFIXED  {base}\n{_INDENT}{entry.reason}"
+
+
+def _wrapped(text: str, first: str, rest: str) -> str:
+    return textwrap.fill(text, width=100, initial_indent=first, subsequent_indent=rest)
+
+
+def format_guidance(entries: Iterable[LedgerEntry]) -> list[str]:
+    """What to check before applying the codemods' repairs, once per codemod."""
+    used = codemods_used(entries)
+    if not used:
+        return []
+    lines = ["Before applying these repairs:"]
+    for info, count in used:
+        lines.append(_wrapped(f"{info.id} ({_plural(count, 'repair')}): {info.guidance}", "  ", "    "))
+    return lines
 
 
 def format_ledger(report: LoopReport, *, diffs: bool) -> str:
@@ -69,6 +93,9 @@ def format_ledger(report: LoopReport, *, diffs: bool) -> str:
         lines.append(format_entry(entry))
     for path, reason in report.scan.skipped_files().items():
         lines.append(f"SKIPPED  {path}: {reason}")
+    guidance = format_guidance(report.entries)
+    if guidance:
+        lines.extend(["", *guidance, ""])
     fixed, unfixed = len(report.fixed()), len(report.unfixed())
     changed = sum(1 for outcome in report.files if outcome.changed)
     summary = (

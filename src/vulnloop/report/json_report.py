@@ -7,6 +7,7 @@ from typing import Any, Sequence
 from vulnloop.findings import Finding, ScanResult
 from vulnloop.patches_text import unified_diff
 from vulnloop.repair.ledger import LedgerEntry, LoopReport
+from vulnloop.report.guidance import advice
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -54,7 +55,12 @@ def entry_dict(entry: LedgerEntry) -> dict[str, Any]:
             "round": entry.repair.round,
             "verified_by": list(entry.repair.verified_by),
             "diff": entry.repair.diff,
+            "notes": list(entry.repair.notes),
         }
+        told = advice(entry.repair)
+        if told.summary:
+            out["repair"]["summary"] = told.summary
+            out["repair"]["guidance"] = told.guidance
     return out
 
 

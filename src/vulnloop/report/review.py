@@ -14,6 +14,8 @@ from vulnloop.findings import Finding
 from vulnloop.github.reviews import REVIEW_MARKER, Demoted, Prior, ReviewComment, trailer
 from vulnloop.patches import Change, FileDiff, Suggestion, changes, suggestion_for, unified_hunks
 from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Status
+from vulnloop.report.guidance import advice
+from vulnloop.report.why import why_it_matters_text
 
 ENGINE_TITLES = {"bandit": "Bandit", "codeql": "CodeQL", "semgrep": "Semgrep"}
 _FENCE = re.compile(r"`{3,}")
@@ -133,9 +135,8 @@ def finding_heading(finding: Finding) -> str:
 
 
 def why_it_matters(finding: Finding) -> str:
-    if not finding.cwe:
-        return ""
-    return f"**Why it matters:** {inline(lookup(finding.cwe).definition, 600)}"
+    reason = why_it_matters_text(finding)
+    return f"**Why it matters:** {inline(reason, 600)}" if reason else ""
 
 
 def status_text(entry: LedgerEntry) -> str:
@@ -148,6 +149,20 @@ def status_text(entry: LedgerEntry) -> str:
     return f"**Not fixed:** {inline(entry.reason or 'no verified repair', 700)}"
 
 
+def advice_text(entry: LedgerEntry) -> list[str]:
+    """What the repair did and what to check before committing it, as review paragraphs."""
+    if entry.status is not Status.FIXED or entry.repair is None:
+        return []
+    told = advice(entry.repair)
+    parts = [f"**⚠️ {inline(note, 600)}**" for note in told.notes]
+    if told.summary:
+        parts.append(
+            f"**What it does:** {inline(told.summary, 300)}. "
+            f"**Check before committing:** {inline(told.guidance, 900)}"
+        )
+    return parts
+
+
 def comment_body(item: Item) -> str:
     parts: list[str] = []
     for entry in item.entries:
@@ -158,6 +173,7 @@ def comment_body(item: Item) -> str:
         if why:
             parts.append(why)
         parts.append(status_text(entry))
+        parts.extend(advice_text(entry))
     if item.suggestion is not None:
         parts.append("Commit the suggestion to apply the verified repair:")
         parts.append(item.suggestion.block())
@@ -363,7 +379,10 @@ def render_body(plan: ReviewPlan, report: LoopReport, context: ReviewContext) ->
                 f"<details><summary><code>{inline(item.path, 200)}:{first.start_line}</code> {rules}: "
                 f"{inline(item.why_no_suggestion, 300)}</summary>"
             )
-            lines.extend(["", fenced(item.body_diff, "diff"), "", "</details>", ""])
+            lines.extend(["", fenced(item.body_diff, "diff"), ""])
+            for entry in item.entries:
+                lines.extend(f"{part}\n" for part in advice_text(entry))
+            lines.extend(["</details>", ""])
     body_only = [i for i in items if i.placement is Placement.BODY]
     if body_only:
         lines.extend(["", "#### Findings outside the diff", ""])

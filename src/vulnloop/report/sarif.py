@@ -21,6 +21,8 @@ from vulnloop.cwe import cwe_url, lookup
 from vulnloop.engines.codeql_csv import QueryInfo, query_by_id
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.repair.ledger import LedgerEntry, Repair, Status
+from vulnloop.report.guidance import advice
+from vulnloop.report.why import why_it_matters_text
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -67,9 +69,14 @@ def _cwes(findings: Sequence[Finding]) -> list[int]:
     return found
 
 
-def _help(title: str, rule_id: str, description: str, cwes: Sequence[int], help_uri: str) -> dict[str, str]:
+def _help(
+    title: str, rule_id: str, description: str, reason: str, cwes: Sequence[int], help_uri: str
+) -> dict[str, str]:
     text = [f"{title} ({rule_id})", "", description]
     markdown = [f"**{title}** (`{rule_id}`)", "", description]
+    if reason and reason != description:
+        text += ["", f"Why it matters: {reason}"]
+        markdown += ["", f"**Why it matters:** {reason}"]
     for cwe_id in cwes:
         entry = lookup(cwe_id)
         text += ["", f"CWE-{cwe_id}: {entry.name}", entry.definition]
@@ -105,7 +112,7 @@ def _rule(engine: str, rule_id: str, findings: Sequence[Finding]) -> dict[str, A
         "shortDescription": {"text": title},
         "fullDescription": {"text": description},
         "defaultConfiguration": {"level": _LEVELS[severity]},
-        "help": _help(title, rule_id, description, cwes, help_uri),
+        "help": _help(title, rule_id, description, why_it_matters_text(sample), cwes, help_uri),
         "properties": properties,
     }
     if help_uri:
@@ -204,8 +211,12 @@ def _fix(path: str, repair: Repair) -> dict[str, Any] | None:
     if not replacements:
         return None
     verified = ", ".join(repair.verified_by) or "no engine"
+    told = advice(repair).text
     return {
-        "description": {"text": f"Repair by {repair.repairer} in round {repair.round}, verified by {verified}."},
+        "description": {
+            "text": f"Repair by {repair.repairer} in round {repair.round}, verified by {verified}."
+            + (f" {told}" if told else "")
+        },
         "artifactChanges": [{"artifactLocation": artifact_location(path), "replacements": replacements}],
     }
 
@@ -224,6 +235,8 @@ def _result(finding: Finding, rule_index: int, entry: LedgerEntry | None) -> dic
         properties: dict[str, Any] = {"vulnloop/status": entry.status.value}
         if entry.reason:
             properties["vulnloop/reason"] = entry.reason
+        if entry.repair is not None and entry.repair.notes:
+            properties["vulnloop/notes"] = list(entry.repair.notes)
         result["properties"] = properties
         if entry.status is Status.FIXED and entry.repair is not None:
             fix = _fix(finding.path, entry.repair)

@@ -6,6 +6,7 @@ from typing import Sequence
 
 from vulnloop.findings import Level, SkippedFile
 from vulnloop.repair.ledger import LedgerEntry, LoopReport, Status
+from vulnloop.report.guidance import codemods_used, project_notes
 from vulnloop.report.review import inline, joined
 
 MAX_ROWS = 200
@@ -41,6 +42,21 @@ def _how(entry: LedgerEntry) -> str:
         verified = joined(entry.repair.verified_by) or "re-scan"
         return _cell(f"{entry.repair.repairer}, round {entry.repair.round}, verified by {verified}")
     return _cell(entry.reason or "no verified repair", 160)
+
+
+def _before_applying(entries: Sequence[LedgerEntry]) -> list[str]:
+    """The dependencies repairs add and each codemod's guidance, once each."""
+    needs = project_notes(entries)
+    used = codemods_used(entries)
+    if not needs and not used:
+        return []
+    lines = ["**Before applying these repairs:**", ""]
+    lines.extend(f"- ⚠️ `{_cell(path)}`: {_cell(note, 600)}" for path, note in needs)
+    lines.extend(
+        f"- `{_cell(info.id, 60)}` ({count} repair{'' if count == 1 else 's'}): {_cell(info.guidance, 900)}"
+        for info, count in used
+    )
+    return [*lines, ""]
 
 
 def job_summary(report: LoopReport | None, facts: SummaryFacts, skipped: Sequence[SkippedFile] = ()) -> str:
@@ -90,6 +106,7 @@ def job_summary(report: LoopReport | None, facts: SummaryFacts, skipped: Sequenc
         if len(ordered) > MAX_ROWS:
             lines.append(f"\n{len(ordered) - MAX_ROWS} more in the SARIF file.")
         lines.append("")
+        lines.extend(_before_applying(entries))
     if skipped:
         lines.append("**Files no engine could judge** (never counted as clean):")
         lines.extend(f"- `{_cell(s.path)}`: {_cell(s.reason)}" for s in skipped)

@@ -4,4 +4,4 @@ import os
 app = Flask(__name__)
 
 if __name__ == "__main__":
-    app.run(host=os.environ.get('HOST', '127.0.0.1'), port=8080)  # container
+    app.run(host=os.environ.get('CASE_HOST', '127.0.0.1'), port=8080)  # container

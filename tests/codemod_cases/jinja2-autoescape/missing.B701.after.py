@@ -1,7 +1,6 @@
 from jinja2 import Environment, FileSystemLoader
-from jinja2 import select_autoescape
 
 
 def render(name, **context):
-    env = Environment(loader=FileSystemLoader("templates"), autoescape=select_autoescape())  # site templates
+    env = Environment(loader=FileSystemLoader("templates"), autoescape=True)  # site templates
     return env.get_template(name).render(**context)

@@ -1,7 +1,7 @@
 import hashlib
 
 
-def sign(message):
+def digest_of(message):
     hasher = hashlib.new('sha256')
     hasher.update(message)
     return hasher.hexdigest()

@@ -1,7 +1,7 @@
 import hashlib
 
 
-def sign(message):
+def digest_of(message):
     hasher = hashlib.new('md5')
     hasher.update(message)
     return hasher.hexdigest()

@@ -3,9 +3,9 @@
 The repair loop asks ``codemods_for(finding)`` and keeps a codemod's edit only when a re-scan
 verifies it; a codemod returns None wherever its rewrite is not known to be safe.
 
-Which module answers which rule is written down here, so that asking about a rule no codemod
-answers (most of them) imports neither libcst nor any codemod; a test keeps this index equal to
-every module's own ``CODEMOD.info.rule_ids``.
+Every codemod's metadata lives in ``catalogue.py``, so that asking about a rule no codemod
+answers (most of them), or what a codemod's reviewer must check, imports neither libcst nor any
+codemod; a test keeps the catalogue equal to every module's own ``CODEMOD.info``.
 """
 from __future__ import annotations
 
@@ -13,34 +13,17 @@ import importlib
 from functools import cache, lru_cache
 
 from vulnloop.findings import Finding
+from vulnloop.repair.codemods.catalogue import INFOS, info_by_id
 from vulnloop.repair.codemods.info import Codemod, CodemodInfo
 
 __all__ = [
-    "MODULES", "RULES", "Codemod", "CodemodInfo", "all_codemods", "build_registry", "codemods_for", "load", "modules_for",
+    "MODULES", "RULES", "Codemod", "CodemodInfo", "all_codemods", "build_registry", "codemods_for", "info_by_id", "load",
+    "modules_for",
 ]
 
 # Module -> the rules its codemod answers. Registry order is the order codemods are tried for
 # one finding.
-RULES: dict[str, tuple[str, ...]] = {
-    "yaml_safe_load": ("B506", "py/unsafe-deserialization"),
-    "subprocess_shell_literal": ("B602",),
-    "weak_hash": ("B324", "B303", "py/weak-sensitive-data-hashing"),
-    "requests_verify": ("B501", "py/request-without-cert-validation"),
-    "requests_timeout": ("B113",),
-    "flask_debug": ("B201", "py/flask-debug"),
-    "tempfile_mkstemp": ("B306", "py/insecure-temporary-file"),
-    "secure_random": ("B311",),
-    "defused_xml": (
-        "B313", "B314", "B315", "B316", "B317", "B318", "B319",
-        "B405", "B406", "B407", "B408", "B409", "py/xxe", "py/xml-bomb",
-    ),
-    "jinja2_autoescape": ("B701", "py/jinja2/autoescape-false"),
-    "literal_eval": ("B307",),
-    "bind_host": ("B104", "py/bind-socket-all-network-interfaces"),
-    "ssl_protocol": ("B502", "B503", "B504", "py/insecure-protocol", "py/insecure-default-protocol"),
-    "ssl_verified_context": ("B323",),
-    "paramiko_reject_policy": ("B507", "py/paramiko-missing-host-key-validation"),
-}
+RULES: dict[str, tuple[str, ...]] = {module: info.rule_ids for module, info in INFOS.items()}
 MODULES: tuple[str, ...] = tuple(RULES)
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "append_keyword",
     "apply_parsed",
     "call_shape_ok",
+    "calls_in",
     "has_star_args",
     "is_name",
     "keyword_arg",
@@ -158,3 +159,15 @@ def append_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.
     args[-1] = last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace(""))
     args.append(new_arg)
     return call.with_changes(args=args)
+
+
+def calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    """Every call inside ``node``, itself included."""
+    found: list[cst.Call] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            found.append(call)
+
+    node.visit(Collect())
+    return found

@@ -1,4 +1,8 @@
-"""Listening on every interface (``"0.0.0.0"``) -> ``os.environ.get("HOST", "127.0.0.1")``.
+"""Listening on every interface (``"0.0.0.0"``) -> ``os.environ.get("<APP>_HOST", "127.0.0.1")``.
+
+``<APP>`` is the folder holding the file (its own name for a file at the top), upper-cased:
+a variable that belongs to the app. Plain ``HOST`` is set by many shells and CI systems to the
+machine's name, which would make the service listen on an outside interface after all.
 
 Rewritten only where the string is clearly a listening address: a ``host=``-like keyword, the host
 of a ``(host, port)`` pair passed to a call (``sock.bind``, ``HTTPServer``), or a variable or
@@ -8,38 +12,36 @@ of the string are left alone.
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 
 import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     positional_args,
     string_value,
 )
+from vulnloop.repair.codemods.catalogue import DEFAULT_HOST, INFOS
 
 _ALL_INTERFACES = frozenset({"0.0.0.0", "::"})
 # Names of listening addresses; "ip" or "addr" alone also name peers and sources (source_ip).
 _ADDRESS_NAME = re.compile(r"host|bind|listen|interface|server_?addr", re.IGNORECASE)
-ENV_VAR = "HOST"
-DEFAULT_HOST = "127.0.0.1"
+_NOT_NAME = re.compile(r"[^A-Za-z0-9]+")
+
+
+def env_var(path: str) -> str:
+    """The app's own variable for its listening address: ``<APP>_HOST``, where APP is the folder
+    holding the file, or the file's name without extension at the top level."""
+    parts = PurePath(path.replace("\\", "/")).parts
+    app = parts[-2] if len(parts) >= 2 and parts[-2] != "src" else PurePath(parts[-1] if parts else "app").stem
+    words = _NOT_NAME.sub("_", app).strip("_").upper() or "APP"
+    return f"{'APP_' if words[0].isdigit() else ''}{words}_HOST"
 
 
 class BindHost(ParsedCodemod):
-    info = CodemodInfo(
-        id="bind-host-from-env",
-        summary=f'Listen on {DEFAULT_HOST} unless the {ENV_VAR} environment variable says otherwise',
-        cwes=(605, 200),
-        bandit_ids=("B104",),
-        codeql_ids=("py/bind-socket-all-network-interfaces",),
-        guidance=(
-            f"The service now listens on the loopback interface by default. Deployments that "
-            f"must accept outside connections (containers, VMs) set {ENV_VAR}=0.0.0.0 "
-            f"explicitly, where the exposure is a visible decision."
-        ),
-    )
+    info = INFOS["bind_host"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         literal = parsed.locate(
@@ -51,9 +53,8 @@ class BindHost(ParsedCodemod):
         if os_ref is None:
             return None
         quote = parsed.code(literal).lstrip("rRuU")[:1]
-        replacement = cst.parse_expression(
-            f"{parsed.code(os_ref[0])}.environ.get({quote}{ENV_VAR}{quote}, {quote}{DEFAULT_HOST}{quote})"
-        )
+        name, default = (f"{quote}{text}{quote}" for text in (env_var(finding.path), DEFAULT_HOST))
+        replacement = cst.parse_expression(f"{parsed.code(os_ref[0])}.environ.get({name}, {default})")
         return parsed.render([(literal, replacement)], [os_ref[1]])
 
     @staticmethod

@@ -6,6 +6,12 @@ When the flagged call's module is imported under a name used only for things def
 itself is swapped, which also clears Bandit's import warning. Otherwise only the call is
 rewritten, to ``defusedxml.<module>.<function>``. Calls passing their own ``parser`` are refused:
 defusedxml's protection lives in its parser.
+
+defusedxml is a new dependency for most projects. No standard-library rewrite would do: the
+scanners flag every use of these modules (recent Pythons resolve no external entities and
+bundle an expat that limits expansion, but the scanners cannot know the interpreter), so the
+repair keeps defusedxml and the ledger, review, SARIF and summary name the dependency with the
+file to declare it in (``repair/dependencies.py``).
 """
 from __future__ import annotations
 
@@ -16,13 +22,13 @@ from libcst.metadata import ImportAssignment
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     append_keyword,
     call_shape_ok,
     positional_args,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 # stdlib module -> defusedxml module
 _DEFUSED = {
@@ -70,20 +76,7 @@ def _module_of(function: str) -> str:
 
 
 class DefusedXml(ParsedCodemod):
-    info = CodemodInfo(
-        id="defused-xml",
-        summary="Parse XML with defusedxml (or an lxml parser that resolves no entities)",
-        cwes=(611, 776, 827),
-        bandit_ids=("B313", "B314", "B315", "B316", "B317", "B318", "B319",
-                    "B405", "B406", "B407", "B408", "B409"),
-        codeql_ids=("py/xxe", "py/xml-bomb"),
-        guidance=(
-            "Adds a dependency on defusedxml (pip install defusedxml). Documents with DTD "
-            "entity declarations or external references now raise EntitiesForbidden / "
-            "ExternalReferenceForbidden instead of being expanded. Building XML (Element, "
-            "SubElement) still uses the standard library, which is safe."
-        ),
-    )
+    info = INFOS["defused_xml"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         flagged = frozenset(_SHAPES) | _LXML

@@ -5,13 +5,13 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     is_name,
     keyword_arg,
     set_keyword_name,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 
 def _runs_debug(call: cst.Call) -> bool:
@@ -25,18 +25,7 @@ def _runs_debug(call: cst.Call) -> bool:
 
 
 class FlaskDebug(ParsedCodemod):
-    info = CodemodInfo(
-        id="flask-debug-off",
-        summary="Run the Flask app with debug=False",
-        cwes=(215, 489, 94),
-        bandit_ids=("B201",),
-        codeql_ids=("py/flask-debug",),
-        guidance=(
-            "The Werkzeug debugger lets anyone who reaches the app run Python on the server. "
-            "For local development use `flask run --debug` (or FLASK_DEBUG=1) rather than "
-            "hard-coding debug=True."
-        ),
-    )
+    info = INFOS["flask_debug"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         return set_keyword_name(parsed, finding, _runs_debug, "debug", "False")

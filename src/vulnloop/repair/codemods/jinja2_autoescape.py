@@ -1,7 +1,9 @@
-"""Jinja2 ``Environment(...)`` without autoescaping -> ``autoescape=select_autoescape()``.
+"""Jinja2 ``Environment(...)`` without autoescaping -> ``autoescape=True``.
 
-select_autoescape() escapes templates named *.html, *.htm, *.xml and templates built from
-strings, and leaves other extensions (.txt, .sql, ...) as they were.
+Every template is escaped, whatever its name. ``select_autoescape()`` would escape only names
+ending in .html, .htm or .xml: ``page.html.j2`` or ``email.jinja`` would still render
+``<script>`` from a variable. A template that must not be escaped (plain-text mail) is the
+exception the program names, with ``select_autoescape(disabled_extensions=(...), default=True)``.
 """
 from __future__ import annotations
 
@@ -9,8 +11,6 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
-    ImportNeed,
     ParsedCodemod,
     ParsedSource,
     append_keyword,
@@ -20,24 +20,14 @@ from vulnloop.repair.codemods.base import (
     positional_args,
     replace_arg_value,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _ENVIRONMENTS = frozenset({"jinja2.Environment", "jinja2.environment.Environment"})
 _AUTOESCAPE_POSITION = 17  # Environment's 17th parameter: more positionals would include it
 
 
 class Jinja2Autoescape(ParsedCodemod):
-    info = CodemodInfo(
-        id="jinja2-autoescape",
-        summary="Turn on Jinja2 autoescaping with select_autoescape()",
-        cwes=(79, 116),
-        bandit_ids=("B701",),
-        codeql_ids=("py/jinja2/autoescape-false",),
-        guidance=(
-            "Variables rendered into .html/.htm/.xml templates and string templates are now "
-            "HTML-escaped. Values that are meant to be markup must be marked safe explicitly "
-            "(markupsafe.Markup or the |safe filter) after checking where they come from."
-        ),
-    )
+    info = INFOS["jinja2_autoescape"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(
@@ -48,24 +38,11 @@ class Jinja2Autoescape(ParsedCodemod):
         current = keyword_arg(call, "autoescape")
         if current is not None and not is_name(current.value, "False"):
             return None  # computed by the program: not ours to override
-        selector: tuple[cst.BaseExpression, ImportNeed | None] | None
-        if isinstance(call.func, cst.Attribute) and parsed.qualified_names(call.func.value) == {"jinja2"}:
-            selector = (cst.Attribute(value=call.func.value, attr=cst.Name("select_autoescape")), None)
-        elif isinstance(call.func, cst.Name):
-            selector = parsed.imported_name("jinja2", "select_autoescape")
-        else:
-            reference = parsed.module_reference("jinja2")
-            selector = None if reference is None else (
-                cst.Attribute(value=reference[0], attr=cst.Name("select_autoescape")), reference[1]
-            )
-        if selector is None:
-            return None
-        value = cst.Call(func=selector[0])
         if current is None:
-            new_call = append_keyword(call, "autoescape", value)
+            new_call = append_keyword(call, "autoescape", cst.Name("True"))
         else:
-            new_call = replace_arg_value(call, current, value)
-        return parsed.render([(call, new_call)], [selector[1]])
+            new_call = replace_arg_value(call, current, cst.Name("True"))
+        return parsed.render([(call, new_call)])
 
 
 CODEMOD = Jinja2Autoescape()

@@ -13,12 +13,12 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     positional_args,
     string_value,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _EVAL = frozenset({"builtins.eval"})
 
@@ -32,18 +32,7 @@ def _is_literal_text(text: str) -> bool:
 
 
 class LiteralEval(ParsedCodemod):
-    info = CodemodInfo(
-        id="literal-eval",
-        summary="Evaluate literal data with ast.literal_eval instead of eval",
-        cwes=(95, 94),
-        bandit_ids=("B307",),
-        codeql_ids=(),
-        guidance=(
-            "Applied only where the evaluated text is a constant literal. eval of input that "
-            "is meant to be a Python expression needs a redesign (a parser for the small "
-            "language actually needed), which no codemod can do safely."
-        ),
-    )
+    info = INFOS["literal_eval"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(finding, cst.Call, lambda c: parsed.resolves_to(c.func, _EVAL) is not None)

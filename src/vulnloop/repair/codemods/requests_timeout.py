@@ -5,7 +5,6 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     append_keyword,
@@ -14,26 +13,14 @@ from vulnloop.repair.codemods.base import (
     keyword_arg,
     replace_arg_value,
 )
+from vulnloop.repair.codemods.catalogue import INFOS, TIMEOUT_SECONDS
 
-TIMEOUT_SECONDS = 30
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 _CALLS = frozenset(f"{lib}.{verb}" for lib in ("requests", "httpx") for verb in _VERBS)
 
 
 class RequestsTimeout(ParsedCodemod):
-    info = CodemodInfo(
-        id="requests-timeout",
-        summary=f"Give an HTTP request a timeout ({TIMEOUT_SECONDS} seconds)",
-        cwes=(400,),
-        bandit_ids=("B113",),
-        codeql_ids=(),
-        guidance=(
-            f"Without a timeout a stalled server blocks the caller forever. {TIMEOUT_SECONDS} "
-            "seconds applies to connecting and to each read, not to the whole download; raise "
-            "it for slow endpoints or large uploads. Calls passing **kwargs are left alone, "
-            "since they may already carry a timeout."
-        ),
-    )
+    info = INFOS["requests_timeout"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

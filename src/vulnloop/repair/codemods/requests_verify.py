@@ -5,13 +5,13 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     is_name,
     keyword_arg,
     set_keyword_name,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 
 def _verify_off(call: cst.Call) -> bool:
@@ -20,17 +20,7 @@ def _verify_off(call: cst.Call) -> bool:
 
 
 class RequestsVerify(ParsedCodemod):
-    info = CodemodInfo(
-        id="requests-verify",
-        summary="Turn TLS certificate verification back on (verify=True)",
-        cwes=(295,),
-        bandit_ids=("B501",),
-        codeql_ids=("py/request-without-cert-validation",),
-        guidance=(
-            "Requests now fail against servers with self-signed or expired certificates. For a "
-            "private CA, pass verify='/path/to/ca-bundle.pem' instead of turning checks off."
-        ),
-    )
+    info = INFOS["requests_verify"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         return set_keyword_name(parsed, finding, _verify_off, "verify", "True")

@@ -14,12 +14,12 @@ from libcst.metadata import Assignment
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     has_star_args,
     positional_args,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _SYSTEM_RANDOM_METHODS = (
     "random", "uniform", "triangular", "choices", "sample", "shuffle", "betavariate",
@@ -81,18 +81,7 @@ def _int_literal(parsed: ParsedSource, node: cst.BaseExpression) -> int | None:
 
 
 class SecureRandom(ParsedCodemod):
-    info = CodemodInfo(
-        id="secure-random",
-        summary="Draw random values from the secrets module instead of random",
-        cwes=(330, 338),
-        bandit_ids=("B311",),
-        codeql_ids=(),
-        guidance=(
-            "secrets uses the operating system's generator: the same distributions, but not "
-            "repeatable and somewhat slower. Files that seed random (tests, simulations) are "
-            "not changed. For tokens prefer secrets.token_urlsafe / token_hex."
-        ),
-    )
+    info = INFOS["secure_random"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

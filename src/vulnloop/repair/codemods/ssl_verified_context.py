@@ -5,24 +5,14 @@ from __future__ import annotations
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import CodemodInfo, ParsedCodemod, ParsedSource
+from vulnloop.repair.codemods.base import ParsedCodemod, ParsedSource
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _UNVERIFIED = frozenset({"ssl._create_unverified_context"})
 
 
 class SslVerifiedContext(ParsedCodemod):
-    info = CodemodInfo(
-        id="ssl-default-context",
-        summary="Create TLS contexts with ssl.create_default_context() so certificates are verified",
-        cwes=(295,),
-        bandit_ids=("B323",),
-        codeql_ids=(),
-        guidance=(
-            "Connections to servers with self-signed, expired or mismatched certificates now "
-            "fail. For a private CA use create_default_context(cafile=...). Only calls "
-            "without arguments are rewritten."
-        ),
-    )
+    info = INFOS["ssl_verified_context"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

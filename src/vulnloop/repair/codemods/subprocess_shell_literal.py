@@ -9,7 +9,6 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     has_star_args,
@@ -20,6 +19,7 @@ from vulnloop.repair.codemods.base import (
     replace_arg_value,
     string_value,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _SUBPROCESS = frozenset(
     f"subprocess.{name}" for name in ("run", "call", "check_call", "check_output", "Popen")
@@ -53,20 +53,7 @@ def _argument_list(command: str) -> list[str] | None:
 
 
 class SubprocessShellLiteral(ParsedCodemod):
-    info = CodemodInfo(
-        id="subprocess-shell-literal",
-        summary="Run a constant command as an argument list instead of through a shell",
-        cwes=(78,),
-        bandit_ids=("B602",),
-        codeql_ids=(),
-        guidance=(
-            "Only constant commands without quotes, globs, variables, pipes or redirections are "
-            "rewritten, so the program runs with exactly the same arguments. Without a shell, "
-            "shell builtins and aliases are unavailable and PATH lookup is done by Python. "
-            "Bandit still notes every subprocess call (B603) as a low-severity reminder."
-        ),
-        residual_rules=("B603", "B607"),
-    )
+    info = INFOS["subprocess_shell_literal"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

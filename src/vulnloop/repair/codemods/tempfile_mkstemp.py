@@ -11,7 +11,6 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     call_shape_ok,
@@ -19,6 +18,7 @@ from vulnloop.repair.codemods.base import (
     positional_args,
     string_value,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _MKTEMP = frozenset({"tempfile.mktemp"})
 _OPEN = frozenset({"builtins.open", "io.open"})
@@ -38,18 +38,7 @@ class _Names(cst.CSTVisitor):
 
 
 class TempfileMkstemp(ParsedCodemod):
-    info = CodemodInfo(
-        id="tempfile-mkstemp",
-        summary="Create the temporary file with tempfile.mkstemp instead of naming it with mktemp",
-        cwes=(377,),
-        bandit_ids=("B306",),
-        codeql_ids=("py/insecure-temporary-file",),
-        guidance=(
-            "The file now exists (empty, mode 0600) as soon as the name is chosen, so code that "
-            "expected the path to be free (os.mkdir, open(..., 'x'), os.path.exists checks) would "
-            "break: those uses are refused. The file is not deleted automatically."
-        ),
-    )
+    info = INFOS["tempfile_mkstemp"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

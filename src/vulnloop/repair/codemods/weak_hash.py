@@ -1,23 +1,30 @@
-"""Weak hashes (MD4, MD5, SHA-1): SHA-256 where the digest may protect something, or
-``usedforsecurity=False`` where the names around the call say it is a cache key or checksum.
+"""Weak hashes (MD4, MD5, SHA-1): SHA-256, HMAC-SHA-256 for a keyed hash, or
+``usedforsecurity=False`` only where nothing around the call can protect anything.
 
-The heuristic, over the words of the call's arguments, the assignment target and the enclosing
-function's name (snake_case and camelCase split):
+Words are read from the names around the call (snake_case and camelCase split): its arguments,
+the variable the digest goes to, the enclosing function's name and its parameters.
 - a password word (password, passwd, pwd, passphrase, pw) -> refuse: SHA-256 is still too fast
   for passwords, they need a salted key-derivation function (hashlib.scrypt, pbkdf2_hmac);
-- else a non-security word (cache, etag, checksum, dedup, shard, bucket, partition) ->
-  ``usedforsecurity=False`` (hashlib only), which keeps every existing digest valid;
+- the hashed data is ``secret + message`` (a key, secret or pepper first) -> ``hmac.new(secret,
+  message, hashlib.sha256)``: SHA-256 of a concatenation is still open to length extension;
+  a secret mixed in any other way, or a function or variable named for signing or a MAC with
+  the key out of sight (``h.update(key)`` later) -> refuse, and leave it to the LLM;
+- a non-security word (cache, etag, checksum, dedup, shard, bucket, partition) and no
+  security word anywhere in those names (secret, token, key outside "cache_key" and the like,
+  session, auth, signature, nonce, salt, cookie, certificate, ...) -> ``usedforsecurity=False``
+  (hashlib only), which keeps every existing digest valid. ``cache_session_token(user,
+  secret)`` is not certain, so it gets SHA-256;
 - else SHA-256.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ImportNeed,
     ParsedCodemod,
     ParsedSource,
@@ -28,6 +35,7 @@ from vulnloop.repair.codemods.base import (
     replace_arg_value,
     string_value,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _WEAK = ("md4", "md5", "sha1", "sha")
 _HASHLIB_WEAK = frozenset(f"hashlib.{name}" for name in ("md5", "sha1"))
@@ -37,64 +45,136 @@ _CRYPTOGRAPHY_WEAK = frozenset({f"{_CRYPTOGRAPHY}.MD5", f"{_CRYPTOGRAPHY}.SHA1"}
 
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pw", "pass", "passwords"})
 _NON_SECURITY_WORDS = frozenset({"cache", "etag", "checksum", "dedup", "shard", "bucket", "partition"})
+# Words that say the digest may protect something: a non-security use is then not certain.
+_SECURITY_WORDS = frozenset({
+    "secret", "secrets", "token", "tokens", "key", "keys", "session", "auth", "authenticate",
+    "login", "sign", "signed", "signature", "signing", "hmac", "mac", "nonce", "salt", "pepper",
+    "credential", "credentials", "cred", "creds", "private", "otp", "csrf", "cookie", "jwt", "api",
+    "cert", "certificate", "verify", "integrity", "seal", "license", "user", "account",
+})
+# Words naming a key that makes a hash a MAC, and a name for the result of one.
+_KEY_WORDS = frozenset({"key", "secret", "pepper"})
+_MAC_WORDS = frozenset({"sign", "signed", "signature", "signing", "hmac", "mac"})
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
 def _words(identifier: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(identifier)}
+    """An identifier's words; "key" in a non-security compound (cache_key) names no secret."""
+    words = {w.lower() for w in _WORD.findall(identifier)}
+    if words & _NON_SECURITY_WORDS:
+        words -= {"key", "keys"}
+    return words
 
 
-class _Identifiers(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.words: set[str] = set()
+def _identifiers(node: cst.CSTNode) -> set[str]:
+    """The values ``node`` reads, as dotted names (``self.secret_key``; the method name of
+    ``key.encode()`` or ``b"".join(...)`` is not one)."""
+    found: set[str] = set()
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.words |= _words(node.value)
+    class Collect(cst.CSTVisitor):
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            dotted = _dotted(attribute)
+            if dotted is not None:
+                found.add(dotted)
+            else:
+                attribute.value.visit(self)
+            return False
+
+        def visit_Call(self, call: cst.Call) -> bool:
+            if isinstance(call.func, cst.Attribute):  # a method: its object and arguments
+                call.func.value.visit(self)
+            elif not isinstance(call.func, cst.Name):
+                call.func.visit(self)
+            for arg in call.args:
+                arg.value.visit(self)
+            return False
+
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    node.visit(Collect())
+    return found
 
 
-def _context_words(parsed: ParsedSource, call: cst.Call) -> set[str]:
-    collector = _Identifiers()
+def _dotted(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+def _words_of(identifiers: set[str]) -> set[str]:
+    return {word for dotted in identifiers for part in dotted.split(".") for word in _words(part)}
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    return _words_of(_identifiers(node))
+
+
+@dataclass(frozen=True)
+class _Context:
+    data: frozenset[str]  # words of the hashed data (the call's arguments)
+    mixed: bool  # the data combines several values
+    purpose: frozenset[str]  # words of the variable the digest goes to and the function's name
+    around: frozenset[str]  # words of the enclosing function's parameters
+
+    @property
+    def all(self) -> frozenset[str]:
+        return self.data | self.purpose | self.around
+
+
+def _context(parsed: ParsedSource, call: cst.Call) -> _Context:
+    identifiers: set[str] = set()
     for arg in call.args:
-        arg.value.visit(collector)
+        identifiers |= _identifiers(arg.value)
+    data = _words_of(identifiers)
+    purpose: set[str] = set()
+    around: set[str] = set()
     node: cst.CSTNode | None = parsed.parent(call)
     while node is not None:
         if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
             targets = node.targets if isinstance(node, cst.Assign) else [node]
             for target in targets:
-                target.target.visit(collector)
+                purpose |= _names_in(target.target)
         if isinstance(node, cst.FunctionDef):
-            collector.words |= _words(node.name.value)
+            purpose |= _words(node.name.value)
+            around |= _names_in(node.params)
             break
         node = parsed.parent(node)
-    return collector.words
+    return _Context(frozenset(data), len(identifiers) > 1, frozenset(purpose), frozenset(around))
+
+
+def _keyed_parts(call: cst.Call) -> tuple[cst.BaseExpression, cst.BaseExpression] | None:
+    """(key, message) when the call hashes ``key + message`` with the key named as one."""
+    data = positional_args(call)[-1].value if positional_args(call) else None
+    if isinstance(data, cst.BinaryOperation) and isinstance(data.operator, cst.Add):
+        left, right = data.left, data.right
+        if not isinstance(left, cst.BinaryOperation) and _names_in(left) & _KEY_WORDS:
+            return left, right
+    return None
 
 
 class WeakHash(ParsedCodemod):
-    info = CodemodInfo(
-        id="weak-hash",
-        summary="Replace MD5/SHA-1 with SHA-256, or mark a non-security use usedforsecurity=False",
-        cwes=(327, 328),
-        bandit_ids=("B324", "B303"),
-        codeql_ids=("py/weak-sensitive-data-hashing",),
-        guidance=(
-            "SHA-256 digests differ from MD5/SHA-1 ones (and are longer: 64 hex characters): "
-            "stored digests, database columns and peers that compare them must move too. "
-            "usedforsecurity=False (Python 3.9+) is chosen only when names say cache, etag, "
-            "checksum, dedup, shard, bucket or partition. Password hashing is refused: use a "
-            "salted key-derivation function such as hashlib.scrypt or pbkdf2_hmac."
-        ),
-    )
+    info = INFOS["weak_hash"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         names = _HASHLIB_WEAK | _HASHLIB_NEW | _CRYPTOGRAPHY_WEAK
         call = parsed.locate(finding, cst.Call, lambda c: self._weak(parsed, c, names))
         if call is None or has_star_args(call) or keyword_arg(call, "usedforsecurity") is not None:
             return None
-        words = _context_words(parsed, call)
-        if words & _PASSWORD_WORDS:
+        context = _context(parsed, call)
+        if context.all & _PASSWORD_WORDS:
             return None
         function = parsed.resolves_to(call.func, names)
-        not_security = bool(words & _NON_SECURITY_WORDS)
+        if function in _HASHLIB_WEAK | _HASHLIB_NEW and len(call.args) == len(positional_args(call)):
+            keyed = _keyed_parts(call)
+            if keyed is not None and len(positional_args(call)) == (2 if function in _HASHLIB_NEW else 1):
+                return self._hmac(parsed, call, *keyed)
+        if (context.mixed and context.data & _KEY_WORDS) or context.purpose & _MAC_WORDS:
+            return None  # a keyed hash whose key is mixed in another way: a redesign
+        not_security = bool(context.all & _NON_SECURITY_WORDS) and not context.all & _SECURITY_WORDS
         if function in _CRYPTOGRAPHY_WEAK:
             if not_security:  # cryptography has no opt-out: changing the digest is not asked for
                 return None
@@ -108,6 +188,26 @@ class WeakHash(ParsedCodemod):
             new_call = replace_arg_value(call, name_arg, cst.SimpleString(f"{quote}sha256{quote}"))
             return parsed.render([(call, new_call)])
         return self._retarget(parsed, call, "hashlib", "sha256")
+
+    @staticmethod
+    def _hmac(
+        parsed: ParsedSource, call: cst.Call, key: cst.BaseExpression, message: cst.BaseExpression
+    ) -> str | None:
+        """``sha1(key + message)`` -> ``hmac.new(key, message, hashlib.sha256)``."""
+        hmac = parsed.module_reference("hmac")
+        hashlib = parsed.module_reference("hashlib")
+        if hmac is None or hashlib is None:
+            return None
+        digest = cst.Attribute(value=hashlib[0], attr=cst.Name("sha256"))
+        new_call = cst.Call(
+            func=cst.Attribute(value=hmac[0], attr=cst.Name("new")),
+            args=[
+                cst.Arg(key, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                cst.Arg(message, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                cst.Arg(digest),
+            ],
+        )
+        return parsed.render([(call, new_call)], [hmac[1], hashlib[1]])
 
     @staticmethod
     def _weak(parsed: ParsedSource, call: cst.Call, names: frozenset[str]) -> bool:

@@ -5,7 +5,6 @@ import libcst as cst
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.base import (
-    CodemodInfo,
     ParsedCodemod,
     ParsedSource,
     call_shape_ok,
@@ -13,6 +12,7 @@ from vulnloop.repair.codemods.base import (
     positional_args,
     remove_arg,
 )
+from vulnloop.repair.codemods.catalogue import INFOS
 
 _SAFE_NAMES = {"yaml.load": "safe_load", "yaml.load_all": "safe_load_all"}
 
@@ -26,18 +26,7 @@ _OBJECT_LOADERS = frozenset(
 
 
 class YamlSafeLoad(ParsedCodemod):
-    info = CodemodInfo(
-        id="yaml-safe-load",
-        summary="Load YAML with yaml.safe_load instead of yaml.load",
-        cwes=(502, 20),
-        bandit_ids=("B506",),
-        codeql_ids=("py/unsafe-deserialization",),
-        guidance=(
-            "safe_load builds only plain data (dicts, lists, strings, numbers, dates). Documents "
-            "that relied on !!python/ tags or custom constructors now raise ConstructorError: "
-            "register those types on a SafeLoader subclass instead."
-        ),
-    )
+    info = INFOS["yaml_safe_load"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
         call = parsed.locate(

@@ -1,7 +1,0 @@
-import socket
-import ssl
-
-
-def connect(host, port):
-    sock = socket.create_connection((host, port))
-    return ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_TLSv1_2)  # legacy peer

@@ -1,0 +1,8 @@
+import tarfile
+
+backup = tarfile.open("backup.tar.gz", "r:gz")
+backup.extractall(
+    path="/srv/restore",
+    filter="data",
+)
+backup.close()

@@ -1,0 +1,7 @@
+import tarfile
+
+backup = tarfile.open("backup.tar.gz", "r:gz")
+backup.extractall(
+    path="/srv/restore",
+)
+backup.close()

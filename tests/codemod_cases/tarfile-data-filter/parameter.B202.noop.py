@@ -1,0 +1,5 @@
+import tarfile
+
+
+def unpack(archive, destination):
+    archive.extractall(destination)

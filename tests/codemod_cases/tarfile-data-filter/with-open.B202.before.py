@@ -1,0 +1,6 @@
+import tarfile
+
+
+def unpack(upload, destination):
+    with tarfile.open(upload) as archive:
+        archive.extractall(destination)  # user-supplied archive

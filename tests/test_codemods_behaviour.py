@@ -1,0 +1,94 @@
+"""What a codemod's output does when it runs: our own small programs, repaired and then run, so
+that a repair Bandit accepts is also one that works (no code under review runs here)."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from codemod_helpers import marked_finding, scan
+
+from vulnloop.repair.codemods import load
+
+
+def _run(code: str, **names: object) -> dict[str, object]:
+    """Run our own repaired fixture and return its globals."""
+    namespace: dict[str, object] = dict(names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PROTOCOL_TLS: see ssl_protocol.py
+        exec(compile(code, "fixture.py", "exec"), namespace)  # noqa: S102 - our own fixture
+    return namespace
+
+
+def _repaired(module: str, rule_id: str, source: str) -> str:
+    finding = next(f for f in scan(source) if f.rule_id == rule_id)
+    repaired = load(module).apply(source, finding)
+    assert repaired is not None
+    assert not [f for f in scan(repaired) if f.rule_id == rule_id]
+    return repaired
+
+
+JINJA_PAGE = """\
+import jinja2
+
+env = jinja2.Environment(loader=jinja2.DictLoader(TEMPLATES))
+"""
+
+
+@pytest.mark.parametrize("template", ["page.html", "page.html.j2", "mail.jinja", "report.txt"])
+def test_jinja2_repair_escapes_every_template_name(template: str) -> None:
+    pytest.importorskip("jinja2")
+    repaired = _repaired("jinja2_autoescape", "B701", JINJA_PAGE)
+    env = _run(repaired, TEMPLATES={template: "<p>{{ name }}</p>"})["env"]
+    rendered = env.get_template(template).render(name="<script>alert(1)</script>")  # type: ignore[attr-defined]
+    assert rendered == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+
+
+def test_ssl_context_negotiates_tls_1_2_and_newer() -> None:
+    import ssl
+
+    source = "import ssl\n\ncontext = ssl.SSLContext(ssl.PROTOCOL_TLSv1)  # codemod-target\n"
+    repaired = load("ssl_protocol").apply(source, marked_finding(source, "B502"))
+    assert repaired is not None
+    context = _run(repaired)["context"]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.minimum_version is ssl.TLSVersion.TLSv1_2
+    assert context.maximum_version is ssl.TLSVersion.MAXIMUM_SUPPORTED
+    assert context.verify_mode is ssl.CERT_NONE  # as SSLContext(PROTOCOL_TLSv1) had it: unchanged
+
+
+def test_keyed_hash_becomes_a_real_hmac() -> None:
+    import hashlib
+    import hmac
+
+    source = (
+        "import hashlib\n\nSIGNING_KEY = b'k' * 32\n\n\n"
+        "def sign(message):\n    return hashlib.sha1(SIGNING_KEY + message).hexdigest()\n"
+    )
+    repaired = _repaired("weak_hash", "B324", source)
+    namespace = _run(repaired)
+    expected = hmac.new(b"k" * 32, b"amount=10", hashlib.sha256).hexdigest()
+    assert namespace["sign"](b"amount=10") == expected  # type: ignore[operator]
+
+
+def test_tar_extraction_refuses_a_member_leaving_the_destination(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    if not hasattr(tarfile, "data_filter"):
+        pytest.skip("this Python predates the extraction filters")
+    archive = tmp_path / "upload.tar"
+    with tarfile.open(archive, "w") as tar:
+        member = tarfile.TarInfo("../escaped.txt")
+        member.size = 3
+        tar.addfile(member, io.BytesIO(b"owned"[:3]))
+    source = (
+        "import tarfile\n\n\ndef unpack(upload, destination):\n"
+        "    with tarfile.open(upload) as archive:\n        archive.extractall(destination)\n"
+    )
+    repaired = _repaired("tarfile_data_filter", "B202", source)
+    namespace = _run(repaired)
+    (tmp_path / "out").mkdir()
+    with pytest.raises(tarfile.FilterError):
+        namespace["unpack"](archive, tmp_path / "out")  # type: ignore[operator]
+    assert not (tmp_path / "escaped.txt").exists()
