@@ -147,3 +147,32 @@ def serve(sock):
     command = conn.recv(1024).decode()
     # ruleid: vulnloop.command-injection
     subprocess.run(command, shell=True)
+
+
+# Library input: a command built from a function's parameters, argv or input().
+import sys
+
+
+def archive(folder):
+    # ruleid: vulnloop.command-injection-from-parameter
+    os.system(f"tar czf backup.tgz {folder}")
+
+
+def archive_quoted(folder):
+    # ok: vulnloop.command-injection-from-parameter
+    os.system(f"tar czf backup.tgz {shlex.quote(folder)}")
+
+
+def run_given(command_line):
+    # ok: vulnloop.command-injection-from-parameter
+    subprocess.run(command_line, shell=True)
+
+
+def archive_list(folder):
+    # ok: vulnloop.command-injection-from-parameter
+    subprocess.run(["tar", "czf", "backup.tgz", folder], check=True)
+
+
+def main():
+    # ruleid: vulnloop.command-injection-from-parameter
+    os.system("grep -r " + sys.argv[1] + " .")
