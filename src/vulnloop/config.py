@@ -9,7 +9,7 @@ from vulnloop.errors import ConfigError
 from vulnloop.findings import Level
 from vulnloop.pyproject_file import find_pyproject, read_tool_table
 
-ENGINE_NAMES = ("bandit", "codeql", "semgrep")
+ENGINE_NAMES = ("bandit", "codeql", "semgrep", "redos")
 
 
 @dataclass(frozen=True)
