@@ -382,7 +382,7 @@ def _without_repeated_twins(findings: Sequence[Finding]) -> list[Finding]:
     return [
         f for f in findings
         if not (f.rule_id.endswith(LIBRARY_INPUT_SUFFIX)
-                and (f.rule_id[: -len(LIBRARY_INPUT_SUFFIX)], f.start_line) in lines)
+                and (f.rule_id.removesuffix(LIBRARY_INPUT_SUFFIX), f.start_line) in lines)
     ]
 
 
