@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from vulnloop.engines.bandit import BanditEngine
+from vulnloop.engines.redos import RedosEngine
 from vulnloop.engines.semgrep import SemgrepEngine
 from vulnloop.findings import Finding, Level
 from vulnloop.sources import SourceFile, collect_sources
@@ -73,6 +74,7 @@ def main() -> int:
         started = time.perf_counter()
         semgrep_result = semgrep.scan(sources)
         seconds = time.perf_counter() - started
+        redos_result = RedosEngine().scan(sources)
         version = importlib.metadata.version(name)
         report["libraries"][name] = {  # type: ignore[index]
             "version": version,
@@ -80,6 +82,7 @@ def main() -> int:
             "lines": lines,
             "bandit": summarise(bandit_result.findings, lines),
             "semgrep": summarise(semgrep_result.findings, lines),
+            "redos": summarise(redos_result.findings, lines),
             "semgrep_seconds": round(seconds, 1),
             "semgrep_skipped": [f"{s.path}: {s.reason}" for s in semgrep_result.skipped],
         }
@@ -88,22 +91,28 @@ def main() -> int:
         totals["lines"] += lines
         totals["bandit"] += len(bandit_result.findings)
         totals["semgrep"] += len(semgrep_result.findings)
+        totals["semgrep_medium_plus"] += summarise(semgrep_result.findings, lines)["medium_plus_findings"]  # type: ignore[operator]
+        totals["redos"] += len(redos_result.findings)
     report["total"] = {
         "lines": totals["lines"],
         "bandit_per_10k_lines": per_10k(totals["bandit"], totals["lines"]),
         "semgrep_per_10k_lines": per_10k(totals["semgrep"], totals["lines"]),
         "bandit_findings": totals["bandit"],
         "semgrep_findings": totals["semgrep"],
+        # Without the LOW-confidence library-input rules (and below-medium severity).
+        "semgrep_medium_plus_findings": totals["semgrep_medium_plus"],
+        "redos_findings": totals["redos"],
     }
-    print("| library | lines | Bandit findings (/10k lines) | Semgrep findings (/10k lines) |")
-    print("|---|---|---|---|")
+    print("| library | lines | Bandit findings (/10k lines) | Semgrep findings (/10k lines) | redos |")
+    print("|---|---|---|---|---|")
     for name, row in report["libraries"].items():  # type: ignore[union-attr]
         print(f"| {name} {row['version']} | {row['lines']} | {row['bandit']['findings']} "
               f"({row['bandit']['per_10k_lines']}) | {row['semgrep']['findings']} "
-              f"({row['semgrep']['per_10k_lines']}) |")
+              f"({row['semgrep']['per_10k_lines']}) | {row['redos']['findings']} |")
     total = report["total"]
     print(f"| all | {total['lines']} | {total['bandit_findings']} ({total['bandit_per_10k_lines']}) | "
-          f"{total['semgrep_findings']} ({total['semgrep_per_10k_lines']}) |")
+          f"{total['semgrep_findings']} ({total['semgrep_per_10k_lines']}) | {total['redos_findings']} |")
+    print(f"Semgrep at medium severity and confidence and up: {total['semgrep_medium_plus_findings']}")
     if args.sample:
         chosen = random.Random(args.seed).sample(all_semgrep, min(args.sample, len(all_semgrep)))
         for finding, text in sorted(chosen, key=lambda item: item[0].sort_key()):

@@ -75,6 +75,16 @@ def test_taint_rules_share_one_request_source_list() -> None:
     assert all(sources == lists[0] for sources in lists)
 
 
+def test_library_input_rules_share_one_source_list_and_low_confidence() -> None:
+    """Each `-from-parameter` twin repeats the weaker sources; they must not drift apart."""
+    twins = [rule for _, rule in _rules() if rule["id"].endswith("-from-parameter")]
+    assert len(twins) >= 6
+    assert all(rule["pattern-sources"] == twins[0]["pattern-sources"] for rule in twins)
+    assert all(rule["metadata"]["confidence"] == "LOW" for rule in twins)
+    ids = {rule["id"] for _, rule in _rules()}
+    assert all(rule["id"].removesuffix("-from-parameter") in ids for rule in twins)
+
+
 def _expected_lines(text: str) -> dict[str, set[int]]:
     """Rule id -> lines a '# ruleid:' comment marks (the line after the comment)."""
     expected: dict[str, set[int]] = {}

@@ -30,6 +30,10 @@ def _construct(name: str, config: Config, root: Path) -> Engine:
         module = importlib.import_module("vulnloop.engines.semgrep")
         semgrep: Engine = module.SemgrepEngine()
         return semgrep
+    if name == "redos":
+        module = importlib.import_module("vulnloop.engines.redos")
+        redos: Engine = module.RedosEngine()
+        return redos
     raise ConfigError(f"unknown engine {name!r}")
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from vulnloop.engines.bandit_noise import drop_safe_bandit_findings
 from vulnloop.errors import ConfigError
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.fingerprints import assign_fingerprints
@@ -184,7 +185,8 @@ class BanditEngine:
             if "syntax error" in reason:
                 reason = "syntax error: the file does not parse as Python"
             return [], reason
-        return assign_fingerprints([_to_finding(path, i) for i in issues], text), None
+        findings = drop_safe_bandit_findings([_to_finding(path, i) for i in issues], text)
+        return assign_fingerprints(findings, text), None
 
 
 def _to_finding(path: str, issue: Any) -> Finding:

@@ -365,8 +365,25 @@ def _interpret(
     texts = {t.source.path: t.source.text or "" for t in targets}
     findings: list[Finding] = []
     for path, file_findings in per_file.items():
-        findings.extend(assign_fingerprints(file_findings, texts[path]))
+        findings.extend(assign_fingerprints(_without_repeated_twins(file_findings), texts[path]))
     return findings, list(skipped.values()), notes
+
+
+LIBRARY_INPUT_SUFFIX = "-from-parameter"
+
+
+def _without_repeated_twins(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings less the library-input ones that repeat their request rule on the same line.
+
+    A weakness reached from request data is also reached from the view's parameters; the
+    request rule (higher confidence) already says it.
+    """
+    lines = {(f.rule_id, f.start_line) for f in findings}
+    return [
+        f for f in findings
+        if not (f.rule_id.endswith(LIBRARY_INPUT_SUFFIX)
+                and (f.rule_id.removesuffix(LIBRARY_INPUT_SUFFIX), f.start_line) in lines)
+    ]
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -72,3 +72,107 @@ def allowed():
 def constant():
     # ok: vulnloop.command-injection
     return subprocess.check_output("uptime", shell=True)
+
+
+# Sources beyond Flask/Django/FastAPI request objects.
+import http.server
+import socketserver
+
+import strawberry
+import tornado.web
+
+
+class PingHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        # ruleid: vulnloop.command-injection
+        os.system("ping -c 1 " + self.path)
+        length = int(self.headers["Content-Length"])
+        body = self.rfile.read(length).decode()
+        # ruleid: vulnloop.command-injection
+        subprocess.run("echo " + body, shell=True)
+        # ok: vulnloop.command-injection
+        os.system("uptime")
+
+
+class EchoHandler(socketserver.StreamRequestHandler):
+    def handle(self):
+        line = self.rfile.readline().strip()
+        # ruleid: vulnloop.command-injection
+        os.system(b"echo " + line)
+
+
+def wsgi_app(environ, start_response):
+    name = environ.get("QUERY_STRING", "")
+    # ruleid: vulnloop.command-injection
+    os.system("finger " + name)
+    # ok: vulnloop.command-injection
+    os.system("finger " + environ.get("SERVER_NAME", ""))
+    start_response("200 OK", [])
+    return [b""]
+
+
+async def aiohttp_handler(request):
+    host = request.match_info["host"]
+    # ruleid: vulnloop.command-injection
+    os.system("ping " + host)
+    data = await request.post()
+    # ruleid: vulnloop.command-injection
+    os.popen("whois " + data["domain"])
+
+
+class TornadoHandler(tornado.web.RequestHandler):
+    def get(self, user_dir):
+        # ruleid: vulnloop.command-injection
+        os.system("ls " + self.get_argument("path"))
+        # ruleid: vulnloop.command-injection
+        os.system("du -sh " + user_dir)
+
+
+class Query:
+    def resolve_lookup(root, info, host):
+        # ruleid: vulnloop.command-injection
+        return os.popen("nslookup " + host).read()
+
+
+@strawberry.type
+class StrawberryQuery:
+    @strawberry.field
+    def lookup(self, info, host: str) -> str:
+        # ruleid: vulnloop.command-injection
+        return os.popen("dig " + host).read()
+
+
+def serve(sock):
+    conn, _ = sock.accept()
+    command = conn.recv(1024).decode()
+    # ruleid: vulnloop.command-injection
+    subprocess.run(command, shell=True)
+
+
+# Library input: a command built from a function's parameters, argv or input().
+import sys
+
+
+def archive(folder):
+    # ruleid: vulnloop.command-injection-from-parameter
+    os.system(f"tar czf backup.tgz {folder}")
+
+
+def archive_quoted(folder):
+    # ok: vulnloop.command-injection-from-parameter
+    os.system(f"tar czf backup.tgz {shlex.quote(folder)}")
+
+
+def run_given(command_line):
+    # ok: vulnloop.command-injection-from-parameter
+    subprocess.run(command_line, shell=True)
+
+
+def archive_list(folder):
+    # ok: vulnloop.command-injection-from-parameter
+    subprocess.run(["tar", "czf", "backup.tgz", folder], check=True)
+
+
+def main():
+    # ruleid: vulnloop.command-injection-from-parameter
+    os.system("grep -r " + sys.argv[1] + " .")

@@ -22,3 +22,11 @@ def copy_jar(jar, new_jar):
     for cookie in jar:
         # ok: vulnloop.cookie-without-flags
         new_jar.set_cookie(cookie)
+
+
+@app.route("/logout")
+def logout():
+    response = make_response("bye")
+    # ok: vulnloop.cookie-without-flags
+    response.set_cookie("session", "", expires=0)
+    return response

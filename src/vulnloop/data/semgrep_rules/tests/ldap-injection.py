@@ -56,3 +56,14 @@ def regex_search():
     import re
     # ok: vulnloop.ldap-injection
     return str(re.search("a+", request.args["text"]))
+
+
+# Library input: an LDAP filter built from a function's parameters.
+def find_person(connection, uid):
+    # ruleid: vulnloop.ldap-injection-from-parameter
+    connection.search_s("dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={uid})")
+
+
+def find_person_safely(connection, uid):
+    # ok: vulnloop.ldap-injection-from-parameter
+    connection.search_s("dc=example,dc=com", ldap.SCOPE_SUBTREE, f"(uid={escape_filter_chars(uid)})")

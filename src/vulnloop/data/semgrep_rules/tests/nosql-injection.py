@@ -64,3 +64,10 @@ class User:
 
 class Document:
     objects = None
+
+
+@app.route("/by-name-eq")
+def by_name_eq():
+    data = request.get_json()
+    # ok: vulnloop.nosql-injection
+    return str(db.users.find_one({"name": {"$eq": data["name"]}}))

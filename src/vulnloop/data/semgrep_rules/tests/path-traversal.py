@@ -97,6 +97,7 @@ def allow_listed():
 
 def not_a_view(name):
     # ok: vulnloop.path-traversal
+    # ruleid: vulnloop.path-traversal-from-parameter
     return open(os.path.join(BASE, name)).read()
 
 
@@ -104,3 +105,48 @@ def django_view(request):
     # ruleid: vulnloop.path-traversal
     with open(os.path.join(BASE, request.GET["doc"]), "rb") as handle:
         return handle.read()
+
+
+# Library input: a path joined from a function's parameters.
+def read_from_dir(filename, dir_path):
+    # ruleid: vulnloop.path-traversal-from-parameter
+    with open(os.path.join(dir_path, filename)) as handle:
+        return handle.read()
+
+
+def read_checked(filename: str, dir_path: str) -> str:
+    full = os.path.realpath(os.path.join(dir_path, filename))
+    if not full.startswith(os.path.realpath(dir_path) + os.sep):
+        return ""
+    # ok: vulnloop.path-traversal-from-parameter
+    return open(full).read()
+
+
+def read_base_name(filename, dir_path):
+    # ok: vulnloop.path-traversal-from-parameter
+    return Path(dir_path, os.path.basename(filename)).read_text()
+
+
+def open_given_path(path):
+    # ok: vulnloop.path-traversal-from-parameter
+    return open(path).read()
+
+
+def report_file(day: int):
+    # ok: vulnloop.path-traversal-from-parameter
+    return open(f"/var/reports/{day}.txt").read()
+
+
+def user_dir(name):
+    # ruleid: vulnloop.path-traversal-from-parameter
+    return (Path("/home") / name / "notes.txt").read_text()
+
+
+def read_config(config_dir):
+    # ok: vulnloop.path-traversal-from-parameter
+    return open(os.path.join(config_dir, "settings.ini")).read()
+
+
+def read_note(name):
+    # ruleid: vulnloop.path-traversal-from-parameter
+    return open(f"/srv/notes/{name}.txt").read()

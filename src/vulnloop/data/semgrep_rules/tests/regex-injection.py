@@ -43,3 +43,14 @@ def count():
 def count_int():
     # ok: vulnloop.regex-injection
     return str(re.findall("a" * int(request.args.get("n", "1")), "some text"))
+
+
+# Library input: a pattern taken from a function's parameters.
+def search_pattern(pattern, content):
+    # ruleid: vulnloop.regex-injection-from-parameter
+    return bool(re.search(pattern, content))
+
+
+def search_literal(pattern, content):
+    # ok: vulnloop.regex-injection-from-parameter
+    return bool(re.search(re.escape(pattern), content))

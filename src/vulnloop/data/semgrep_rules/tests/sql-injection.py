@@ -65,3 +65,23 @@ def allow():
     conn = sqlite3.connect("app.db")
     # ok: vulnloop.sql-injection
     return str(conn.execute("SELECT * FROM items ORDER BY " + column).fetchall())
+
+
+# Library input: SQL built from a function's parameters.
+def find_user(connection, username):
+    cursor = connection.cursor()
+    # ruleid: vulnloop.sql-injection-from-parameter
+    cursor.execute(f"SELECT * FROM users WHERE name = '{username}'")
+    return cursor.fetchone()
+
+
+def find_user_safely(connection, username):
+    cursor = connection.cursor()
+    # ok: vulnloop.sql-injection-from-parameter
+    cursor.execute("SELECT * FROM users WHERE name = ?", (username,))
+    return cursor.fetchone()
+
+
+def count_rows(connection, limit: int):
+    # ok: vulnloop.sql-injection-from-parameter
+    return connection.execute("SELECT count(*) FROM t LIMIT %d" % limit).fetchone()

@@ -60,3 +60,18 @@ def hash_with_named_salt(password):
     salt = b"pepper"
     # ruleid: vulnloop.constant-salt
     return hashlib.pbkdf2_hmac("sha256", password, salt, 600_000)
+
+
+def verify_stored(db, name, password):
+    salt = b""
+    row = db.execute("SELECT salt, hash FROM users WHERE name = ?", (name,)).fetchone()
+    if row:
+        salt = row["salt"]
+    # ok: vulnloop.constant-salt
+    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)
+
+
+def verify_loaded(user, password):
+    salt = user.salt
+    # ok: vulnloop.constant-salt
+    return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)

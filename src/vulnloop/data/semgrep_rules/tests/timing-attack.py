@@ -45,3 +45,14 @@ class Credentials:
     def __eq__(self, other):
         # ok: vulnloop.non-constant-time-comparison
         return self.password == other.password
+
+
+def change_password(request):
+    # ok: vulnloop.non-constant-time-comparison
+    if request.form["password"] != request.form["password2"]:
+        return "the passwords differ"
+    new_password = request.form["new_password"]
+    # ok: vulnloop.non-constant-time-comparison
+    if new_password != request.form.get("confirm_password"):
+        return "the passwords differ"
+    return "ok"

@@ -43,3 +43,14 @@ def string_find():
     text = "hello world"
     # ok: vulnloop.xpath-injection
     return str(text.find(request.args["needle"]))
+
+
+# Library input: an XPath query built from a function's parameters.
+def find_student(root, username):
+    # ruleid: vulnloop.xpath-injection-from-parameter
+    return root.xpath(f"//student[username='{username}']")
+
+
+def find_student_safely(root, username):
+    # ok: vulnloop.xpath-injection-from-parameter
+    return root.xpath("//student[username=$name]", name=username)

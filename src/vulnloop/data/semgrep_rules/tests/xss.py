@@ -81,3 +81,12 @@ def django_view(request):
     from django.http import HttpResponse
     # ruleid: vulnloop.reflected-xss
     return HttpResponse("<p>" + request.GET["q"] + "</p>")
+
+
+from werkzeug.utils import redirect as werkzeug_redirect
+
+
+@app.route("/go")
+def go():
+    # ok: vulnloop.reflected-xss
+    return werkzeug_redirect("/home?from=" + request.args["from"])
