@@ -99,11 +99,14 @@ def add_generate_parser(commands: Any) -> argparse.ArgumentParser:
 def add_detect_parser(commands: Any) -> argparse.ArgumentParser:
     det: argparse.ArgumentParser = commands.add_parser(
         "detect",
-        help="score each engine and their union against reviewers' labels",
+        help="score each engine and their union against reviewers' labels or CWEval's variants",
         description="Scan labelled code with each engine and report recall, precision and false-positive "
-        "rate against the manual labels, overall and per CWE, with the CWEs no engine catches.",
+        "rate against the manual labels, overall and per CWE, with the CWEs no engine catches. With "
+        "--cweval, also scan CWEval's insecure variants and secure references: recall, false alarms "
+        "and pair discrimination (variant flagged, its secure reference not), per CWE.",
     )
-    det.add_argument("--labels", required=True, metavar="FILE", help="labelled pieces (labeled_code.jsonl)")
+    det.add_argument("--labels", metavar="FILE", help="labelled pieces (labeled_code.jsonl)")
+    det.add_argument("--cweval", metavar="DIR", help="CWEval's Python tasks (e.g. ../shared/data/cweval)")
     det.add_argument("--stages", default="rq1", metavar="LIST",
                      help="comma-separated stages to score (default: rq1, the first generations; 'all')")
     det.add_argument("--engines", default="auto", metavar="LIST",
@@ -352,26 +355,41 @@ def run_detect(args: argparse.Namespace) -> int:
     from vulnloop.bench.detect import detect, detect_table
     from vulnloop.bench.labels import load_labels
 
-    pieces = load_labels(args.labels)
+    if not args.labels and not args.cweval:
+        raise ConfigError("bench detect: give --labels FILE, --cweval DIR, or both")
+    pieces = load_labels(args.labels) if args.labels else []
     stages = () if args.stages.strip() == "all" else tuple(s.strip() for s in args.stages.split(",") if s.strip())
     known = {p.stage for p in pieces}
     unknown = [s for s in stages if s not in known]
-    if unknown:
+    if unknown and args.labels:
         raise ConfigError(f"--stages: {unknown[0]!r} is not a stage of {args.labels} ({', '.join(sorted(known))})")
     with tempfile.TemporaryDirectory(prefix="vulnloop-detect-") as tmp:
         engines, engine_notes = _engines(args.engines, Path(tmp))
         for line in engine_notes:
             note(line)
-        report = detect(pieces, engines, Path(tmp), stages=stages)
+        report = detect(pieces, engines, Path(tmp), stages=stages) if args.labels else {}
+        cweval = _detect_cweval(args.cweval, engines, Path(tmp)) if args.cweval else None
     report["engine_notes"] = engine_notes
+    markdown = detect_table(report, engine_notes) if args.labels else ""
+    if cweval is not None:
+        from vulnloop.bench.cweval_detect import cweval_detect_table
+
+        report["cweval"] = cweval
+        markdown += ("\n" if markdown else "") + cweval_detect_table(cweval, engine_notes)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "detect.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    markdown = detect_table(report, engine_notes)
     (out / "detect.md").write_text(markdown, encoding="utf-8")
     sys.stdout.write(markdown)
     note(f"detect: {out / 'detect.json'}, {out / 'detect.md'}")
     return 0
+
+
+def _detect_cweval(folder: str, engines: Sequence[Any], root: Path) -> dict[str, Any]:
+    from vulnloop.bench.cweval import load_cweval
+    from vulnloop.bench.cweval_detect import detect_cweval
+
+    return detect_cweval(load_cweval(folder), engines, root)
 
 
 # -- the Action's workflow_dispatch --------------------------------------------------------------
