@@ -84,7 +84,7 @@ def cweval_chart(summary: Mapping[str, Any], meta: Mapping[str, Any], path: Path
             left = [a + b for a, b in zip(left, counts)]
         axes.set_xlabel("flagged insecure variants")
         axes.set_title(f"CWEval, {meta.get('fixer', '?')} ({', '.join(meta.get('engines', []))})", fontsize=10)
-        axes.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(strategies) < 2 else -0.2))
+        axes.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
         figure.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, bbox_inches="tight")
