@@ -246,3 +246,17 @@ def test_detect_reports_recall_false_alarms_and_pair_discrimination(cweval_dir: 
 def test_detect_needs_labels_or_cweval(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "detect", "--out", str(tmp_path)]) == 2
     assert "--labels FILE, --cweval DIR" in capsys.readouterr().err
+
+
+def test_shards_merge_into_one_complete_report(cweval_dir: Path, tmp_path: Path) -> None:
+    # Three cases no engine flags here (so no model is asked), in two shards.
+    for index in (1, 2):
+        code, results = bench(cweval_dir, tmp_path / f"shard{index}", tasks="cwe_020_0,cwe_022_0",
+                              strategy="paper", shard=f"{index}/2")
+        assert code == 0
+        assert len(results["cases"]) == (4 if index == 1 else 2)
+    assert main(["bench", "merge", str(tmp_path / "shard1"), str(tmp_path / "shard2"), "--out", str(tmp_path / "all"),
+                 "--no-chart"]) == 0
+    merged = json.loads((tmp_path / "all" / "results.json").read_text(encoding="utf-8"))
+    assert merged["summary"]["ours"]["overall"]["cases"] == 3 and merged["meta"]["not_run"] == 0
+    assert "Incomplete" not in (tmp_path / "all" / "table.md").read_text(encoding="utf-8")

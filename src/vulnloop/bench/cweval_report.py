@@ -67,6 +67,9 @@ def write_cweval_reports(
     from vulnloop.bench.table import cweval_table
 
     summary = summarise_cweval(records)
+    shard_index, _, shard_count = str(meta.get("shard") or "1/1").partition("/")
+    expected = len(range(int(shard_index) - 1, int(meta.get("cases", 0)), int(shard_count or 1)))
+    meta = {**meta, "not_run": max(expected * len(meta.get("strategies", [])) - len(records), 0)}
     ordered = sorted(records, key=lambda r: (r["strategy"], r["task_id"]))
     results_path = directory / RESULTS_FILE
     write_json(results_path, {"meta": dict(meta), "summary": summary,

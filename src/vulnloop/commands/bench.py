@@ -147,6 +147,7 @@ def add_cweval_parser(commands: Any) -> argparse.ArgumentParser:
                     help="all (default) or comma-separated task ids (cwe_022_0) and case ids (cwe_020_0/1)")
     cw.add_argument("--limit", type=int, metavar="N", help="only the first N selected cases")
     cw.add_argument("--concurrency", type=int, default=1, metavar="N", help="cases at once (default: 1)")
+    cw.add_argument("--shard", default="1/1", metavar="I/N", help="run the I-th of N disjoint parts")
     cw.add_argument("--engines", default="auto", metavar="LIST",
                     help="auto (default: every installed engine, as `fix`), paper, or e.g. bandit,semgrep")
     cw.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint (default: OpenAI's)")
@@ -399,6 +400,7 @@ class CwevalRequest:
     tasks: str = "all"
     limit: int | None = None
     concurrency: int = 1
+    shard: str = "1/1"
     engines: str = "auto"
     token_budget: int | None = None
     test_python: str | None = None
@@ -416,7 +418,7 @@ def run_cweval(args: argparse.Namespace) -> int:
     return cweval(CwevalRequest(
         model=model, cweval=args.cweval, iterations=args.iterations, strategy=args.strategy,
         codemods=not args.no_codemods, tasks=args.tasks, limit=args.limit, concurrency=args.concurrency,
-        engines=args.engines, token_budget=args.token_budget, test_python=args.test_python,
+        shard=args.shard, engines=args.engines, token_budget=args.token_budget, test_python=args.test_python,
         test_timeout=args.test_timeout, time_limit=args.time_limit, out=Path(args.out),
         chart=not args.no_chart, progress=not args.no_progress,
     ))
@@ -428,6 +430,7 @@ def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: A
     from vulnloop.bench.cweval import load_cweval
     from vulnloop.bench.cweval_repair import KIND, CwevalBench, CwevalSettings, select_cases, tasks_digest
     from vulnloop.bench.cweval_report import write_cweval_reports
+    from vulnloop.bench.generate import Shard
     from vulnloop.bench.records import FORMAT, RecordStore
     from vulnloop.llm.client import TokenBudget
 
@@ -437,7 +440,9 @@ def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: A
         raise ConfigError(f"--test-python {request.test_python}: no such interpreter")
     tasks = load_cweval(request.cweval)
     limit = _positive("--limit", request.limit) if request.limit is not None else None
-    cases = select_cases(tasks, request.tasks, limit)
+    shard = Shard.parse(request.shard)
+    selected = select_cases(tasks, request.tasks, limit)
+    cases = [c for i, c in enumerate(selected) if i % shard.count == shard.index - 1]
     fixer = build_model(request.model, TokenBudget(request.token_budget) if request.token_budget else None)
     with tempfile.TemporaryDirectory(prefix="vulnloop-cweval-") as tmp:
         root = Path(tmp)  # no pyproject here: the user's [tool.bandit] never skews the benchmark
@@ -451,8 +456,8 @@ def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: A
             "dataset": str(request.cweval),
             "dataset_sha256": tasks_digest(tasks),
             "tasks": request.tasks if limit is None else f"{request.tasks}[:{limit}]",
-            "task_ids": sorted({c.task.task_id for c in cases}),
-            "cases": len(cases),
+            "task_ids": sorted({c.task.task_id for c in selected}),
+            "cases": len(selected),  # every shard's: a merge of all shards is complete
             "generator": None,
             "fixer": fixer.name,
             "iterations": request.iterations,
@@ -460,6 +465,7 @@ def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: A
             "engines": [e.name for e in engines],
             "engine_notes": engine_notes,
             "codemods": request.codemods,
+            "shard": str(shard),
             "temperature": request.model.temperature,
         }
         store = RecordStore(request.out, meta)
@@ -481,8 +487,6 @@ def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: A
             echo(f"time limit reached: {bench.skipped_for_time} case(s) left for a re-run with the same --out")
     wanted = {c.case_id for c in cases}
     records = [r for r in records if r["task_id"] in wanted]
-    done = {(r["strategy"], r["task_id"]) for r in records}
-    meta["not_run"] = len(cases) * len(meta["strategies"]) - len(done)
     reports = write_cweval_reports(request.out, meta, records, chart=request.chart)
     (out or sys.stdout).write(reports.markdown)
     echo(f"results: {reports.results}; table: {reports.table}" + (f"; chart: {reports.chart}" if reports.chart else ""))
@@ -497,7 +501,12 @@ def run_merge(args: argparse.Namespace) -> int:
     folders = [Path(f) for f in args.folders]
     target = Path(args.out) if args.out else folders[0]
     meta, records = merge_folders(folders, target)
-    reports = write_reports(target, meta, records, chart=not args.no_chart)
+    if meta.get("kind") == "cweval":
+        from vulnloop.bench.cweval_report import write_cweval_reports
+
+        reports = write_cweval_reports(target, meta, records, chart=not args.no_chart)
+    else:
+        reports = write_reports(target, meta, records, chart=not args.no_chart)
     sys.stdout.write(reports.markdown)
     note(f"merged {len(folders)} folder(s), {len(records)} record(s) into {target}")
     return 0
