@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from vulnloop.bench.cweval_repair import OUTCOMES
 from vulnloop.bench.cweval_tests import UNTESTED
 from vulnloop.bench.records import RESULTS_FILE, TABLE_FILE, write_json
 from vulnloop.bench.report import Reports
@@ -31,13 +32,15 @@ def _figures(records: Sequence[Record]) -> dict[str, Any]:
         "tested": len(tested),
         "passing_security": passing("security"),
         "passing_functionality": passing("functionality"),
-        "outcomes": {name: outcomes.get(name, 0) for name in ("truly fixed", "still vulnerable", "broken", UNTESTED, "not accepted", "not flagged")},
+        "outcomes": {name: outcomes.get(name, 0) for name in OUTCOMES},
         "truly_fixed_share_of_flagged": round(outcomes["truly fixed"] / flagged, 4) if flagged else None,
         # Sanity: the unrepaired variants whose security tests pass here (the tests miss them).
         "variants_passing_security": sum(
             1 for r in accepted if (r.get("vulnerable_tests") or {}).get("security") == "passed"
         ),
-        "llm_tokens": sum(int(x.get("prompt_tokens", 0)) + int(x.get("completion_tokens", 0)) for r in records for x in r["rounds"]),
+        "llm_tokens": sum(
+            int(x.get("prompt_tokens", 0)) + int(x.get("completion_tokens", 0)) for r in records for x in r["rounds"]
+        ),
         "llm_calls": sum(int(x.get("calls", 0)) for r in records for x in r["rounds"]),
         "seconds": round(sum(float(r.get("seconds", 0.0)) for r in records), 1),
     }
