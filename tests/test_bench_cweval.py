@@ -6,6 +6,7 @@ import ast
 import io
 import json
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +261,16 @@ def test_shards_merge_into_one_complete_report(cweval_dir: Path, tmp_path: Path)
     merged = json.loads((tmp_path / "all" / "results.json").read_text(encoding="utf-8"))
     assert merged["summary"]["ours"]["overall"]["cases"] == 3 and merged["meta"]["not_run"] == 0
     assert "Incomplete" not in (tmp_path / "all" / "table.md").read_text(encoding="utf-8")
+
+
+def test_nothing_the_tests_start_outlives_them(tmp_path: Path) -> None:
+    [task] = load_cweval(synthetic(tmp_path / "cweval"))
+    marker = tmp_path / "still-running"
+    # A "repair" that leaves a background process behind, which would write the marker later.
+    later = f"import time; time.sleep(3); open({str(marker)!r}, 'w')"
+    code = f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', {later!r}])\n"
+    code += "def shout(text):\n    return text.upper()\n"
+    verdicts = judge_kinds(run_tests(task, code), run_tests(task, task.secure_code))
+    assert verdicts["functionality"].status == "passed"
+    time.sleep(4)
+    assert not marker.exists()

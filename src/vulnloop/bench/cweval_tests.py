@@ -12,7 +12,10 @@ such test left is "could not test".
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -114,13 +117,19 @@ def run_tests(task: CwevalTask, module_code: str, *, python: str | None = None, 
             "--rootdir", str(work), "-k", "not unsafe", task.test_path.name,
         ]
         timed_out = False
+        # Its own session, so that at the end the whole group goes (a test may spawn children).
+        child = subprocess.Popen(  # noqa: S603 - a fixed command; the code it runs is the benchmark's subject
+            command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+        )
         try:
-            subprocess.run(  # noqa: S603 - a fixed command; the code it runs is the benchmark's subject
-                command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, timeout=timeout, check=False, start_new_session=True,
-            )
+            child.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)  # whatever the tests left running
+            child.wait()
         return _parse_results(results, timed_out)
 
 
