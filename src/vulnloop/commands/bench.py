@@ -85,12 +85,7 @@ def add_generate_parser(commands: Any) -> argparse.ArgumentParser:
     gen.add_argument("--dataset-sha256", metavar="HEX", help="require this sha256 of the dataset file")
     gen.add_argument("--engines", default="paper", metavar="LIST",
                      help="paper (default: Bandit and CodeQL, each when installed), auto, or e.g. bandit,semgrep")
-    gen.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint (default: OpenAI's)")
-    gen.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
-                     help="environment variable holding the API key (default: OPENAI_API_KEY)")
-    gen.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the endpoint's)")
-    gen.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per LLM call (default: 120)")
-    gen.add_argument("--token-budget", type=int, metavar="N", help="stop calling the LLM after N tokens")
+    add_model_arguments(gen)
     gen.add_argument("--replay-generator", metavar="NAME", help="replay: whose generations (default: the first found)")
     gen.add_argument("--replay-fixer", metavar="NAME", help="replay: whose repairs (default: the first found)")
     gen.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
@@ -150,12 +145,7 @@ def add_cweval_parser(commands: Any) -> argparse.ArgumentParser:
     cw.add_argument("--shard", default="1/1", metavar="I/N", help="run the I-th of N disjoint parts")
     cw.add_argument("--engines", default="auto", metavar="LIST",
                     help="auto (default: every installed engine, as `fix`), paper, or e.g. bandit,semgrep")
-    cw.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint (default: OpenAI's)")
-    cw.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
-                    help="environment variable holding the API key (default: OPENAI_API_KEY)")
-    cw.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the endpoint's)")
-    cw.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per LLM call (default: 120)")
-    cw.add_argument("--token-budget", type=int, metavar="N", help="stop calling the LLM after N tokens")
+    add_model_arguments(cw)
     cw.add_argument("--test-python", metavar="PATH",
                     help="interpreter that runs CWEval's tests, with pytest and the tasks' packages "
                     "(default: this one; tests whose packages are missing are reported as 'could not test')")
@@ -168,6 +158,16 @@ def add_cweval_parser(commands: Any) -> argparse.ArgumentParser:
     cw.add_argument("--no-progress", action="store_true", help="no progress bar")
     cw.set_defaults(run=run_cweval)
     return cw
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """How to reach the model: the same flags for every benchmark that calls one."""
+    parser.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint (default: OpenAI's)")
+    parser.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
+                        help="environment variable holding the API key (default: OPENAI_API_KEY)")
+    parser.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the endpoint's)")
+    parser.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per LLM call (default: 120)")
+    parser.add_argument("--token-budget", type=int, metavar="N", help="stop calling the LLM after N tokens")
 
 
 # -- shared pieces ---------------------------------------------------------------------------
