@@ -146,12 +146,11 @@ def _definitions_used(unsafe: ast.FunctionDef, test_text: str, test_tree: ast.Mo
     } - local - bound - set(dir(builtins))
     statements, definitions = [], []
     for node in test_tree.body:
-        if node is not unsafe and _bound_names(ast.Module(body=[node], type_ignores=[])) & free and not isinstance(
-            node, (ast.Import, ast.ImportFrom)
-        ):
-            definitions.append(ast.get_source_segment(test_text, node, padded=False) or "")
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            if node is not unsafe and _bound_names(ast.Module(body=[node], type_ignores=[])) & free:
+                definitions.append(ast.get_source_segment(test_text, node) or "")
             continue
-        if not isinstance(node, (ast.Import, ast.ImportFrom)) or any(a.name == "*" for a in node.names):
+        if any(a.name == "*" for a in node.names):
             continue
         wanted = [a for a in node.names if (a.asname or a.name).split(".")[0] in free]
         if wanted:
