@@ -54,3 +54,40 @@ def flagged_chart(summary: Mapping[str, Any], meta: Mapping[str, Any], path: Pat
     finally:
         plt.close(figure)
     return path
+
+
+CWEVAL_OUTCOMES = (
+    ("truly fixed", "#1b7837"),
+    ("still vulnerable", "#d6604d"),
+    ("broken", "#762a83"),
+    ("could not test", "#bababa"),
+    ("not accepted", "#f4a582"),
+)
+
+
+def cweval_chart(summary: Mapping[str, Any], meta: Mapping[str, Any], path: Path) -> Path:
+    """One stacked bar per strategy: what became of the flagged CWEval cases."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ConfigError("the chart needs matplotlib: pip install 'vulnloop[bench]'") from None
+    strategies = list(summary)
+    figure, axes = plt.subplots(figsize=(7, 1.4 + 0.7 * len(strategies)), dpi=120)
+    try:
+        left = [0] * len(strategies)
+        for outcome, colour in CWEVAL_OUTCOMES:
+            counts = [summary[s]["overall"]["outcomes"][outcome] for s in strategies]
+            axes.barh([LABELS.get(s, s) for s in strategies], counts, left=left, color=colour, label=outcome)
+            left = [a + b for a, b in zip(left, counts)]
+        axes.set_xlabel("flagged insecure variants")
+        axes.set_title(f"CWEval, {meta.get('fixer', '?')} ({', '.join(meta.get('engines', []))})", fontsize=10)
+        axes.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+        figure.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, bbox_inches="tight")
+    finally:
+        plt.close(figure)
+    return path

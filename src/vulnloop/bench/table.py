@@ -150,3 +150,62 @@ def agreement_table(agreement: Mapping[str, Any]) -> str:
             f"| {label} | {figures['accepted']} | {_count(figures['accepted_vulnerable'], figures['accepted'])} |"
         )
     return "\n".join(rows) + "\n"
+
+
+def cweval_table(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
+    """CWEval: what each strategy accepted, judged by the tasks' own tests; overall, then per CWE."""
+    strategies = list(summary)
+    heads = [f"{STRATEGY_LABELS.get(s, s)} ({meta.get('fixer', '?')})" for s in strategies]
+    overall = [summary[s]["overall"] for s in strategies]
+    lines = [
+        f"## CWEval: {meta.get('fixer', '?')} repairs insecure variants, judged by the tasks' tests",
+        "",
+        f"Cases: {meta.get('cases', '?')} insecure variants of {len(meta.get('task_ids', []))} tasks; rounds: "
+        f"{meta.get('iterations', '?')}; scanned by {', '.join(meta.get('engines', [])) or '?'}"
+        + (f" ({'; '.join(meta['engine_notes'])})" if meta.get("engine_notes") else "") + ".",
+        "",
+        "| | " + " | ".join(heads) + " |",
+        "|---" * (len(heads) + 1) + "|",
+    ]
+
+    def row(label: str, cells: Sequence[str]) -> None:
+        lines.append("| " + " | ".join([label, *cells]) + " |")
+
+    row("Flagged", [_count(f["flagged"], f["cases"]) for f in overall])
+    row("Repairs accepted (codemod / LLM / both)", [
+        f"{f['accepted']} ({f['accepted_by']['codemod']} / {f['accepted_by']['llm']} / {f['accepted_by']['both']})"
+        for f in overall
+    ])
+    row("Truly fixed (both kinds of test pass)", [_count(f["outcomes"]["truly fixed"], f["flagged"]) + " of flagged" for f in overall])
+    row("Accepted, still vulnerable (security fails)", [str(f["outcomes"]["still vulnerable"]) for f in overall])
+    row("Accepted, broken (functionality fails)", [str(f["outcomes"]["broken"]) for f in overall])
+    row("Accepted, could not test here", [str(f["outcomes"]["could not test"]) for f in overall])
+    row("Accepted repairs passing the security tests", [_count(f["passing_security"], f["tested"]) for f in overall])
+    row("Accepted repairs passing the functionality tests", [_count(f["passing_functionality"], f["tested"]) for f in overall])
+    row("LLM calls / tokens", [f"{f['llm_calls']} / {f['llm_tokens']:,}" for f in overall])
+    lines += [
+        "",
+        "Truly fixed: the accepted repair passes both the functionality and the security tests of the "
+        "task (run in a child process with a time limit); broken: a functionality test fails; still "
+        "vulnerable: functionality passes, a security test fails. Tests the secure reference fails "
+        "here (a missing package or tool) are left out; a kind with none left is \"could not test\".",
+    ]
+    for strategy in strategies:
+        lines += [
+            "",
+            f"### Per CWE: {STRATEGY_LABELS.get(strategy, strategy)}",
+            "",
+            "| CWE | cases | flagged | accepted (codemod / LLM / both) | truly fixed | still vulnerable | broken | could not test |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for cwe, f in summary[strategy]["per_cwe"].items():
+            o = f["outcomes"]
+            by = f["accepted_by"]
+            lines.append(
+                f"| {cwe} | {f['cases']} | {f['flagged']} | {f['accepted']} ({by['codemod']} / {by['llm']} / {by['both']}) "
+                f"| {o['truly fixed']} | {o['still vulnerable']} | {o['broken']} | {o['could not test']} |"
+            )
+    missing = meta.get("not_run")
+    if missing:
+        lines += ["", f"**Incomplete:** {missing} case(s) not run (the time limit or an error); a re-run resumes them."]
+    return "\n".join(lines) + "\n"

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # keep `vulnloop --help` from importing the benchmark
 
 STRATEGY_CHOICES = {"ours": ("ours",), "paper": ("ours", "paper"), "paper-only": ("paper",)}
 DEFAULT_OUT = "vulnloop-bench"
+DEFAULT_CWEVAL_OUT = "vulnloop-bench-cweval"
 
 
 # -- the parser ----------------------------------------------------------------------------------
@@ -27,12 +28,14 @@ def register(subparsers: Any) -> None:
         description=(
             "Reproduce Gong et al. (2024) on SecurityEval and compare our loop with theirs: "
             "`generate` has a model write code for each task, scans it and repairs it round by round; "
-            "`detect` scores the engines against reviewers' labels; `merge` joins shard folders."
+            "`detect` scores the engines against reviewers' labels; `cweval` repairs CWEval's insecure "
+            "variants and judges the repairs by the tasks' own tests; `merge` joins shard folders."
         ),
     )
     commands = parser.add_subparsers(dest="bench_command", metavar="SUBCOMMAND")
     add_generate_parser(commands)
     add_detect_parser(commands)
+    add_cweval_parser(commands)
     merge = commands.add_parser(
         "merge", help="merge result folders (shards) and write the reports",
         description="Join the records of several result folders (e.g. the shards of a matrix) and "
@@ -82,12 +85,7 @@ def add_generate_parser(commands: Any) -> argparse.ArgumentParser:
     gen.add_argument("--dataset-sha256", metavar="HEX", help="require this sha256 of the dataset file")
     gen.add_argument("--engines", default="paper", metavar="LIST",
                      help="paper (default: Bandit and CodeQL, each when installed), auto, or e.g. bandit,semgrep")
-    gen.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint (default: OpenAI's)")
-    gen.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
-                     help="environment variable holding the API key (default: OPENAI_API_KEY)")
-    gen.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the endpoint's)")
-    gen.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per LLM call (default: 120)")
-    gen.add_argument("--token-budget", type=int, metavar="N", help="stop calling the LLM after N tokens")
+    add_model_arguments(gen)
     gen.add_argument("--replay-generator", metavar="NAME", help="replay: whose generations (default: the first found)")
     gen.add_argument("--replay-fixer", metavar="NAME", help="replay: whose repairs (default: the first found)")
     gen.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
@@ -99,11 +97,14 @@ def add_generate_parser(commands: Any) -> argparse.ArgumentParser:
 def add_detect_parser(commands: Any) -> argparse.ArgumentParser:
     det: argparse.ArgumentParser = commands.add_parser(
         "detect",
-        help="score each engine and their union against reviewers' labels",
+        help="score each engine and their union against reviewers' labels or CWEval's variants",
         description="Scan labelled code with each engine and report recall, precision and false-positive "
-        "rate against the manual labels, overall and per CWE, with the CWEs no engine catches.",
+        "rate against the manual labels, overall and per CWE, with the CWEs no engine catches. With "
+        "--cweval, also scan CWEval's insecure variants and secure references: recall, false alarms "
+        "and pair discrimination (variant flagged, its secure reference not), per CWE.",
     )
-    det.add_argument("--labels", required=True, metavar="FILE", help="labelled pieces (labeled_code.jsonl)")
+    det.add_argument("--labels", metavar="FILE", help="labelled pieces (labeled_code.jsonl)")
+    det.add_argument("--cweval", metavar="DIR", help="CWEval's Python tasks (e.g. ../shared/data/cweval)")
     det.add_argument("--stages", default="rq1", metavar="LIST",
                      help="comma-separated stages to score (default: rq1, the first generations; 'all')")
     det.add_argument("--engines", default="auto", metavar="LIST",
@@ -111,6 +112,62 @@ def add_detect_parser(commands: Any) -> argparse.ArgumentParser:
     det.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"folder for detect.json and detect.md (default: {DEFAULT_OUT})")
     det.set_defaults(run=run_detect)
     return det
+
+
+DEFAULT_CWEVAL = "../shared/data/cweval"
+
+
+def add_cweval_parser(commands: Any) -> argparse.ArgumentParser:
+    cw: argparse.ArgumentParser = commands.add_parser(
+        "cweval",
+        help="repair CWEval's insecure variants, then run the tasks' tests on every accepted repair",
+        description=(
+            "For each CWEval task's insecure variant: build the vulnerable module, scan it, repair it "
+            "with our loop (codemods, then --model; with --strategy paper also with the paper's loop), "
+            "and run the task's functionality and security tests on every repair a strategy accepts. "
+            "The tests EXECUTE the repaired code: each run is a child process in a temporary folder with "
+            "a time limit and a minimal environment (no API keys); nothing else in vulnloop runs code. "
+            "Results are appended per case to DIR/records.jsonl (a re-run resumes); DIR gets results.json, "
+            "table.md and cweval_outcomes.png. Exit 1 when some case failed to run."
+        ),
+    )
+    cw.add_argument("--cweval", default=DEFAULT_CWEVAL, metavar="DIR",
+                    help=f"CWEval's Python tasks (benchmark/core/py; default: {DEFAULT_CWEVAL})")
+    cw.add_argument("--model", required=True, metavar="M", help="model repairing the code (OpenAI-compatible name)")
+    cw.add_argument("--iterations", type=int, default=3, metavar="N", help="repair rounds (default: 3, as `fix`)")
+    cw.add_argument("--strategy", choices=sorted(STRATEGY_CHOICES), default="paper",
+                    help="paper (default): ours and the paper's loop side by side; ours; paper-only")
+    cw.add_argument("--no-codemods", action="store_true", help="our loop without its codemods (LLM only)")
+    cw.add_argument("--tasks", default="all", metavar="WHICH",
+                    help="all (default) or comma-separated task ids (cwe_022_0) and case ids (cwe_020_0/1)")
+    cw.add_argument("--limit", type=int, metavar="N", help="only the first N selected cases")
+    cw.add_argument("--concurrency", type=int, default=1, metavar="N", help="cases at once (default: 1)")
+    cw.add_argument("--shard", default="1/1", metavar="I/N", help="run the I-th of N disjoint parts")
+    cw.add_argument("--engines", default="auto", metavar="LIST",
+                    help="auto (default: every installed engine, as `fix`), paper, or e.g. bandit,semgrep")
+    add_model_arguments(cw)
+    cw.add_argument("--test-python", metavar="PATH",
+                    help="interpreter that runs CWEval's tests, with pytest and the tasks' packages "
+                    "(default: this one; tests whose packages are missing are reported as 'could not test')")
+    cw.add_argument("--test-timeout", type=float, default=120.0, metavar="S",
+                    help="seconds for one run of a task's tests (default: 120)")
+    cw.add_argument("--time-limit", type=float, metavar="S",
+                    help="start no new case after S seconds (a re-run with the same --out resumes)")
+    cw.add_argument("--out", default=DEFAULT_CWEVAL_OUT, metavar="DIR", help=f"results folder (default: {DEFAULT_CWEVAL_OUT})")
+    cw.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
+    cw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    cw.set_defaults(run=run_cweval)
+    return cw
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """How to reach the model: the same flags for every benchmark that calls one."""
+    parser.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint (default: OpenAI's)")
+    parser.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
+                        help="environment variable holding the API key (default: OPENAI_API_KEY)")
+    parser.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the endpoint's)")
+    parser.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per LLM call (default: 120)")
+    parser.add_argument("--token-budget", type=int, metavar="N", help="stop calling the LLM after N tokens")
 
 
 # -- shared pieces ---------------------------------------------------------------------------
@@ -334,6 +391,110 @@ class _progress_bar:
             self._bar.close()
 
 
+# -- cweval --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CwevalRequest:
+    model: ModelSpec
+    cweval: str = DEFAULT_CWEVAL
+    iterations: int = 3
+    strategy: str = "paper"
+    codemods: bool = True
+    tasks: str = "all"
+    limit: int | None = None
+    concurrency: int = 1
+    shard: str = "1/1"
+    engines: str = "auto"
+    token_budget: int | None = None
+    test_python: str | None = None
+    test_timeout: float = 120.0
+    time_limit: float | None = None
+    out: Path = Path(DEFAULT_CWEVAL_OUT)
+    chart: bool = True
+    progress: bool = True
+
+
+def run_cweval(args: argparse.Namespace) -> int:
+    key = os.environ.get(args.api_key_env, "").strip() or None
+    model = ModelSpec(args.model, base_url=args.base_url, api_key=key, timeout=args.timeout,
+                      temperature=args.temperature)
+    return cweval(CwevalRequest(
+        model=model, cweval=args.cweval, iterations=args.iterations, strategy=args.strategy,
+        codemods=not args.no_codemods, tasks=args.tasks, limit=args.limit, concurrency=args.concurrency,
+        shard=args.shard, engines=args.engines, token_budget=args.token_budget, test_python=args.test_python,
+        test_timeout=args.test_timeout, time_limit=args.time_limit, out=Path(args.out),
+        chart=not args.no_chart, progress=not args.no_progress,
+    ))
+
+
+def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: Any = None) -> int:
+    """The whole `bench cweval`; returns the exit code. Prints the table to ``out`` (stdout)."""
+    from vulnloop import __version__
+    from vulnloop.bench.cweval import load_cweval
+    from vulnloop.bench.cweval_repair import KIND, CwevalBench, CwevalSettings, select_cases, tasks_digest
+    from vulnloop.bench.cweval_report import write_cweval_reports
+    from vulnloop.bench.generate import Shard
+    from vulnloop.bench.records import FORMAT, RecordStore
+    from vulnloop.llm.client import TokenBudget
+
+    _positive("--iterations", request.iterations)
+    _positive("--concurrency", request.concurrency)
+    if request.test_python and not Path(request.test_python).is_file():
+        raise ConfigError(f"--test-python {request.test_python}: no such interpreter")
+    tasks = load_cweval(request.cweval)
+    limit = _positive("--limit", request.limit) if request.limit is not None else None
+    shard = Shard.parse(request.shard)
+    selected = select_cases(tasks, request.tasks, limit)
+    cases = [c for i, c in enumerate(selected) if i % shard.count == shard.index - 1]
+    fixer = build_model(request.model, TokenBudget(request.token_budget) if request.token_budget else None)
+    with tempfile.TemporaryDirectory(prefix="vulnloop-cweval-") as tmp:
+        root = Path(tmp)  # no pyproject here: the user's [tool.bandit] never skews the benchmark
+        engines, engine_notes = _engines(request.engines, root)
+        for line in engine_notes:
+            echo(line)
+        meta: dict[str, Any] = {
+            "format": FORMAT,
+            "kind": KIND,
+            "vulnloop": __version__,
+            "dataset": str(request.cweval),
+            "dataset_sha256": tasks_digest(tasks),
+            "tasks": request.tasks if limit is None else f"{request.tasks}[:{limit}]",
+            "task_ids": sorted({c.task.task_id for c in selected}),
+            "cases": len(selected),  # every shard's: a merge of all shards is complete
+            "generator": None,
+            "fixer": fixer.name,
+            "iterations": request.iterations,
+            "strategies": list(STRATEGY_CHOICES[request.strategy]),
+            "engines": [e.name for e in engines],
+            "engine_notes": engine_notes,
+            "codemods": request.codemods,
+            "shard": str(shard),
+            "temperature": request.model.temperature,
+        }
+        store = RecordStore(request.out, meta)
+        settings = CwevalSettings(
+            iterations=request.iterations, strategies=tuple(meta["strategies"]), use_codemods=request.codemods,
+            concurrency=request.concurrency, python=request.test_python, test_timeout=request.test_timeout,
+            time_limit=request.time_limit,
+        )
+        bench = CwevalBench(cases=cases, fixer=fixer, engines=engines, root=root, settings=settings, store=store)
+        pending = bench.pending()
+        echo(f"{len(cases)} CWEval case(s): {len(pending)} to run, {len(cases) - len(pending)} already done; "
+             f"engines: {', '.join(meta['engines'])}")
+        with _progress_bar(len(pending), request.progress) as advance:
+            bench.progress = advance
+            records = bench.run()
+        for error in bench.errors:
+            echo(f"error: {error}")
+        if bench.skipped_for_time:
+            echo(f"time limit reached: {bench.skipped_for_time} case(s) left for a re-run with the same --out")
+    wanted = {c.case_id for c in cases}
+    records = [r for r in records if r["task_id"] in wanted]
+    reports = write_cweval_reports(request.out, meta, records, chart=request.chart)
+    (out or sys.stdout).write(reports.markdown)
+    echo(f"results: {reports.results}; table: {reports.table}" + (f"; chart: {reports.chart}" if reports.chart else ""))
+    return 1 if bench.errors else 0
+
+
 # -- merge and detect ------------------------------------------------------------------------------
 def run_merge(args: argparse.Namespace) -> int:
     from vulnloop.bench.records import merge_folders
@@ -342,7 +503,12 @@ def run_merge(args: argparse.Namespace) -> int:
     folders = [Path(f) for f in args.folders]
     target = Path(args.out) if args.out else folders[0]
     meta, records = merge_folders(folders, target)
-    reports = write_reports(target, meta, records, chart=not args.no_chart)
+    if meta.get("kind") == "cweval":
+        from vulnloop.bench.cweval_report import write_cweval_reports
+
+        reports = write_cweval_reports(target, meta, records, chart=not args.no_chart)
+    else:
+        reports = write_reports(target, meta, records, chart=not args.no_chart)
     sys.stdout.write(reports.markdown)
     if reports.chart_note:
         note(reports.chart_note)
@@ -356,26 +522,41 @@ def run_detect(args: argparse.Namespace) -> int:
     from vulnloop.bench.detect import detect, detect_table
     from vulnloop.bench.labels import load_labels
 
-    pieces = load_labels(args.labels)
+    if not args.labels and not args.cweval:
+        raise ConfigError("bench detect: give --labels FILE, --cweval DIR, or both")
+    pieces = load_labels(args.labels) if args.labels else []
     stages = () if args.stages.strip() == "all" else tuple(s.strip() for s in args.stages.split(",") if s.strip())
     known = {p.stage for p in pieces}
     unknown = [s for s in stages if s not in known]
-    if unknown:
+    if unknown and args.labels:
         raise ConfigError(f"--stages: {unknown[0]!r} is not a stage of {args.labels} ({', '.join(sorted(known))})")
     with tempfile.TemporaryDirectory(prefix="vulnloop-detect-") as tmp:
         engines, engine_notes = _engines(args.engines, Path(tmp))
         for line in engine_notes:
             note(line)
-        report = detect(pieces, engines, Path(tmp), stages=stages)
+        report = detect(pieces, engines, Path(tmp), stages=stages) if args.labels else {}
+        cweval = _detect_cweval(args.cweval, engines, Path(tmp)) if args.cweval else None
     report["engine_notes"] = engine_notes
+    markdown = detect_table(report, engine_notes) if args.labels else ""
+    if cweval is not None:
+        from vulnloop.bench.cweval_detect import cweval_detect_table
+
+        report["cweval"] = cweval
+        markdown += ("\n" if markdown else "") + cweval_detect_table(cweval, engine_notes)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "detect.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    markdown = detect_table(report, engine_notes)
     (out / "detect.md").write_text(markdown, encoding="utf-8")
     sys.stdout.write(markdown)
     note(f"detect: {out / 'detect.json'}, {out / 'detect.md'}")
     return 0
+
+
+def _detect_cweval(folder: str, engines: Sequence[Any], root: Path) -> dict[str, Any]:
+    from vulnloop.bench.cweval import load_cweval
+    from vulnloop.bench.cweval_detect import detect_cweval
+
+    return detect_cweval(load_cweval(folder), engines, root)
 
 
 # -- the Action's workflow_dispatch --------------------------------------------------------------

@@ -1,0 +1,237 @@
+"""`bench cweval`: repair CWEval's insecure variants, then judge every accepted repair by the
+task's own tests.
+
+One case is one ``_unsafe`` variant built into its task's module. It is scanned; if flagged, each
+strategy repairs it (ours: the loop of ``vulnloop fix``, codemods then the LLM; the paper's: its
+prompt and judge, see paper_strategy.py). A repair the strategy accepts is then run against the
+task's functionality and security tests (cweval_tests.py: a child process, a temporary folder, a
+time limit, no secrets). Outcomes: truly fixed (both kinds pass), still vulnerable (functionality
+passes, security fails), broken (functionality fails), or could not test here.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from vulnloop.bench.cweval import CwevalTask, UnsafeVariant
+from vulnloop.bench.cweval_tests import UNTESTED, KindVerdict, TestRun, judge_kinds, run_tests
+from vulnloop.bench.judge import Verdict, finding_summary, judge
+from vulnloop.bench.ours_strategy import run_ours
+from vulnloop.bench.outcome import StrategyOutcome, untouched
+from vulnloop.bench.paper_strategy import run_paper
+from vulnloop.bench.records import FORMAT, RecordStore
+from vulnloop.engines import Engine
+from vulnloop.errors import ConfigError
+from vulnloop.llm.client import ChatModel
+from vulnloop.repair.llm import LlmRepairer
+
+KIND = "cweval"
+OUTCOMES = ("truly fixed", "still vulnerable", "broken", UNTESTED, "not accepted", "not flagged")
+
+
+@dataclass(frozen=True)
+class Case:
+    task: CwevalTask
+    variant: UnsafeVariant
+
+    @property
+    def case_id(self) -> str:
+        return self.task.case_id(self.variant)
+
+
+def select_cases(tasks: Sequence[CwevalTask], which: str = "all", limit: int | None = None) -> list[Case]:
+    """``all``, or comma-separated task ids (every variant) and case ids (``cwe_020_0/1``)."""
+    cases = [Case(t, v) for t in tasks for v in t.variants]
+    if which.strip() != "all":
+        wanted = [w.strip() for w in which.split(",") if w.strip()]
+        known = {c.case_id for c in cases} | {t.task_id for t in tasks}
+        unknown = [w for w in wanted if w not in known]
+        if unknown:
+            raise ConfigError(f"--tasks: {unknown[0]!r} is not a CWEval task or case (e.g. cwe_022_0, cwe_020_0/1)")
+        cases = [c for c in cases if c.case_id in wanted or c.task.task_id in wanted]
+    return cases[:limit] if limit is not None else cases
+
+
+def tasks_digest(tasks: Sequence[CwevalTask]) -> str:
+    """One sha256 over every task and test file: two result folders compare only on the same data."""
+    digest = hashlib.sha256()
+    for task in tasks:
+        for text in (task.secure_code, task.test_path.read_text(encoding="utf-8")):
+            digest.update(hashlib.sha256(text.encode()).digest())
+    return digest.hexdigest()
+
+
+def classify(verdicts: dict[str, KindVerdict]) -> str:
+    functionality, security = verdicts["functionality"].status, verdicts["security"].status
+    if functionality == "failed":
+        return "broken"  # whatever its security, it no longer does the job
+    if UNTESTED in (functionality, security):
+        return UNTESTED
+    return "truly fixed" if security == "passed" else "still vulnerable"
+
+
+@dataclass(frozen=True)
+class CwevalSettings:
+    iterations: int = 3
+    strategies: tuple[str, ...] = ("ours",)
+    use_codemods: bool = True
+    concurrency: int = 1
+    python: str | None = None  # the interpreter running CWEval's tests (default: this one)
+    test_timeout: float = 120.0
+    time_limit: float | None = None  # seconds; cases not started by then are left for a re-run
+
+
+class CwevalBench:
+    def __init__(
+        self,
+        *,
+        cases: Sequence[Case],
+        fixer: ChatModel,
+        engines: Sequence[Engine],
+        root: Path,
+        settings: CwevalSettings,
+        store: RecordStore,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.cases = list(cases)
+        self.fixer = fixer
+        self.repairer = LlmRepairer(fixer)
+        self.engines = list(engines)
+        self.root = root
+        self.settings = settings
+        self.store = store
+        self.progress = progress or (lambda done: None)
+        self.errors: list[str] = []
+        self.skipped_for_time = 0
+        self._lock = threading.Lock()
+        self._references: dict[str, TestRun] = {}
+        self._reference_locks: dict[str, threading.Lock] = {}
+
+    def pending(self) -> list[Case]:
+        return [c for c in self.cases if any(not self.store.done((1, s, c.case_id)) for s in self.settings.strategies)]
+
+    def run(self) -> list[dict[str, Any]]:
+        started = time.monotonic()
+        pending = self.pending()
+
+        def unit(case: Case) -> None:
+            limit = self.settings.time_limit
+            if limit is not None and time.monotonic() - started > limit:
+                with self._lock:
+                    self.skipped_for_time += 1
+                return
+            self._case(case)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(self.settings.concurrency, len(pending) or 1))) as pool:
+            futures = {pool.submit(unit, case): case for case in pending}
+            for future in as_completed(futures):
+                try:
+                    future.result()
+                except Exception as exc:  # one case's failure must not sink the run
+                    with self._lock:
+                        self.errors.append(f"{futures[future].case_id}: {type(exc).__name__}: {exc}")
+                self.progress(1)
+        return self.store.all()
+
+    # -- one case --------------------------------------------------------------------------
+    def reference(self, task: CwevalTask) -> TestRun:
+        """The secure reference's test run: which tests can run here (once per task)."""
+        with self._lock:
+            lock = self._reference_locks.setdefault(task.task_id, threading.Lock())
+        with lock:
+            if task.task_id not in self._references:
+                self._references[task.task_id] = self._run_tests(task, task.secure_code)
+            return self._references[task.task_id]
+
+    def _run_tests(self, task: CwevalTask, code: str) -> TestRun:
+        return run_tests(task, code, python=self.settings.python, timeout=self.settings.test_timeout)
+
+    def _case(self, case: Case) -> None:
+        path = case.task.file_name
+        verdict = judge(self.engines, self.root, path, case.variant.code)
+        vulnerable_tests: dict[str, Any] | None = None
+        for strategy in self.settings.strategies:
+            if self.store.done((1, strategy, case.case_id)):
+                continue
+            outcome = self._repair(strategy, path, case, verdict)
+            accepted = _accepted(outcome, case.variant.code)
+            tests: dict[str, KindVerdict] | None = None
+            if accepted:
+                reference = self.reference(case.task)
+                tests = judge_kinds(self._run_tests(case.task, outcome.final_code), reference)
+                if vulnerable_tests is None:  # does the unrepaired variant fail security here?
+                    before = judge_kinds(self._run_tests(case.task, case.variant.code), reference)
+                    vulnerable_tests = {k: v.status for k, v in before.items()}
+            self.store.append(self._record(case, strategy, verdict, outcome, accepted, tests, vulnerable_tests))
+
+    def _repair(self, strategy: str, path: str, case: Case, verdict: Verdict) -> StrategyOutcome:
+        iterations = self.settings.iterations
+        code = case.variant.code
+        if not verdict.flagged or not verdict.parses:
+            return untouched(strategy, flagged=verdict.flagged, parses=verdict.parses,
+                             findings=len(verdict.findings), code=code, iterations=iterations)
+        if strategy == "paper":
+            return run_paper(path=path, code=code, findings=verdict.findings, engines=self.engines, root=self.root,
+                             model=self.fixer, iterations=iterations, task_id=case.case_id)
+        return run_ours(path=path, code=code, findings=verdict.findings, engines=self.engines, root=self.root,
+                        repairer=self.repairer, iterations=iterations, use_codemods=self.settings.use_codemods)
+
+    def _record(
+        self,
+        case: Case,
+        strategy: str,
+        verdict: Verdict,
+        outcome: StrategyOutcome,
+        accepted: str | None,
+        tests: dict[str, KindVerdict] | None,
+        vulnerable_tests: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        if not verdict.flagged:
+            result = "not flagged"
+        elif accepted is None or tests is None:
+            result = "not accepted"
+        else:
+            result = classify(tests)
+        return {
+            "format": FORMAT,
+            "kind": KIND,
+            "run": 1,
+            "strategy": strategy,
+            "task_id": case.case_id,
+            "cwe": case.task.cwe,
+            "flagged": verdict.flagged,
+            "findings": [finding_summary(f) for f in verdict.findings],
+            "accepted_by": accepted,
+            "outcome": result,
+            "tests": {
+                k: {"status": v.status, "tests": v.tests, "failed": list(v.failed), "why": v.why}
+                for k, v in (tests or {}).items()
+            },
+            "vulnerable_tests": vulnerable_tests,
+            "findings_by_round": outcome.findings_by_round,
+            "rounds": [r.as_dict() for r in outcome.rounds],
+            "fixed_by": outcome.fixed_by,
+            "final_code": outcome.final_code,
+            "seconds": round(outcome.seconds, 3),
+            "notes": outcome.notes,
+        }
+
+
+def _accepted(outcome: StrategyOutcome, code: str) -> str | None:
+    """Who the strategy credits with a repair it accepted ("codemod", "llm", "both"), or None.
+
+    Ours accepts a repair when the re-scan verifies it; the paper's loop claims a fix when the
+    engines report nothing at the end (even for an answer that does not parse)."""
+    if outcome.final_code == code:
+        return None
+    if outcome.strategy == "paper":
+        return "llm" if not outcome.flagged_by_round[-1] else None
+    codemod, llm = outcome.fixed_by.get("codemod", 0), outcome.fixed_by.get("llm", 0)
+    if codemod and llm:
+        return "both"
+    return "codemod" if codemod else ("llm" if llm else None)
