@@ -46,3 +46,11 @@ def test_invalid_toml_is_a_clear_error(write_tree) -> None:
     root = write_tree({"pyproject.toml": "[tool.vulnloop\n"})
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(root)
+
+
+def test_retry_temperature_and_prompt_style_are_checked_settings() -> None:
+    config = Config().with_overrides({"retry_temperature": "0.4", "prompt_style": "plain"})
+    assert (config.retry_temperature, config.prompt_style) == (0.4, "plain")
+    for bad in ({"retry_temperature": "hot"}, {"retry_temperature": 3}, {"prompt_style": "fancy"}):
+        with pytest.raises(ConfigError):
+            Config().with_overrides(bad)

@@ -71,6 +71,14 @@ def test_temperature_none_is_left_out(make_fake_openai: MakeServer) -> None:
     assert "temperature" not in server.chat_requests[0].body
 
 
+def test_a_call_can_sample_hotter_and_is_cached_apart(make_fake_openai: MakeServer, tmp_path: Path) -> None:
+    server = make_fake_openai([answer("cold"), answer("hot")])
+    model = model_for(server, cache=ResponseCache(tmp_path))
+    assert model.complete(MESSAGES).text == "cold"
+    assert model.complete(MESSAGES, temperature=0.7).text == "hot"  # not the cold answer from the cache
+    assert [r.body["temperature"] for r in server.chat_requests] == [0, 0.7]
+
+
 def test_the_clients_own_retries_honour_retry_after_then_succeed(make_fake_openai: MakeServer) -> None:
     server = make_fake_openai([rate_limited(retry_after=1), answer("done")])
     started = time.monotonic()

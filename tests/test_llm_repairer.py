@@ -275,7 +275,8 @@ class RecordingModel:
         self.replies = list(replies)
         self.calls: list[tuple[list[ChatMessage], dict[str, str]]] = []
 
-    def complete(self, messages: Sequence[ChatMessage], *, context: Mapping[str, str] | None = None) -> Completion:
+    def complete(self, messages: Sequence[ChatMessage], *, context: Mapping[str, str] | None = None,
+                 temperature: float | None = None) -> Completion:
         self.calls.append((list(messages), dict(context or {})))
         return self.replies.pop(0)
 

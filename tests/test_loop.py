@@ -36,9 +36,9 @@ class ScriptedLlm:
     calls: list[dict[str, object]] = field(default_factory=list)
 
     def propose(self, *, path: str, source: str, findings: Sequence[Finding], feedback: Sequence[str] = (),
-                round: int = 1, context: dict[str, str] | None = None) -> Proposal:
+                round: int = 1, context: dict[str, str] | None = None, temperature: float | None = None) -> Proposal:
         self.calls.append({"path": path, "source": source, "rules": [f.rule_id for f in findings],
-                           "feedback": list(feedback), "round": round})
+                           "feedback": list(feedback), "round": round, "temperature": temperature})
         answer = self.answers.pop(0) if self.answers else None
         return Proposal(answer, "" if answer is not None else "no code block in the answer")
 
@@ -191,7 +191,7 @@ def test_files_repair_concurrently_without_mixing_results() -> None:
     answers = {p: t.replace(f'"tar czf backup{p[1]}.tgz " + folder, shell=True', f'["tar", "czf", "backup{p[1]}.tgz", folder]') for p, t in texts.items()}
 
     class PerFile(ScriptedLlm):
-        def propose(self, *, path, source, findings, feedback=(), round=1, context=None):
+        def propose(self, *, path, source, findings, feedback=(), round=1, context=None, temperature=None):
             return Proposal(answers[path])
 
     loop = RepairLoop(engines=[BanditEngine()], root=Path("."), options=LoopOptions(concurrency=4, use_codemods=False),
@@ -284,10 +284,12 @@ def test_a_batch_engine_finding_fixed_on_the_way_is_credited_to_the_repair(tmp_p
 
 def test_a_repeated_rejected_answer_ends_the_attempt_and_the_retry_shows_the_rejected_change() -> None:
     still = SHELL.replace("shell=True)", "shell=True, cwd='/srv')")
-    llm = ScriptedLlm([still, still, FIXED_SHELL])
+    llm = ScriptedLlm([still, still, still, FIXED_SHELL])
     report, _ = run(SHELL, llm, rounds=3)
     entry = entry_for(report, "B602")
-    assert len(llm.calls) == 2  # round 3 is not asked: the model repeated itself
+    # round 1 at the model's own sampling, round 2 warmer, its repeat re-sampled hotter once; then
+    # round 3 is not asked: the model repeated itself
+    assert [call["temperature"] for call in llm.calls] == [None, 0.7, 1.0]
     assert entry.status is Status.UNFIXED and "repeated an answer already rejected" in entry.reason
     note = llm.calls[1]["feedback"][0]
     assert note.startswith("Round 1: still reported by bandit: B602 at line 5")  # no internal prefix
@@ -304,3 +306,11 @@ def test_import_warnings_alone_get_no_llm_call() -> None:
     assert {e.finding.rule_id for e in report.entries} == {"B403", "B404"}
     assert loop.llm.calls == []  # type: ignore[union-attr]
     assert all("import warning" in e.reason for e in report.entries)
+
+
+def test_a_repeated_answer_is_re_sampled_once_and_a_new_one_judged() -> None:
+    still = SHELL.replace("shell=True)", "shell=True, cwd='/srv')")
+    llm = ScriptedLlm([still, still, FIXED_SHELL])
+    report, _ = run(SHELL, llm, rounds=2)
+    assert entry_for(report, "B602").status is Status.FIXED
+    assert [call["round"] for call in llm.calls] == [1, 2, 2]

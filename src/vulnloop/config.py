@@ -34,6 +34,8 @@ class Config:
     concurrency: int = 4
     llm_timeout: float = 60.0
     llm_deadline: float = 1800.0  # seconds for all LLM work in a run; 0: no limit
+    retry_temperature: float = 0.7  # sampling for repair rounds 2+ (round 1: the model's, 0)
+    prompt_style: str = "worked"  # "worked" or "plain" (see repair/prompt.py)
     verify_cmd: str | None = None
     codeql_threads: int = 0
     codeql_ram: int | None = None
@@ -79,6 +81,22 @@ def _as_url(key: str, value: Any) -> str:
     from vulnloop.llm.client import check_base_url
 
     return check_base_url(_as_str(key, value), what=key)
+
+
+def _as_fraction(key: str, value: Any, maximum: float) -> float:
+    try:
+        number = float(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not 0 <= number <= maximum:
+        raise ConfigError(f"{key}: expected a number from 0 to {maximum:g}, got {value!r}")
+    return number
+
+
+def _as_choice(key: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ConfigError(f"{key}: expected one of {', '.join(choices)}; got {value!r}")
+    return str(value)
 
 
 def _as_command(key: str, value: Any) -> str:
@@ -151,6 +169,8 @@ _PARSERS = {
     "concurrency": lambda k, v: _as_int(k, v, minimum=1),
     "llm_timeout": lambda k, v: parse_seconds(k, v, minimum=1),
     "llm_deadline": parse_seconds,
+    "retry_temperature": lambda k, v: _as_fraction(k, v, maximum=2.0),
+    "prompt_style": lambda k, v: _as_choice(k, v, ("worked", "plain")),
     "verify_cmd": _as_command,
     "codeql_threads": lambda k, v: _as_int(k, v, minimum=0),
     "codeql_ram": lambda k, v: _as_int(k, v, minimum=256),

@@ -112,7 +112,7 @@ def build_llm(
     )
     # The key and every secret-looking environment value are masked in prompts, and restored in answers.
     secrets = (key, *secret_environment(dict(environ)).values())
-    return LlmRepairer(model, secrets=secrets), None
+    return LlmRepairer(model, secrets=secrets, prompt_style=config.prompt_style), None
 
 
 def build_loop(
@@ -146,6 +146,7 @@ def build_loop(
         max_iterations=config.max_iterations,
         concurrency=config.concurrency,
         verify_cmd=config.verify_cmd,
+        retry_temperature=config.retry_temperature,
     )
     loop = RepairLoop(
         engines=engines,

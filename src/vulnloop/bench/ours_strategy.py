@@ -41,10 +41,12 @@ class ObservedRepairer:
         feedback: Sequence[str] = (),
         round: int = 1,  # noqa: A002 - the loop's word
         context: Mapping[str, str] | None = None,
+        temperature: float | None = None,
     ) -> Proposal:
         started = time.perf_counter()
         proposal = self.inner.propose(
-            path=path, source=source, findings=findings, feedback=feedback, round=round, context=context
+            path=path, source=source, findings=findings, feedback=feedback, round=round, context=context,
+            temperature=temperature,
         )
         stats = self.rounds.setdefault(round, RoundStats(round))
         stats.seconds += time.perf_counter() - started

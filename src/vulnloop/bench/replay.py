@@ -75,7 +75,11 @@ class ReplayModel:
         return self._repairs.get(task_id)
 
     def complete(
-        self, messages: Sequence[ChatMessage], *, context: Mapping[str, str] | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        context: Mapping[str, str] | None = None,
+        temperature: float | None = None,  # a recording has one answer whatever the sampling
     ) -> Completion:
         hints = dict(context or {})
         task_id = hints.get("task_id") or task_id_of_path(hints.get("path", ""))

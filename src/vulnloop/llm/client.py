@@ -57,7 +57,11 @@ class ChatModel(Protocol):
     name: str
 
     def complete(
-        self, messages: Sequence[ChatMessage], *, context: Mapping[str, str] | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        context: Mapping[str, str] | None = None,
+        temperature: float | None = None,
     ) -> Completion:
         """Answer the conversation. ``context`` holds hints (task_id, stage, round, path) that
         a replay model may use to find a recorded answer; real models ignore it."""
@@ -287,13 +291,19 @@ class OpenAIChatModel:
 
     # -- the one public call ---------------------------------------------------------------
     def complete(
-        self, messages: Sequence[ChatMessage], *, context: Mapping[str, str] | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        context: Mapping[str, str] | None = None,
+        temperature: float | None = None,
     ) -> Completion:
+        """``temperature`` overrides the model's for this call (a re-sample after a repeated answer)."""
+        sampling = self.temperature if temperature is None else temperature
         # Last line of defence: our own key never leaves in a prompt, whatever the caller built.
         outgoing = [
             ChatMessage(m.role, _redact(m.content, self._secrets)) for m in messages
         ]
-        key = cache_key(self.name, [(m.role, m.content) for m in outgoing], self.temperature)
+        key = cache_key(self.name, [(m.role, m.content) for m in outgoing], sampling)
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -307,7 +317,7 @@ class OpenAIChatModel:
             return Completion(None, TokenUsage(), error=self.budget.refusal())
         outcome: tuple[str, TokenUsage] | _Failure = _Failure("not called")
         try:
-            outcome = self._attempt(outgoing)
+            outcome = self._attempt(outgoing, sampling)
         finally:
             if self.budget is not None:
                 used = outcome.usage if isinstance(outcome, _Failure) else outcome[1]
@@ -320,15 +330,15 @@ class OpenAIChatModel:
             self.cache.put(key, text, usage)
         return Completion(text, usage)
 
-    def _attempt(self, messages: Sequence[ChatMessage]) -> tuple[str, TokenUsage] | _Failure:
+    def _attempt(self, messages: Sequence[ChatMessage], temperature: float | None) -> tuple[str, TokenUsage] | _Failure:
         """One call (the client may retry inside it); transport failures count towards the breaker."""
         openai = self._openai
         kwargs: dict[str, Any] = {
             "model": self.name,
             "messages": [{"role": m.role, "content": m.content} for m in messages],
         }
-        if self.temperature is not None:
-            kwargs["temperature"] = self.temperature
+        if temperature is not None:
+            kwargs["temperature"] = temperature
         timeout, client = self.timeout, self._client
         left = self.breaker.seconds_left()
         if left is not None and left < timeout:  # the deadline cuts this call short: no time to retry

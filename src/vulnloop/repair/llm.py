@@ -62,6 +62,7 @@ class LlmRepairer:
         feedback: Sequence[str] = (),
         round: int = 1,  # noqa: A002 - the loop's word for an iteration
         context: Mapping[str, str] | None = None,
+        temperature: float | None = None,
     ) -> Proposal:
         if not findings:
             return Proposal(None, "no findings to repair", TokenUsage())
@@ -80,7 +81,7 @@ class LlmRepairer:
             style=self.prompt_style,
         )
         hints = {"stage": "repair", "round": str(round), "path": path, **(context or {})}
-        completion = self.model.complete(prompt.messages, context=hints)
+        completion = self.model.complete(prompt.messages, context=hints, temperature=temperature)
         if completion.error is not None:
             return Proposal(None, f"LLM error: {completion.error}", completion.usage, prompt.chars)
         if not completion.text or not completion.text.strip():

@@ -59,6 +59,7 @@ class Proposer(Protocol):
         feedback: Sequence[str] = (),
         round: int = 1,
         context: dict[str, str] | None = None,
+        temperature: float | None = None,
     ) -> object: ...
 
     def region_of(self, source: str, finding: Finding) -> str:
@@ -73,6 +74,9 @@ class LoopOptions:
     verify_cmd: str | None = None
     verify_timeout: float = 600.0
     use_codemods: bool = True
+    # Sampling for rounds 2+ (round 1 uses the model's own, 0 by default): a retry that samples as
+    # the first call did tends to give the same answer. A repeated answer is re-sampled once hotter.
+    retry_temperature: float = 0.7
 
 
 @dataclass
@@ -315,19 +319,13 @@ class RepairLoop:
             for key in keys:
                 state.attempts[key] += 1
             targets = [state.pending[k] for k in keys]
-            proposal = self.llm.propose(
-                path=state.path,
-                source=state.text,
-                findings=targets,
-                feedback=tuple(state.feedback[region]),
-                round=round_no,
-                context={"path": state.path, "stage": "repair", "round": str(round_no)},
-            )
-            usage = getattr(proposal, "usage", None)
-            if isinstance(usage, TokenUsage):
-                with self._usage_lock:
-                    self._usage = self._usage + usage
+            temperature = None if round_no == 1 else self.options.retry_temperature
+            proposal = self._propose(state, targets, region, round_no, temperature)
             new_text = getattr(proposal, "new_text", None)
+            if new_text is not None and new_text in state.answers[region]:
+                hotter = min(1.0, (temperature or 0.0) + 0.3)
+                proposal = self._propose(state, targets, region, round_no, hotter)
+                new_text = getattr(proposal, "new_text", None)
             if new_text is None:
                 why = getattr(proposal, "reason", "") or "no answer"
                 for key in keys:
@@ -353,6 +351,25 @@ class RepairLoop:
             if not self._try_candidate(state, gated.text, keys, self.llm_name, round_no):
                 reason = state.last_rejection or "rejected"
                 state.feedback[region].append(_feedback(round_no, reason, state.path, state.text, gated.text))
+
+    def _propose(
+        self, state: _FileState, targets: list[Finding], region: str, round_no: int, temperature: float | None
+    ) -> object:
+        assert self.llm is not None
+        proposal = self.llm.propose(
+            path=state.path,
+            source=state.text,
+            findings=targets,
+            feedback=tuple(state.feedback[region]),
+            round=round_no,
+            context={"path": state.path, "stage": "repair", "round": str(round_no)},
+            temperature=temperature,
+        )
+        usage = getattr(proposal, "usage", None)
+        if isinstance(usage, TokenUsage):
+            with self._usage_lock:
+                self._usage = self._usage + usage
+        return proposal
 
     def _try_candidate(
         self,
