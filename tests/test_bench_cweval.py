@@ -274,3 +274,14 @@ def test_nothing_the_tests_start_outlives_them(tmp_path: Path) -> None:
     assert verdicts["functionality"].status == "passed"
     time.sleep(4)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("style, marked", [("worked", True), ("plain", False)])
+def test_the_prompt_design_is_a_setting_of_the_run(cweval_dir: Path, tmp_path: Path, style: str, marked: bool) -> None:
+    with FakeOpenAI([answer(f"```python\n{ANSWERS['truly fixed']}```")]) as server:
+        code, results = bench(cweval_dir, tmp_path / "out", server, tasks="cwe_943_0", strategy="ours",
+                              prompt_style=style)
+        [request] = server.chat_requests
+    assert code == 0 and results["meta"]["prompt_style"] == style
+    assert ("# <<< flagged" in request.prompt_text) is marked
+    assert outcomes(results) == {("ours", "cwe_943_0"): ("llm", "truly fixed")}

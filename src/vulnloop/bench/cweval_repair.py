@@ -84,6 +84,7 @@ class CwevalSettings:
     python: str | None = None  # the interpreter running CWEval's tests (default: this one)
     test_timeout: float = 120.0
     time_limit: float | None = None  # seconds; cases not started by then are left for a re-run
+    prompt_style: str = "worked"
 
 
 class CwevalBench:
@@ -100,7 +101,7 @@ class CwevalBench:
     ) -> None:
         self.cases = list(cases)
         self.fixer = fixer
-        self.repairer = LlmRepairer(fixer)
+        self.repairer = LlmRepairer(fixer, prompt_style=settings.prompt_style)
         self.engines = list(engines)
         self.root = root
         self.settings = settings

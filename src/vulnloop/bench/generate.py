@@ -61,6 +61,7 @@ class BenchSettings:
     concurrency: int = 8
     shard: Shard = field(default_factory=Shard)
     use_codemods: bool = True
+    prompt_style: str = "worked"
 
 
 @dataclass
@@ -104,7 +105,7 @@ class GenerateBench:
         self.settings = settings
         self.store = store
         self.progress = progress or (lambda done: None)
-        self.repairer = LlmRepairer(fixer)
+        self.repairer = LlmRepairer(fixer, prompt_style=settings.prompt_style)
         self.errors: list[str] = []
         self._errors_lock = threading.Lock()
 

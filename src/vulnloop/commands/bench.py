@@ -168,6 +168,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: the endpoint's)")
     parser.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per LLM call (default: 120)")
     parser.add_argument("--token-budget", type=int, metavar="N", help="stop calling the LLM after N tokens")
+    parser.add_argument("--prompt-style", choices=("worked", "plain"), default="worked",
+                        help="our loop's repair prompt: worked (examples, marked lines; default) or plain (the earlier one)")
 
 
 # -- shared pieces ---------------------------------------------------------------------------
@@ -259,6 +261,7 @@ class GenerateRequest:
     token_budget: int | None = None
     chart: bool = True
     progress: bool = True
+    prompt_style: str = "worked"
 
 
 def request_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> GenerateRequest:
@@ -275,7 +278,7 @@ def request_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = 
         limit=args.limit, concurrency=args.concurrency, shard=args.shard, strategy=args.strategy,
         codemods=not args.no_codemods, out=Path(args.out), dataset=args.dataset,
         dataset_sha256=args.dataset_sha256, engines=args.engines, token_budget=args.token_budget,
-        chart=not args.no_chart, progress=not args.no_progress,
+        chart=not args.no_chart, progress=not args.no_progress, prompt_style=args.prompt_style,
     )
 
 
@@ -332,12 +335,14 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
             "codemods": request.codemods,
             "shard": str(shard),
             "temperature": request.model.temperature,
+            "prompt_style": request.prompt_style,
             "notes": list(dataset.notes),
         }
         store = RecordStore(request.out, meta)
         settings = BenchSettings(
             iterations=request.iterations, runs=request.runs, strategies=tuple(meta["strategies"]),
             concurrency=request.concurrency, shard=shard, use_codemods=request.codemods,
+            prompt_style=request.prompt_style,
         )
         bench = GenerateBench(
             tasks=tasks, generator=generator, fixer=fixer, engines=engines, root=root,
@@ -411,6 +416,7 @@ class CwevalRequest:
     out: Path = Path(DEFAULT_CWEVAL_OUT)
     chart: bool = True
     progress: bool = True
+    prompt_style: str = "worked"
 
 
 def run_cweval(args: argparse.Namespace) -> int:
@@ -422,7 +428,7 @@ def run_cweval(args: argparse.Namespace) -> int:
         codemods=not args.no_codemods, tasks=args.tasks, limit=args.limit, concurrency=args.concurrency,
         shard=args.shard, engines=args.engines, token_budget=args.token_budget, test_python=args.test_python,
         test_timeout=args.test_timeout, time_limit=args.time_limit, out=Path(args.out),
-        chart=not args.no_chart, progress=not args.no_progress,
+        chart=not args.no_chart, progress=not args.no_progress, prompt_style=args.prompt_style,
     ))
 
 
@@ -469,12 +475,13 @@ def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: A
             "codemods": request.codemods,
             "shard": str(shard),
             "temperature": request.model.temperature,
+            "prompt_style": request.prompt_style,
         }
         store = RecordStore(request.out, meta)
         settings = CwevalSettings(
             iterations=request.iterations, strategies=tuple(meta["strategies"]), use_codemods=request.codemods,
             concurrency=request.concurrency, python=request.test_python, test_timeout=request.test_timeout,
-            time_limit=request.time_limit,
+            time_limit=request.time_limit, prompt_style=request.prompt_style,
         )
         bench = CwevalBench(cases=cases, fixer=fixer, engines=engines, root=root, settings=settings, store=store)
         pending = bench.pending()
