@@ -50,3 +50,45 @@ def test_findings_without_cwe_are_kept() -> None:
     bandit = finding("bandit", "B101", ())
     semgrep = finding("semgrep", "vulnloop.x", ())
     assert len(dedupe_findings([bandit, semgrep])) == 2
+
+
+def test_every_front_door_picks_targets_by_one_rule() -> None:
+    """select_targets: the thresholds, and a Semgrep repeat of Bandit's finding left out, for fix,
+    hook and the Action alike (scan shows the same list)."""
+    from vulnloop.config import Config
+    from vulnloop.findings import Finding, Level, ScanResult
+    from vulnloop.pipeline import select_targets
+
+    def make(engine: str, rule: str, line: int, severity: Level, cwes: tuple[int, ...] = (78,)) -> Finding:
+        return Finding(engine, rule, cwes, severity, Level.HIGH, "a.py", line, line, 1, 2, "m")
+
+    bandit = make("bandit", "B602", 3, Level.HIGH)
+    repeat = make("semgrep", "command-injection", 3, Level.HIGH)
+    other = make("semgrep", "path-traversal", 5, Level.MEDIUM, (22,))
+    low = make("bandit", "B404", 1, Level.LOW)
+    scan = ScanResult(findings=(low, bandit, repeat, other))
+    assert select_targets(scan, Config(severity=Level.MEDIUM)) == (bandit, other)
+    assert select_targets(scan, Config()) == (low, bandit, other)
+
+
+def test_fix_repairs_and_reports_one_weakness_once(write_tree) -> None:
+    from semgrep_helpers import require_semgrep
+    from tests.conftest import run_cli
+
+    require_semgrep()
+    app = (
+        "import subprocess\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+        "@app.route('/run')\ndef run():\n    return str(subprocess.call(request.args['cmd'], shell=True))\n"
+    )
+    root = write_tree({"app.py": app})
+    scan = run_cli("scan", "--engines", "bandit,semgrep", "--format", "json", cwd=root)
+    fix = run_cli("fix", "--engines", "bandit,semgrep", "--no-llm", "--format", "json", cwd=root)
+    import json
+
+    shown = [(f["engine"], f["rule_id"], f["start_line"]) for f in json.loads(scan.stdout)["findings"]]
+    ledger = [(e["finding"]["engine"], e["finding"]["rule_id"], e["finding"]["start_line"])
+              for e in json.loads(fix.stdout)["entries"]]
+    cwe78_on_line_9 = [e for e in json.loads(fix.stdout)["entries"]
+                       if e["finding"]["start_line"] == 9 and 78 in e["finding"]["cwes"]]
+    assert [e["finding"]["rule_id"] for e in cwe78_on_line_9] == ["B602"]  # Semgrep's repeat left out
+    assert sorted(ledger) == sorted(shown)  # fix repairs exactly what scan shows

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from vulnloop.config import AUTO_ENGINES, Config
 from vulnloop.engines import Engine
+from vulnloop.engines.dedupe import dedupe_findings
+from vulnloop.findings import Finding, ScanResult
 from vulnloop.engines.bandit import BanditEngine, load_bandit_settings
 from vulnloop.errors import ConfigError
 
@@ -44,6 +46,14 @@ CODEQL_NAMED_TERMS = (
     "CodeQL ran because `engines` names it: its licence covers open-source repositories on GitHub.com "
     "and academic research only; on other code, leave it out"
 )
+
+
+def select_targets(scan: ScanResult, config: Config) -> tuple[Finding, ...]:
+    """What every front door reports and repairs: the findings at or above the thresholds, each
+    weakness once (a Semgrep finding that repeats Bandit's or CodeQL's on the same line and CWE is
+    left out). The scan itself stays whole: it is the baseline a repair may not add to."""
+    distinct = dedupe_findings(scan.findings)
+    return tuple(f for f in distinct if f.severity >= config.severity and f.confidence >= config.confidence)
 
 
 def build_engines(

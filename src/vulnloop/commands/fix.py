@@ -13,7 +13,7 @@ from vulnloop.commands.options import (
     emit_sarif,
     note,
 )
-from vulnloop.pipeline import build_loop
+from vulnloop.pipeline import build_loop, select_targets
 from vulnloop.repair.ledger import LoopReport
 from vulnloop.report.console import format_ledger
 from vulnloop.report.json_report import loop_json
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         note(line)
     sources = collect_sources(absolute_paths(args.paths), root=root, excludes=config.exclude)
     scan = loop.scan(sources)
-    targets = scan.at_or_above(config.severity, config.confidence)
+    targets = select_targets(scan, config)
     report = loop.repair(sources, scan, targets)
     if args.write:
         write_repairs(report, root)

@@ -83,6 +83,7 @@ def _scan(loop: RepairLoop, sources: list[SourceFile], worker: CodemodWorker | N
     """The scan; with a worker and per-file engines only, file by file, handing each file's
     findings to the worker at once so it prepares their codemod edits while the rest is scanned."""
     from vulnloop.findings import merge_results
+    from vulnloop.pipeline import select_targets
 
     if worker is None or any(getattr(engine, "batch_only", False) for engine in loop.engines):
         return loop.scan(sources)
@@ -90,7 +91,7 @@ def _scan(loop: RepairLoop, sources: list[SourceFile], worker: CodemodWorker | N
     for source in sources:
         result = loop.scan([source])
         if source.text is not None:
-            worker.prepare(source.text, result.at_or_above(config.severity, config.confidence))
+            worker.prepare(source.text, select_targets(result, config))
         results.append(result)
     return merge_results(results)
 
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     worker = _start_worker()
     try:
         from vulnloop.commands.options import absolute_paths, config_from_args
-        from vulnloop.pipeline import build_loop
+        from vulnloop.pipeline import build_loop, select_targets
         from vulnloop.sources import collect_sources
 
         hook_llm = os.environ.get("VULNLOOP_HOOK_LLM", "").strip().lower() in {"1", "true", "yes"}
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             announce=lambda message: print(f"vulnloop: {message}", flush=True),
         )
         scan = _scan(loop, sources, worker, config)
-        report = loop.repair(sources, scan, scan.at_or_above(config.severity, config.confidence))
+        report = loop.repair(sources, scan, select_targets(scan, config))
     finally:
         if worker is not None:
             worker.close()

@@ -15,7 +15,7 @@ from vulnloop.commands.options import (
 )
 from vulnloop.findings import merge_results
 from vulnloop.engines.dedupe import dedupe_findings
-from vulnloop.pipeline import build_engines
+from vulnloop.pipeline import build_engines, select_targets
 from vulnloop.report.console import format_scan
 from vulnloop.report.json_report import scan_json
 from vulnloop.sources import collect_sources
@@ -41,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
         note(line)
     sources = collect_sources(absolute_paths(args.paths), root=root, excludes=config.exclude)
     result = merge_results(engine.scan(sources, root=root) for engine in engines)
+    shown = select_targets(result, config)
     result = replace(result, findings=tuple(dedupe_findings(result.findings)))
-    shown = result.at_or_above(config.severity, config.confidence)
     if args.format == "json":
         emit(scan_json(result, shown), args.output)
     elif args.format == "sarif":

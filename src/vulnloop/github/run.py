@@ -188,10 +188,10 @@ def _scan_and_repair(
     log: Callable[[str], None],
     state: RunState,
 ) -> tuple[LoopReport, ScanResult]:
+    from vulnloop.pipeline import select_targets
+
     scan = loop.scan(sources)
-    targets = [
-        f for f in scan.at_or_above(config.severity, config.confidence) if _in_scope(f, diffs, only_changed)
-    ]
+    targets = [f for f in select_targets(scan, config) if _in_scope(f, diffs, only_changed)]
     log(f"{len(targets)} finding(s) to repair of {len(scan.findings)} in {len(sources)} changed file(s)")
     report = loop.repair(sources, scan, targets)
     # Said once, up front in the summary and the review: the LLM stopped mid-run and why.
