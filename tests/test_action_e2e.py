@@ -290,27 +290,17 @@ def test_other_events_say_what_is_supported(repo: PrRepo, tmp_path: Path, monkey
     assert run.code == 0 and "pull_request" in run.stdout and "issues" in run.stdout
 
 
-def test_workflow_dispatch_runs_the_benchmark_or_says_it_is_missing(repo: PrRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib.util
+def test_workflow_dispatch_runs_the_benchmark(repo: PrRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import vulnloop.commands.bench as bench
 
     event = tmp_path / "dispatch.json"
     event.write_text(json.dumps({"inputs": {}}))
     calls: list[Any] = []
-    has_bench = importlib.util.find_spec("vulnloop.commands.bench") is not None
-    if has_bench:
-        import vulnloop.commands.bench as bench
-
-        if hasattr(bench, "run_from_action"):
-            monkeypatch.setattr(bench, "run_from_action", lambda inputs, workspace: calls.append((inputs, workspace)) or 0)
-        else:
-            has_bench = False
+    monkeypatch.setattr(bench, "run_from_action", lambda inputs, workspace: calls.append((inputs, workspace)) or 0)
     env = action_env(tmp_path, repo, event, api_url="http://127.0.0.1:9", event_name="workflow_dispatch")
     run = run_in_process(env, monkeypatch)
     assert run.code == 0
-    if has_bench:
-        assert calls and calls[0][0]["engines"] == "bandit" and calls[0][1] == repo.path
-    else:
-        assert "benchmark is not available" in run.stdout
+    assert calls and calls[0][0]["engines"] == "bandit" and calls[0][1] == repo.path
 
 
 def test_llm_repairs_through_an_openai_compatible_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from action_helpers import PrRepo, action_env, fake_github_for, make_pr_repo, pr_event, run_in_process
 
-from vulnloop.github.reviews import trailer
+from vulnloop.report.review_comments import trailer
 
 HEAD = {
     "app.py": (

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from vulnloop.findings import Finding, Level, ScanResult
-from vulnloop.github.reviews import Prior, trailer_keys
+from vulnloop.report.review_comments import Prior, trailer_keys
 from vulnloop.patches import apply_suggestions, parse_patch
 from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Repair, Status, TokenUsage
 from vulnloop.report.annotations import annotation_lines

@@ -10,7 +10,7 @@ import pytest
 
 from vulnloop.errors import ConfigError
 from vulnloop.findings import Level
-from vulnloop.github import workflow
+from vulnloop.report import workflow_commands as workflow
 from vulnloop.github.event import read_event
 from vulnloop.github.inputs import DEFAULTS, read_inputs
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Any, Mapping
 
 
 def register(subparsers: Any) -> None:
@@ -29,6 +30,17 @@ def run(args: argparse.Namespace) -> int:
         print(line, flush=True)
 
     try:
+        if os.environ.get("GITHUB_EVENT_NAME", "").strip() == "workflow_dispatch":
+            return _benchmark(os.environ)
         return run_action(os.environ, emit=emit)
     finally:
         sys.stdout.flush()
+
+
+def _benchmark(environ: Mapping[str, str]) -> int:
+    """workflow_dispatch: the SecurityEval or CWEval benchmark, configured by the Action's inputs."""
+    from vulnloop.commands.bench import run_from_action
+
+    workspace = Path(environ.get("GITHUB_WORKSPACE") or ".").resolve()
+    inputs = {k[len("INPUT_"):].lower(): v for k, v in environ.items() if k.startswith("INPUT_")}
+    return int(run_from_action(inputs, workspace))

@@ -613,7 +613,7 @@ def run_from_action(inputs: Mapping[str, str], workspace: Path) -> int:
     """
     from vulnloop.bench.records import TABLE_FILE
     from vulnloop.bench.report import chart_from_results
-    from vulnloop.github.workflow import append_file
+    from vulnloop.report.workflow_commands import append_file
 
     def echo(line: str) -> None:
         print(f"vulnloop: {line}", flush=True)

@@ -8,70 +8,23 @@ further reviews. Every comment holds a hidden marker, so a re-run can skip what 
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from vulnloop.github.client import Sleep, retry_after_seconds, with_backoff
+from vulnloop.report.review_comments import (
+    MAX_BODY,
+    REVIEW_MARKER,
+    TRAILER,
+    Demoted,
+    Prior,
+    ReviewComment,
+    trailer,
+    trailer_keys,
+)
 
-# The keys ride in one hidden trailer on the body's last line. Only that line counts: a marker
-# elsewhere (inside quoted code of the pull request, say) must not silence a finding.
-TRAILER = re.compile(r"<!-- vulnloop:fp=([0-9A-Za-z_.:-]{1,100}(?:,[0-9A-Za-z_.:-]{1,100})*) -->")
-REVIEW_MARKER = "<!-- vulnloop:review -->"
-MAX_BODY = 65_000  # GitHub refuses bodies over 65,536 characters
 Log = Callable[[str], None]
-
-
-def trailer(keys: Sequence[str]) -> str:
-    """The hidden last line naming the findings a comment or review body covers."""
-    return f"<!-- vulnloop:fp={','.join(keys)} -->" if keys else ""
-
-
-def trailer_keys(body: str) -> list[str]:
-    lines = [line for line in (body or "").splitlines() if line.strip()]
-    if not lines:
-        return []
-    match = TRAILER.fullmatch(lines[-1].strip())
-    return match.group(1).split(",") if match else []
-
-
-@dataclass(frozen=True)
-class ReviewComment:
-    """A comment on head lines ``start_line..line`` (RIGHT side) of ``path``, for the findings
-    whose fingerprints are ``keys``; ``body`` ends with their trailer."""
-
-    keys: tuple[str, ...]
-    path: str
-    line: int
-    start_line: int | None
-    body: str
-
-    def payload(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path, "line": self.line, "side": "RIGHT", "body": self.body}
-        if self.start_line is not None and self.start_line < self.line:
-            out["start_line"] = self.start_line
-            out["start_side"] = "RIGHT"
-        return out
-
-
-@dataclass(frozen=True)
-class Prior:
-    """What earlier vulnloop reviews of this pull request already said."""
-
-    comments: dict[str, tuple[tuple[str, int | None], ...]] = field(default_factory=dict)
-    body_keys: frozenset[str] = frozenset()
-
-    def commented(self, key: str, path: str, line: int) -> bool:
-        """True when a comment for ``key`` sits at this place now (not outdated, not moved)."""
-        return (path, line) in self.comments.get(key, ())
-
-    def mentioned(self, key: str) -> bool:
-        return key in self.body_keys or key in self.comments
-
-    @property
-    def keys(self) -> frozenset[str]:
-        return frozenset(self.comments) | self.body_keys
 
 
 def token_identity(gh: Any) -> str | None:
@@ -108,12 +61,6 @@ def read_prior(pull: Any, *, identity: str | None = None, log: Log = lambda m: N
         if body.startswith(REVIEW_MARKER) and _trusted(review.user, identity):
             body_keys.update(trailer_keys(body))
     return Prior({k: tuple(v) for k, v in comments.items()}, frozenset(body_keys))
-
-
-@dataclass(frozen=True)
-class Demoted:
-    comment: ReviewComment
-    reason: str
 
 
 @dataclass

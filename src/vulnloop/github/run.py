@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 from vulnloop.config import Config, load_config
 from vulnloop.errors import ConfigError
 from vulnloop.findings import Finding, ScanResult
-from vulnloop.github import workflow
+from vulnloop.report import workflow_commands as workflow
 from vulnloop.github.client import DEFAULT_API_URL, Pacing, connect, with_backoff
 from vulnloop.github.event import PULL_REQUEST_EVENTS, ActionEvent, PullRequestInfo, read_event
 from vulnloop.github.inputs import ActionInputs, read_inputs
@@ -79,8 +79,6 @@ def run_action(
         _configuration_error(environ, emit, str(exc))
         raise
     workspace = Path(environ.get("GITHUB_WORKSPACE") or ".").resolve()
-    if event.name == "workflow_dispatch":
-        return _benchmark(environ, workspace, emit)
     if event.name not in (*PULL_REQUEST_EVENTS, "push"):
         emit(workflow.command(
             "notice",
@@ -448,13 +446,3 @@ def _finish(
         + (f"; {len(blocking)} unfixed at or above {inputs.fail_on}: failing" if blocking else "")
     ))
     return 1 if blocking else 0
-
-
-def _benchmark(environ: Mapping[str, str], workspace: Path, emit: Emit) -> int:
-    try:
-        from vulnloop.commands.bench import run_from_action
-    except ImportError:
-        emit(workflow.command("notice", "The benchmark is not available in this build of vulnloop.", title="vulnloop"))
-        return 0
-    inputs = {k[len("INPUT_"):].lower(): v for k, v in environ.items() if k.startswith("INPUT_")}
-    return int(run_from_action(inputs, workspace))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from vulnloop.findings import Level
-from vulnloop.github.workflow import annotation
+from vulnloop.report.workflow_commands import annotation
 from vulnloop.repair.ledger import LedgerEntry, Status
 from vulnloop.report.review import joined
 

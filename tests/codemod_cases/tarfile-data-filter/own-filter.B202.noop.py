@@ -1,6 +1,0 @@
-import tarfile
-
-
-def unpack(path, destination):
-    with tarfile.open(path) as archive:
-        archive.extractall(destination, filter="tar")
