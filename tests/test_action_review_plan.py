@@ -4,7 +4,8 @@ from __future__ import annotations
 from vulnloop.findings import Finding, Level, ScanResult
 from vulnloop.report.review_comments import Prior, trailer_keys
 from vulnloop.patches import apply_suggestions, parse_patch
-from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Repair, Status, TokenUsage
+from vulnloop.llm.usage import TokenUsage
+from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Repair, Status
 from vulnloop.report.annotations import annotation_lines
 from vulnloop.report.review import Placement, ReviewContext, plan_review
 from vulnloop.report.summary import SummaryFacts, job_summary

@@ -33,7 +33,7 @@ from vulnloop.llm import (
 )
 from vulnloop.llm.cache import cache_key
 from vulnloop.llm.client import CircuitBreaker, check_base_url, scrub
-from vulnloop.repair.ledger import TokenUsage
+from vulnloop.llm.usage import TokenUsage
 
 KEY = "sk-test-Zq8XwV3n7LmP0aB2cD4e"
 MESSAGES = (ChatMessage("system", "You fix code."), ChatMessage("user", "Fix `x = eval(s)`."))

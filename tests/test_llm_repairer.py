@@ -15,7 +15,7 @@ from vulnloop.engines.bandit import BanditEngine
 from vulnloop.findings import Finding
 from vulnloop.llm import ChatMessage, Completion, OpenAIChatModel, ResponseCache, TokenBudget
 from vulnloop.repair.answer import find_definition, splice_answer
-from vulnloop.repair.ledger import TokenUsage
+from vulnloop.llm.usage import TokenUsage
 from vulnloop.repair.llm import LlmRepairer, Proposal
 from vulnloop.repair.prompt import find_region
 

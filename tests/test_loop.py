@@ -9,7 +9,8 @@ from typing import Sequence
 
 from vulnloop.engines.bandit import BanditEngine
 from vulnloop.findings import Finding
-from vulnloop.repair.ledger import Status, TokenUsage
+from vulnloop.llm.usage import TokenUsage
+from vulnloop.repair.ledger import Status
 from vulnloop.repair.loop import LoopOptions, RepairLoop
 from vulnloop.sources import SourceFile
 

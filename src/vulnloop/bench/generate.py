@@ -23,7 +23,7 @@ from vulnloop.bench.records import FORMAT, RecordStore
 from vulnloop.engines import Engine
 from vulnloop.errors import ConfigError
 from vulnloop.llm.client import ChatModel
-from vulnloop.repair.ledger import TokenUsage
+from vulnloop.llm.usage import TokenUsage
 from vulnloop.repair.llm import LlmRepairer
 
 STRATEGIES = ("ours", "paper")

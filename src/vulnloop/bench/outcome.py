@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from vulnloop.repair.ledger import TokenUsage
+from vulnloop.llm.usage import TokenUsage
 
 
 @dataclass

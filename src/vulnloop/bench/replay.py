@@ -16,7 +16,7 @@ from vulnloop.bench.dataset import task_id_of_path
 from vulnloop.bench.labels import LabelledPiece, load_labels
 from vulnloop.errors import ConfigError
 from vulnloop.llm.client import ChatMessage, Completion
-from vulnloop.repair.ledger import TokenUsage
+from vulnloop.llm.usage import TokenUsage
 
 REPLAY_PREFIX = "replay:"
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from vulnloop.repair.ledger import TokenUsage
+from vulnloop.llm.usage import TokenUsage
 
 CACHE_FORMAT = 1
 

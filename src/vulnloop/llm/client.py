@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from vulnloop.errors import ConfigError
 from vulnloop.llm.cache import ResponseCache, cache_key
-from vulnloop.repair.ledger import TokenUsage
+from vulnloop.llm.usage import TokenUsage
 
 log = logging.getLogger(__name__)
 

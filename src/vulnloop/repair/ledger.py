@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from vulnloop.findings import Finding, ScanResult
+from vulnloop.llm.usage import TokenUsage
 
 
 class Status(str, enum.Enum):
@@ -36,26 +37,6 @@ class LedgerEntry:
     repair: Repair | None = None
     reason: str = ""
     attempts: int = 0
-
-
-@dataclass(frozen=True)
-class TokenUsage:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    calls: int = 0
-    cached_calls: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-    def __add__(self, other: TokenUsage) -> TokenUsage:
-        return TokenUsage(
-            self.prompt_tokens + other.prompt_tokens,
-            self.completion_tokens + other.completion_tokens,
-            self.calls + other.calls,
-            self.cached_calls + other.cached_calls,
-        )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Iterable, Mapping, Sequence
 from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatModel
 from vulnloop.repair.answer import splice_answer
-from vulnloop.repair.ledger import TokenUsage
+from vulnloop.llm.usage import TokenUsage
 from vulnloop.quiet import parse_quietly
 from vulnloop.repair.prompt import build_prompt, find_region, placeholder_problem, secret_environment, unmark
 

@@ -28,14 +28,8 @@ from vulnloop.patches_text import unified_diff
 from vulnloop.repair.chain import Chain, CodemodFinder, plan_chain
 from vulnloop.repair.codemods import codemods_for
 from vulnloop.repair.dependencies import dependency_notes
-from vulnloop.repair.ledger import (
-    FileOutcome,
-    LedgerEntry,
-    LoopReport,
-    Repair,
-    Status,
-    TokenUsage,
-)
+from vulnloop.llm.usage import TokenUsage
+from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Repair, Status
 from vulnloop.repair.gate import GateResult, check_untrusted
 from vulnloop.repair.prompt import fenced
 from vulnloop.repair.verify import findings_problem, pair_findings, shape_problem
