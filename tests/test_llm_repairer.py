@@ -16,7 +16,8 @@ from vulnloop.findings import Finding
 from vulnloop.llm import ChatMessage, Completion, OpenAIChatModel, ResponseCache, TokenBudget
 from vulnloop.repair.answer import find_definition, splice_answer
 from vulnloop.llm.usage import TokenUsage
-from vulnloop.repair.llm import LlmRepairer, Proposal
+from vulnloop.repair.llm import LlmRepairer
+from vulnloop.repair.proposal import Proposal
 from vulnloop.repair.prompt import find_region
 
 KEY = "sk-test-repairer-0123456789abcdef"

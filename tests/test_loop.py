@@ -35,6 +35,7 @@ class ScriptedLlm:
 
     answers: list[str | None]
     calls: list[dict[str, object]] = field(default_factory=list)
+    name: str = "llm"
 
     def propose(self, *, path: str, source: str, findings: Sequence[Finding], feedback: Sequence[str] = (),
                 round: int = 1, context: dict[str, str] | None = None, temperature: float | None = None) -> Proposal:

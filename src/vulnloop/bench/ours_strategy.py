@@ -12,7 +12,8 @@ from vulnloop.bench.prompts import parses
 from vulnloop.engines import Engine
 from vulnloop.findings import Finding, ScanResult
 from vulnloop.repair.ledger import LoopReport, Status
-from vulnloop.repair.llm import LlmRepairer, Proposal
+from vulnloop.repair.llm import LlmRepairer
+from vulnloop.repair.proposal import Proposal
 from vulnloop.repair.loop import LoopOptions, RepairLoop
 from vulnloop.sources import SourceFile
 
@@ -25,7 +26,7 @@ class ObservedRepairer:
     def __init__(self, inner: LlmRepairer, engines: Sequence[Engine], root: Path, iterations: int) -> None:
         self.inner = inner
         self.name = inner.name
-        self._engines = [e for e in engines if not getattr(e, "batch_only", False)]
+        self._engines = [e for e in engines if not e.batch_only]
         self._root = root
         self.rounds = {k: RoundStats(k) for k in range(1, iterations + 1)}
 

@@ -85,7 +85,7 @@ def _scan(loop: RepairLoop, sources: list[SourceFile], worker: CodemodWorker | N
     from vulnloop.findings import merge_results
     from vulnloop.pipeline import select_targets
 
-    if worker is None or any(getattr(engine, "batch_only", False) for engine in loop.engines):
+    if worker is None or any(engine.batch_only for engine in loop.engines):
         return loop.scan(sources)
     results = []
     for source in sources:

@@ -11,6 +11,13 @@ from vulnloop.sources import SourceFile
 
 class Engine(Protocol):
     name: str
+    # True for engines too slow to judge each candidate (CodeQL, Semgrep): the loop batches
+    # their re-scans once per round.
+    batch_only: bool
+
+    @property
+    def version(self) -> str:
+        """The engine's own version, for SARIF and reports ('' when unknown)."""
 
     def unavailable_reason(self) -> str | None:
         """None when the engine can run here; else one line saying why and how to install it."""

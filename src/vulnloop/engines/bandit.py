@@ -108,6 +108,7 @@ def _level(text: str) -> Level:
 
 class BanditEngine:
     name = ENGINE
+    batch_only = False
 
     def __init__(self, settings: BanditSettings | None = None) -> None:
         self.settings = settings or BanditSettings()

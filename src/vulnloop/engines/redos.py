@@ -33,7 +33,11 @@ _ADVICE = (
 
 class RedosEngine:
     name = ENGINE
-    version = "1"
+    batch_only = False
+
+    @property
+    def version(self) -> str:
+        return "1"  # our own analysis: its version moves with vulnloop's
 
     def unavailable_reason(self) -> str | None:
         return None  # pure Python, always available

@@ -15,18 +15,9 @@ from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatModel
 from vulnloop.repair.answer import splice_answer
 from vulnloop.llm.usage import TokenUsage
+from vulnloop.repair.proposal import Proposal
 from vulnloop.quiet import parse_quietly
 from vulnloop.repair.prompt import build_prompt, find_region, placeholder_problem, secret_environment, unmark
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """The whole file with the region replaced (``new_text``), or None and the ``reason``."""
-
-    new_text: str | None
-    reason: str
-    usage: TokenUsage
-    prompt_chars: int = 0
 
 
 class LlmRepairer:

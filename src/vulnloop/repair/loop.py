@@ -32,6 +32,7 @@ from vulnloop.llm.usage import TokenUsage
 from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Repair, Status
 from vulnloop.repair.gate import GateResult, check_untrusted
 from vulnloop.repair.prompt import fenced
+from vulnloop.repair.proposal import Proposal
 from vulnloop.repair.verify import findings_problem, pair_findings, shape_problem
 from vulnloop.sources import SourceFile
 
@@ -44,6 +45,9 @@ _COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "node_modules", "
 class Proposer(Protocol):
     """What the loop needs of an LLM repairer (``vulnloop.repair.llm.LlmRepairer``)."""
 
+    @property
+    def name(self) -> str: ...
+
     def propose(
         self,
         *,
@@ -54,7 +58,7 @@ class Proposer(Protocol):
         round: int = 1,
         context: dict[str, str] | None = None,
         temperature: float | None = None,
-    ) -> object: ...
+    ) -> Proposal: ...
 
     def region_of(self, source: str, finding: Finding) -> str:
         """A key naming the region of the file a request for ``finding`` shows the model."""
@@ -135,11 +139,11 @@ class RepairLoop:
         self.codemods = codemods
         self.options = options or LoopOptions()
         self.llm = llm
-        self.llm_name = str(getattr(llm, "name", "llm")) if llm is not None else ""
+        self.llm_name = llm.name if llm is not None else ""
         self.progress = progress or (lambda message: None)
         self.notes = list(notes)
-        self._fast = [e for e in self.engines if not getattr(e, "batch_only", False)]
-        self._slow = [e for e in self.engines if getattr(e, "batch_only", False)]
+        self._fast = [e for e in self.engines if not e.batch_only]
+        self._slow = [e for e in self.engines if e.batch_only]
         self._slow_names = {e.name for e in self._slow}
         self._usage = TokenUsage()
         self._usage_lock = threading.Lock()
@@ -261,7 +265,7 @@ class RepairLoop:
                 if candidate is None or candidate == state.text:
                     state.reasons[key] = f"codemod {codemod.info.id} does not apply safely here"
                     continue
-                residual = getattr(codemod.info, "residual_rules", ())
+                residual = codemod.info.residual_rules
                 if self._try_candidate(state, candidate, [key], f"codemod:{codemod.info.id}", round_no, residual):
                     break
 
@@ -278,7 +282,7 @@ class RepairLoop:
         for index, number in chain.touched_by.items():
             records[order[index]] = records[order[chain.steps[number].index]]
         keys = [order[step.index] for step in chain.steps]
-        residual = [rule for step in chain.steps for rule in getattr(step.codemod.info, "residual_rules", ())]
+        residual = [rule for step in chain.steps for rule in step.codemod.info.residual_rules]
         repairer = records[keys[0]].repairer if len(keys) == 1 else "codemods"
         assert chain.text is not None
         return self._try_candidate(
@@ -315,13 +319,13 @@ class RepairLoop:
             targets = [state.pending[k] for k in keys]
             temperature = None if round_no == 1 else self.options.retry_temperature
             proposal = self._propose(state, targets, region, round_no, temperature)
-            new_text = getattr(proposal, "new_text", None)
+            new_text = proposal.new_text
             if new_text is not None and new_text in state.answers[region]:
                 hotter = min(1.0, (temperature or 0.0) + 0.3)
                 proposal = self._propose(state, targets, region, round_no, hotter)
-                new_text = getattr(proposal, "new_text", None)
+                new_text = proposal.new_text
             if new_text is None:
-                why = getattr(proposal, "reason", "") or "no answer"
+                why = proposal.reason or "no answer"
                 for key in keys:
                     state.reasons[key] = f"round {round_no}: {self.llm_name}: {why}"
                 state.feedback[region].append(f"Round {round_no}: {why}")
@@ -348,7 +352,7 @@ class RepairLoop:
 
     def _propose(
         self, state: _FileState, targets: list[Finding], region: str, round_no: int, temperature: float | None
-    ) -> object:
+    ) -> Proposal:
         assert self.llm is not None
         proposal = self.llm.propose(
             path=state.path,
@@ -359,10 +363,8 @@ class RepairLoop:
             context={"path": state.path, "stage": "repair", "round": str(round_no)},
             temperature=temperature,
         )
-        usage = getattr(proposal, "usage", None)
-        if isinstance(usage, TokenUsage):
-            with self._usage_lock:
-                self._usage = self._usage + usage
+        with self._usage_lock:
+            self._usage = self._usage + proposal.usage
         return proposal
 
     def _try_candidate(
