@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from vulnloop.secret_env import child_environment
 from vulnloop.engines.sarif_parse import findings_from_sarif, tool_notifications
 from vulnloop.findings import Finding, ScanResult, SkippedFile
 from vulnloop.sources import SourceFile
@@ -36,9 +37,6 @@ INSTALL_HINT = (
 )
 EXTRACTION_WARNINGS = "py/diagnostics/extraction-warnings"
 EXTRACTED_FILES = "py/diagnostics/successfully-extracted-files"
-# Variables that must not reach a child process: keys, tokens and the Action's inputs.
-_SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIAL)", re.IGNORECASE)
-_SECRET_PREFIXES = ("OPENAI_", "INPUT_", "ACTIONS_RUNTIME_", "ACTIONS_ID_TOKEN_")
 
 
 class CodeQLFailure(Exception):
@@ -56,16 +54,6 @@ class _Staged:
 
     texts: dict[str, str]
     skipped: list[SkippedFile]
-
-
-def child_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for the CLI, less anything that looks like a secret."""
-    source = dict(os.environ if environ is None else environ)
-    return {
-        name: value
-        for name, value in source.items()
-        if not name.startswith(_SECRET_PREFIXES) and not _SECRET_NAME.search(name)
-    }
 
 
 def parse_version(text: str) -> tuple[int, ...] | None:

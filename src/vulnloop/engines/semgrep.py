@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from vulnloop.secret_env import child_environment
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.fingerprints import assign_fingerprints
 from vulnloop.sources import SourceFile
@@ -49,8 +50,6 @@ _SEVERITY = {
     "EXPERIMENT": Level.LOW,
 }
 _CWE = re.compile(r"CWE-0*(\d+)", re.IGNORECASE)
-# Environment variables that look like credentials are not handed to the subprocess.
-_SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSW|CREDENTIAL|API_?KEY|PRIVATE_?KEY|_KEY$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -113,11 +112,7 @@ def _syntax_problem(text: str, path: str) -> str | None:
 
 
 def _child_environment(temp: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("SEMGREP_") and not _SECRET_NAME.search(key)
-    }
+    env = {key: value for key, value in child_environment().items() if not key.startswith("SEMGREP_")}
     env.update(
         SEMGREP_ENABLE_VERSION_CHECK="0",
         SEMGREP_SEND_METRICS="off",

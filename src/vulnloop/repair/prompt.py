@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import ast
 import io
-import os
 import re
 import textwrap
 import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
+from vulnloop.secret_env import MIN_SECRET_LENGTH, secret_values
 from vulnloop.cwe import CweEntry, lookup
 from vulnloop.repair.examples import worked_examples
 from vulnloop.findings import Finding
@@ -28,8 +28,6 @@ from vulnloop.quiet import parse_quietly
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
-_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL", re.I)
-_MIN_SECRET_LENGTH = 8  # shorter values ("1", "true", "us") would shred ordinary code
 _CONTEXT_MAX_LINES = 80
 _SNIPPET_MAX_CHARS = 240
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -212,12 +210,7 @@ def module_context(source: str, tree: ast.Module, region: Region) -> str:
 # -- secrets ---------------------------------------------------------------------------------
 def secret_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment variables whose names look secret and whose values are long enough to matter."""
-    environ = os.environ if env is None else env
-    return {
-        name: value
-        for name, value in environ.items()
-        if _SECRET_NAME.search(name) and len(value.strip()) >= _MIN_SECRET_LENGTH
-    }
+    return secret_values(env)
 
 
 PLACEHOLDER = re.compile(r"REDACTED_SECRET_\d+")
@@ -236,7 +229,7 @@ class Redactor:
 
     @classmethod
     def for_values(cls, values: Iterable[str]) -> Redactor:
-        unique = sorted({v for v in values if v and len(v) >= _MIN_SECRET_LENGTH}, key=len, reverse=True)
+        unique = sorted({v for v in values if v and len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
         return cls({f"REDACTED_SECRET_{i}": value for i, value in enumerate(unique, start=1)})
 
     def redact(self, text: str) -> str:
