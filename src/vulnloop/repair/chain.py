@@ -12,12 +12,12 @@ answers waiting.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable, Sequence
 
 from vulnloop.findings import Finding
+from vulnloop.linediff import line_opcodes
 from vulnloop.repair.codemods import Codemod
 
 CodemodFinder = Callable[[Finding], Sequence[Codemod]]
@@ -28,8 +28,8 @@ _Kept = tuple[tuple[int, int, int], ...]  # (first, end, new first) of each run 
 
 def kept_lines(before: str, after: str) -> _Kept:
     """The runs of lines an edit left as they were, and where each run went."""
-    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
-    return tuple((i1, i2, j1) for tag, i1, i2, j1, _ in matcher.get_opcodes() if tag == "equal")
+    opcodes = line_opcodes(before.splitlines(), after.splitlines())
+    return tuple((i1, i2, j1) for tag, i1, i2, j1, _ in opcodes if tag == "equal")
 
 
 def moved_through(finding: Finding, kept: _Kept) -> Finding | None:

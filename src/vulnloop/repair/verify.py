@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import difflib
 import functools
 import io
 import re
@@ -18,6 +17,7 @@ from typing import Callable, Collection, Hashable, Iterable, Sequence
 
 from vulnloop.findings import Finding
 from vulnloop.fingerprints import enclosing_scope, normalise_code
+from vulnloop.linediff import line_opcodes
 from vulnloop.quiet import quiet_warnings
 
 _SUPPRESSION = re.compile(
@@ -197,8 +197,7 @@ def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -
 def _line_origins(before: str, after: str) -> dict[int, set[int]]:
     """After-line -> the before-lines it was kept from or rewritten from (1-based)."""
     origins: dict[int, set[int]] = {}
-    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(before.splitlines(), after.splitlines()):
         if tag == "equal":
             for offset in range(j2 - j1):
                 origins[j1 + offset + 1] = {i1 + offset + 1}
