@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TypeAlias, TypeVar, cast
 
 import libcst as cst
@@ -178,8 +178,6 @@ class ParsedSource:
 
     def __init__(self, source: str, units: SourceUnits | None, whole: cst.Module | None = None) -> None:
         self.source = source
-        # Line breaks as Python counts them: str.splitlines would also split at form feeds.
-        self.lines = LINE_BREAK.split(source)
         self._cut = units
         self._lock = threading.RLock()
         self._trees: dict[int, _UnitTree] = {}
@@ -218,12 +216,24 @@ class ParsedSource:
                 parsed = None
         else:
             parsed = cls(source, units)
-        with _CACHE_LOCK:
-            _CACHE[source] = parsed
-            _CACHE.move_to_end(source)
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
+        _remember(source, parsed)
         return parsed
+
+    @cached_property
+    def lines(self) -> list[str]:
+        # Line breaks as Python counts them: str.splitlines would also split at form feeds.
+        return LINE_BREAK.split(self.source)
+
+    def _line(self, number: int) -> str:
+        """Line ``number`` (1-based) of the file, '' past its end; from the unit holding it, so
+        that a large file is not split into lines for each text a codemod meets."""
+        if self._cut is None:
+            return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+        unit = self._cut.unit_at_line(number)
+        if unit is None:
+            return ""
+        lines = LINE_BREAK.split(unit.text, maxsplit=number - unit.start + 1)
+        return lines[number - unit.start] if number - unit.start < len(lines) else ""
 
     @property
     def whole(self) -> bool:
@@ -242,6 +252,9 @@ class ParsedSource:
         return tree
 
     def _parse_unit(self, unit: Unit) -> _UnitTree:
+        known = unit.memo.get("tree")
+        if isinstance(known, _UnitTree):  # the same text, met in the text before an edit
+            return self._add_tree(unit, known.module, known.statements, known)
         try:
             module = cst.parse_module(unit.prefix + unit.text)
         except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
@@ -251,9 +264,14 @@ class ParsedSource:
         statements = _unit_statements(unit, module)
         if statements is None:
             raise UnitsUnusable(f"unit at line {unit.start} parses differently alone")
-        return self._add_tree(unit, module, statements)
+        tree = self._add_tree(unit, module, statements)
+        if self._cut is not None:
+            unit.memo["tree"] = tree
+        return tree
 
-    def _add_tree(self, unit: Unit, module: cst.Module, statements: tuple[Statement, ...]) -> _UnitTree:
+    def _add_tree(
+        self, unit: Unit, module: cst.Module, statements: tuple[Statement, ...], tree: _UnitTree | None = None
+    ) -> _UnitTree:
         self._unit_of[module] = unit.index
         stack: list[cst.CSTNode] = [module]
         while stack:
@@ -262,7 +280,7 @@ class ParsedSource:
                 self._parents[child] = node
                 self._unit_of[child] = unit.index
                 stack.append(child)
-        tree = self._trees[unit.index] = _UnitTree(module, statements)
+        tree = self._trees[unit.index] = tree or _UnitTree(module, statements)
         return tree
 
     def _unit_of_node(self, node: cst.CSTNode) -> Unit | None:
@@ -390,7 +408,7 @@ class ParsedSource:
         return candidates[0][2]
 
     def _holds_start(self, where: CodeRange, finding: Finding) -> bool:
-        line = self.lines[finding.start_line - 1] if 0 < finding.start_line <= len(self.lines) else ""
+        line = self._line(finding.start_line)
         start = (where.start.line, where.start.column)
         end = (where.end.line, where.end.column)
         return any(start <= (finding.start_line, c) < end for c in _char_columns(line, finding.start_col))
@@ -398,8 +416,7 @@ class ParsedSource:
     def _matches_exactly(self, where: CodeRange, finding: Finding) -> bool:
         if (where.start.line, where.end.line) != (finding.start_line, max(finding.end_line, finding.start_line)):
             return False
-        start_line = self.lines[where.start.line - 1] if where.start.line <= len(self.lines) else ""
-        end_line = self.lines[where.end.line - 1] if where.end.line <= len(self.lines) else ""
+        start_line, end_line = self._line(where.start.line), self._line(where.end.line)
         return finding.start_col in _column_variants(start_line, where.start.column) and (
             finding.end_col in _column_variants(end_line, where.end.column)
         )
@@ -407,8 +424,8 @@ class ParsedSource:
     def _size(self, where: CodeRange) -> int:
         if where.start.line == where.end.line:
             return where.end.column - where.start.column
-        inner = sum(len(line) + 1 for line in self.lines[where.start.line : where.end.line - 1])
-        first = len(self.lines[where.start.line - 1]) - where.start.column + 1
+        inner = sum(len(self._line(line)) + 1 for line in range(where.start.line + 1, where.end.line))
+        first = len(self._line(where.start.line)) - where.start.column + 1
         return first + inner + where.end.column
 
     # --- scopes -------------------------------------------------------------------------------
@@ -442,6 +459,12 @@ class ParsedSource:
             for done, analysis in self._analyses.items():
                 if _covers(done, selection):
                     return analysis
+            # The same units (the same texts) in another text of the file: the same analysis.
+            key = None if self._cut is None else tuple((self._units[i].key, part) for i, part in selection)
+            known = _ANALYSES.get(key) if key is not None else None
+            if known is not None:
+                self._analyses[selection] = known
+                return known
             if self._cut is None:
                 module = self._tree(0).module
             else:
@@ -452,6 +475,8 @@ class ParsedSource:
                 if scope is not None:
                     unique.setdefault(id(scope), scope)
             analysis = self._analyses[selection] = _Analysis(scope_of, tuple(unique.values()))
+            if key is not None:
+                _remember_analysis(key, analysis)
             return analysis
 
     def _resolution_selection(self, unit: Unit) -> Selection:
@@ -655,8 +680,14 @@ class ParsedSource:
                 raise UnitsUnusable(f"unit at line {unit.start} lost its stand-in header")
             parts.append(code[len(unit.prefix) :])
         text = "".join(parts)
-        if text == self.source or not parses(text):
+        if text == self.source:
             return None
+        derived = self._cut.edited(text) if self._cut is not None else None
+        if derived is None:
+            return text if parses(text) else None
+        # The edited statements parse (``edited`` parsed them): the text's cut is known, and
+        # the next codemod asking about this text starts from it.
+        _remember(text, ParsedSource(text, derived))
         return text
 
     def _add_import(self, edited: dict[int, cst.Module], need: ImportNeed) -> None:
@@ -826,3 +857,23 @@ def apply_parsed(source: str, edit: Callable[[ParsedSource], str | None]) -> str
 
 _CACHE: OrderedDict[str, ParsedSource | None] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
+# Scope analyses by the units they cover (their ``key``s and parts), shared by the texts of a
+# file as codemods edit it one finding after another.
+_ANALYSES: OrderedDict[tuple[tuple[object, _Part], ...], _Analysis] = OrderedDict()
+_ANALYSES_SIZE = 64
+
+
+def _remember(source: str, parsed: ParsedSource | None) -> None:
+    with _CACHE_LOCK:
+        _CACHE[source] = parsed
+        _CACHE.move_to_end(source)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+
+
+def _remember_analysis(key: tuple[tuple[object, _Part], ...], analysis: _Analysis) -> None:
+    with _CACHE_LOCK:
+        _ANALYSES[key] = analysis
+        _ANALYSES.move_to_end(key)
+        while len(_ANALYSES) > _ANALYSES_SIZE:
+            _ANALYSES.popitem(last=False)
