@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -60,7 +61,13 @@ def enclosing_scope(source: str, line: int, *, tree: ast.AST | None = None) -> s
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
             return ""
-    return _ScopeIndex(_scopes(tree)).innermost(line)
+    return _scope_index(tree).innermost(line)
+
+
+@functools.lru_cache(maxsize=16)
+def _scope_index(tree: ast.AST) -> _ScopeIndex:
+    """One index per tree: a verdict asks for the scope of each of a file's targets."""
+    return _ScopeIndex(_scopes(tree))
 
 
 class _ScopeIndex:

@@ -112,8 +112,9 @@ def module_facts(text: str) -> ModuleFacts:
 def _scope_node(tree: ast.AST, qualname: str) -> ast.AST | None:
     if not qualname:
         return tree
-    node: ast.AST | None = tree
-    for part in qualname.split("."):
+    first, *inner = qualname.split(".")
+    node: ast.AST | None = _first_definitions(tree).get(first)
+    for part in inner:
         if node is None:
             return None
         node = next(
@@ -128,6 +129,18 @@ def _scope_node(tree: ast.AST, qualname: str) -> ast.AST | None:
     return node
 
 
+@functools.lru_cache(maxsize=16)
+def _first_definitions(tree: ast.AST) -> dict[str, ast.AST]:
+    """Each name's first function or class in ``ast.walk`` order: one walk of a tree, not one
+    per target of a verdict."""
+    found: dict[str, ast.AST] = {}
+    for child in ast.walk(tree):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.setdefault(child.name, child)
+    return found
+
+
+@functools.lru_cache(maxsize=64)  # a module-level target's scope is the whole file
 def _statement_count(node: ast.AST) -> int:
     """Statements inside ``node`` (not itself), leaving out docstrings and ``pass``."""
     return sum(

@@ -435,7 +435,10 @@ class ParsedSource:
         selected with it."""
         chosen = dict(selection)
         body: list[Statement] = []
-        for unit in self._top_level():
+        # The top-level units of the selection (a selected member's class head among them), in
+        # file order: not every unit of the file.
+        tops = {self._units[i].owner if self._units[i].owner is not None else i for i in chosen}
+        for unit in (self._units[i] for i in sorted(tops)):  # type: ignore[type-var]
             part = chosen.get(unit.index)
             if unit.kind is UnitKind.CLASS_HEAD:
                 members = [m for m in unit.members if m in chosen]
@@ -501,8 +504,7 @@ class ParsedSource:
                     # Cheap to analyse, and what a codemod asks next ("is `os` imported?").
                     chosen[other.index] = _Part.ALL
                     continue
-                if not mentions.search(other.text):
-                    continue
+                # What the unit may bind first (known, and a set operation), its text after.
                 part: _Part | None = None
                 if other.kind is UnitKind.CLASS_HEAD:
                     if other.member_census.exported & relevant:
@@ -512,7 +514,7 @@ class ParsedSource:
                 elif other.census.exported & relevant:
                     stub = other.definition and not other.body_exported & relevant
                     part = _Part.STUB if stub else _Part.ALL
-                if part is not None:
+                if part is not None and mentions.search(other.text):
                     _choose(chosen, other, part)
             selection = tuple(sorted(chosen.items(), key=lambda item: item[0]))
         self._selections[unit.index] = selection
@@ -670,15 +672,18 @@ class ParsedSource:
             edited[index] = module
         for need in dict.fromkeys(n for n in imports if n is not None):
             self._add_import(edited, need)
+        # The edited units' code in place of their text; the text between them as it is.
         parts: list[str] = []
-        for unit in self._units:
-            if unit.index not in edited:
-                parts.append(unit.text)
-                continue
-            code = edited[unit.index].code
+        offsets = self._cut.offsets if self._cut is not None else (0, len(self.source))
+        done = 0
+        for index in sorted(edited):
+            unit = self._units[index]
+            code = edited[index].code
             if not code.startswith(unit.prefix):
                 raise UnitsUnusable(f"unit at line {unit.start} lost its stand-in header")
-            parts.append(code[len(unit.prefix) :])
+            parts += [self.source[done : offsets[index]], code[len(unit.prefix) :]]
+            done = offsets[index + 1]
+        parts.append(self.source[done:])
         text = "".join(parts)
         if text == self.source:
             return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import bisect
 import copy
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -143,7 +144,7 @@ class Unit:
         shell, inner = self.shell, self.member_census
         return Census(shell.bound | inner.bound, shell.used | inner.used, shell.exported | inner.exported)
 
-    @property
+    @cached_property
     def imports_only(self) -> bool:
         """A line of imports at module level."""
         return self.kind is UnitKind.STATEMENT and all(
@@ -288,9 +289,8 @@ class SourceUnits:
         self.newline = newline
         self.line_count = line_count
         self._starts = [u.start for u in units]
-        self._offsets = [0]  # where each unit's text starts in the source, and the end
-        for unit in units:
-            self._offsets.append(self._offsets[-1] + len(unit.text))
+        # Where each unit's text starts in the source, and where the last one ends.
+        self.offsets = list(itertools.accumulate([len(u.text) for u in units], initial=0))
 
     @classmethod
     def cut(cls, source: str) -> SourceUnits | None:
@@ -385,14 +385,14 @@ class SourceUnits:
         tail = _common_suffix(old, source, min(len(old), len(source)) - head)
         # The units holding the changed characters (and their neighbours, should the change
         # sit on a boundary), widened to whole classes: members are cut with their class.
-        first = bisect.bisect_right(self._offsets, max(head - 1, 0)) - 1
-        last = bisect.bisect_right(self._offsets, min(len(old) - tail, len(old) - 1)) - 1
+        first = bisect.bisect_right(self.offsets, max(head - 1, 0)) - 1
+        last = bisect.bisect_right(self.offsets, min(len(old) - tail, len(old) - 1)) - 1
         first = units[first].owner if units[first].owner is not None else first
         last_head = units[last].owner if units[last].owner is not None else last
         last = max([last, *units[last_head].members])
         if (last - first + 1) * 4 > len(units) > 8:
             return None  # most of the file: cutting it whole costs as much
-        start, stop = self._offsets[first], self._offsets[last + 1] + len(source) - len(old)
+        start, stop = self.offsets[first], self.offsets[last + 1] + len(source) - len(old)
         region = SourceUnits.cut(source[start:stop])
         if region is None:
             return None
@@ -401,7 +401,7 @@ class SourceUnits:
         for unit in region.units:
             kept.append(unit.moved(unit.index + first, unit.start + line - 1))
         index_shift = len(region.units) - (last + 1 - first)
-        line_shift = source.count(self.newline, start, stop) - old.count(self.newline, self._offsets[first], self._offsets[last + 1])
+        line_shift = source.count(self.newline, start, stop) - old.count(self.newline, self.offsets[first], self.offsets[last + 1])
         for unit in units[last + 1 :]:
             kept.append(unit.moved(unit.index + index_shift, unit.start + line_shift) if index_shift or line_shift else unit)
         return SourceUnits(source, kept, self.newline, self.line_count + line_shift)
