@@ -14,6 +14,7 @@ whole, as one unit, and so is any file where a unit does not parse as part of th
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import threading
 from collections import OrderedDict
@@ -184,6 +185,7 @@ class ParsedSource:
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._unit_of: dict[cst.CSTNode, int] = {}
         self._selections: dict[int, Selection] = {}
+        self._matching: dict[re.Pattern[str], tuple[Unit, ...]] = {}  # see _units_matching
         self._analyses: dict[Selection, _Analysis] = {}  # in the order they were made
         if units is None:
             assert whole is not None
@@ -317,15 +319,25 @@ class ParsedSource:
         tree = self._tree(unit.index)
         return tree.statements if unit.kind is UnitKind.MEMBER else (tree.module,)
 
+    def _units_matching(self, pattern: re.Pattern[str]) -> Iterator[Unit]:
+        """The units whose text ``pattern`` (a word, see ``_words_pattern``) matches, found by one
+        search of the file's text rather than one per unit. A word never spans a unit's end,
+        which is a line break."""
+        found = self._matching.get(pattern)
+        if found is None:
+            offsets = self._cut.offsets if self._cut is not None else (0, len(self.source))
+            indexes = {bisect.bisect_right(offsets, match.start()) - 1 for match in pattern.finditer(self.source)}
+            found = self._matching[pattern] = tuple(self._units[index] for index in sorted(indexes))
+        return iter(found)
+
     def _names(self, value: str) -> Iterator[cst.Name]:
         """The ``Name`` nodes anywhere in the file that spell ``value``, parsing only the units
         whose text holds the word."""
         mentions = _words_pattern(frozenset({value}))
-        for unit in self._units:
-            if mentions.search(unit.text):
-                for node in _walk(self._unit_roots(unit)):
-                    if isinstance(node, cst.Name) and node.value == value:
-                        yield node
+        for unit in self._units_matching(mentions):
+            for node in _walk(self._unit_roots(unit)):
+                if isinstance(node, cst.Name) and node.value == value:
+                    yield node
 
     def name_count(self, value: str) -> int:
         """How many ``Name`` nodes anywhere in the file spell ``value``."""
@@ -339,9 +351,8 @@ class ParsedSource:
         one of ``names``: its text holds the name or a name imported ``as`` another for it."""
         words = names if self._cut is None else names | self._cut.alias_names(names)
         mentions = _words_pattern(words)
-        for unit in self._units:
-            if mentions.search(unit.text):
-                yield from self._tree(unit.index).statements
+        for unit in self._units_matching(mentions):
+            yield from self._tree(unit.index).statements
 
     # --- finding the flagged node -------------------------------------------------------------
 
@@ -497,7 +508,8 @@ class ParsedSource:
             chosen: dict[int, _Part] = {unit.index: _Part.ALL}
             if unit.owner is not None:
                 chosen.setdefault(unit.owner, _Part.SHELL)
-            for other in self._units:
+            # Only import lines and the units that may bind one of the names can be chosen.
+            for other in self._cut.candidates(relevant):
                 if chosen.get(other.index) is _Part.ALL:
                     continue
                 if other.imports_only:
@@ -527,9 +539,7 @@ class ParsedSource:
             return ((0, _Part.ALL),)
         chosen: dict[int, _Part] = {}
         mentions = _words_pattern(frozenset({name}))
-        for unit in self._units:
-            if not mentions.search(unit.text):
-                continue
+        for unit in self._units_matching(mentions):
             part: _Part | None = _Part.ALL if readers else None
             if part is None and unit.kind is UnitKind.CLASS_HEAD:
                 if name in unit.member_census.bound:

@@ -140,6 +140,14 @@ class Unit:
         return census_of(self.inner)
 
     @cached_property
+    def exports(self) -> frozenset[str]:
+        """What the unit may bind where it runs (a class head: its name, in its shell, and what
+        its first member binds in the class body)."""
+        if self.kind is UnitKind.CLASS_HEAD:
+            return self.member_census.exported | self.shell.exported
+        return self.census.exported
+
+    @cached_property
     def census(self) -> Census:
         shell, inner = self.shell, self.member_census
         return Census(shell.bound | inner.bound, shell.used | inner.used, shell.exported | inner.exported)
@@ -283,14 +291,25 @@ def _opening_line(lines: Sequence[str], statement: ast.stmt, *, indented: bool) 
 class SourceUnits:
     """The units of one file; ``cut`` gives None when the file is better parsed whole."""
 
-    def __init__(self, source: str, units: list[Unit], newline: str, line_count: int) -> None:
+    def __init__(
+        self,
+        source: str,
+        units: list[Unit],
+        newline: str,
+        line_count: int,
+        *,
+        texts: list[str] | None = None,
+        starts: list[int] | None = None,
+    ) -> None:
         self.source = source
         self.units = units
         self.newline = newline
         self.line_count = line_count
-        self._starts = [u.start for u in units]
+        # Kept as lists of their own so that an edited text's cut makes them by slicing (in C).
+        self._texts = [u.text for u in units] if texts is None else texts
+        self._starts = [u.start for u in units] if starts is None else starts
         # Where each unit's text starts in the source, and where the last one ends.
-        self.offsets = list(itertools.accumulate([len(u.text) for u in units], initial=0))
+        self.offsets = list(itertools.accumulate(map(len, self._texts), initial=0))
 
     @classmethod
     def cut(cls, source: str) -> SourceUnits | None:
@@ -347,16 +366,21 @@ class SourceUnits:
             return None
         return self.units[bisect.bisect_right(self._starts, line) - 1]  # the first unit starts at 1
 
-    @cached_property
+    @property
     def has_star_import(self) -> bool:
-        return any(unit.star_import for unit in self.units)
+        return bool(self._star_imports)
+
+    @cached_property
+    def _star_imports(self) -> frozenset[object]:
+        """The keys of the units holding a star import."""
+        return frozenset(unit.key for unit in self.units if unit.star_import)
 
     def alias_names(self, words: frozenset[str]) -> frozenset[str]:
         """Names through which something called one of ``words`` may be reached: what an
         ``import ... as name`` of it binds, and, in case libcst reads it as an annotation, every
         word of a string holding "import" together with one of ``words``."""
         found: set[str] = set()
-        for aliases, strings in self._aliasing:
+        for aliases, strings in self._aliasing.values():
             found.update(alias for alias, name in aliases if name in words)
             for in_text in strings:
                 if in_text & words:
@@ -364,8 +388,34 @@ class SourceUnits:
         return frozenset(found)
 
     @cached_property
-    def _aliasing(self) -> list[tuple[tuple[tuple[str, str], ...], tuple[frozenset[str], ...]]]:
-        return [unit.aliasing for unit in self.units if unit.aliasing != ((), ())]
+    def _aliasing(self) -> dict[object, tuple[tuple[tuple[str, str], ...], tuple[frozenset[str], ...]]]:
+        """Each unit's ``aliasing`` by its key, for the units with any."""
+        return {unit.key: unit.aliasing for unit in self.units if unit.aliasing != ((), ())}
+
+    def candidates(self, names: frozenset[str]) -> list[Unit]:
+        """The import lines, and every unit that may bind one of ``names`` where it runs (a
+        class head: in its body or as its name), in file order."""
+        keys = set(self._imports)
+        for name in names & self._exporters.keys():
+            keys |= self._exporters[name]
+        return [self.units[index] for index in sorted(self._index_of[key] for key in keys)]
+
+    @cached_property
+    def _imports(self) -> frozenset[object]:
+        return frozenset(unit.key for unit in self.units if unit.imports_only)
+
+    @cached_property
+    def _exporters(self) -> dict[str, frozenset[object]]:
+        """Name -> the keys of the units that may bind it where they run."""
+        found: dict[str, set[object]] = {}
+        for unit in self.units:
+            for name in unit.exports:
+                found.setdefault(name, set()).add(unit.key)
+        return {name: frozenset(keys) for name, keys in found.items()}
+
+    @cached_property
+    def _index_of(self) -> dict[object, int]:
+        return {unit.key: unit.index for unit in self.units}
 
     def edited(self, source: str) -> SourceUnits | None:
         """The cut of ``source``, a text that differs from this cut's in a few top-level
@@ -397,11 +447,47 @@ class SourceUnits:
         if region is None:
             return None
         line = units[first].start
-        kept = units[:first]
-        for unit in region.units:
-            kept.append(unit.moved(unit.index + first, unit.start + line - 1))
+        fresh = [unit.moved(unit.index + first, unit.start + line - 1) for unit in region.units]
         index_shift = len(region.units) - (last + 1 - first)
         line_shift = source.count(self.newline, start, stop) - old.count(self.newline, self.offsets[first], self.offsets[last + 1])
-        for unit in units[last + 1 :]:
-            kept.append(unit.moved(unit.index + index_shift, unit.start + line_shift) if index_shift or line_shift else unit)
-        return SourceUnits(source, kept, self.newline, self.line_count + line_shift)
+        later = units[last + 1 :]
+        if index_shift or line_shift:
+            later = [unit.moved(unit.index + index_shift, unit.start + line_shift) for unit in later]
+        later_starts = self._starts[last + 1 :]
+        if line_shift:
+            later_starts = [start + line_shift for start in later_starts]
+        derived = SourceUnits(
+            source,
+            units[:first] + fresh + later,
+            self.newline,
+            self.line_count + line_shift,
+            texts=self._texts[:first] + [unit.text for unit in fresh] + self._texts[last + 1 :],
+            starts=self._starts[:first] + [unit.start for unit in fresh] + later_starts,
+        )
+        # What is known of the whole file, brought up to date with the units cut again.
+        gone = {unit.key for unit in units[first : last + 1]}
+        if "_aliasing" in self.__dict__:
+            aliasing = {key: value for key, value in self._aliasing.items() if key not in gone}
+            aliasing.update((u.key, u.aliasing) for u in fresh if u.aliasing != ((), ()))
+            derived.__dict__["_aliasing"] = aliasing
+        if "_imports" in self.__dict__:
+            derived.__dict__["_imports"] = (self._imports - gone) | {u.key for u in fresh if u.imports_only}
+        if "_exporters" in self.__dict__:
+            exporters = dict(self._exporters)
+            for unit in units[first : last + 1]:
+                for name in unit.exports:
+                    exporters[name] = exporters[name] - {unit.key}
+            for unit in fresh:
+                for name in unit.exports:
+                    exporters[name] = exporters.get(name, frozenset()) | {unit.key}
+            derived.__dict__["_exporters"] = exporters
+        if "_index_of" in self.__dict__ and not index_shift:
+            index_of = dict(self._index_of)
+            for key in gone:
+                del index_of[key]
+            index_of.update((u.key, u.index) for u in fresh)
+            derived.__dict__["_index_of"] = index_of
+        if "_star_imports" in self.__dict__:
+            stars = (self._star_imports - gone) | {u.key for u in fresh if u.star_import}
+            derived.__dict__["_star_imports"] = frozenset(stars)
+        return derived
