@@ -124,10 +124,14 @@ def assign_fingerprints(findings: Sequence[Finding], source: str) -> list[Findin
         scopes = _ScopeIndex([])
     seen: Counter[str] = Counter()
     out: list[Finding] = []
+    normalised: dict[str, str] = {}  # flagged code repeats (and a file's findings are many)
     for finding in sorted(findings, key=Finding.sort_key):
         code = flagged_code(lines, finding)
         scope = scopes.innermost(finding.start_line)
-        basis = f"{path_key(finding.path)}\0{finding.engine}\0{finding.rule_id}\0{scope}\0{normalise_code(code)}"
+        flat = normalised.get(code)
+        if flat is None:
+            flat = normalised[code] = normalise_code(code)
+        basis = f"{path_key(finding.path)}\0{finding.engine}\0{finding.rule_id}\0{scope}\0{flat}"
         seen[basis] += 1
         digest = hashlib.sha256(f"{basis}\0{seen[basis]}".encode()).hexdigest()[:16]
         snippet = finding.snippet or code

@@ -7,6 +7,7 @@ and apply the project's ``[tool.bandit]`` skips, tests and excludes ourselves.
 """
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -82,6 +83,7 @@ def load_bandit_settings(root: Path) -> BanditSettings:
     )
 
 
+@functools.lru_cache(maxsize=None)
 def _level(text: str) -> Level:
     try:
         return Level.parse(text)
@@ -168,9 +170,14 @@ class BanditEngine:
         return assign_fingerprints([_to_finding(path, i) for i in issues], text), None
 
 
-def _to_finding(path: str, issue: Any) -> Finding:
+@functools.lru_cache(maxsize=None)
+def _help_url(test_id: str) -> str:
     from bandit.core import docs_utils
 
+    return str(docs_utils.get_url(test_id))
+
+
+def _to_finding(path: str, issue: Any) -> Finding:
     lines = list(getattr(issue, "linerange", None) or [issue.lineno])
     cwe_id = getattr(getattr(issue, "cwe", None), "id", 0) or 0
     col = getattr(issue, "col_offset", -1)
@@ -188,5 +195,5 @@ def _to_finding(path: str, issue: Any) -> Finding:
         end_col=max(int(end_col), 0) + 1,
         message=str(issue.text),
         rule_name=str(getattr(issue, "test", "") or ""),
-        help_url=docs_utils.get_url(str(issue.test_id)),
+        help_url=_help_url(str(issue.test_id)),
     )
