@@ -113,13 +113,14 @@ def flagged_code(lines: Sequence[str], finding: Finding) -> str:
     return "\n".join(lines[start - 1 : end])
 
 
-def assign_fingerprints(findings: Sequence[Finding], source: str) -> list[Finding]:
-    """Fill snippet and fingerprint of findings that all belong to the file whose text is ``source``."""
+def assign_fingerprints(findings: Sequence[Finding], source: str, *, tree: ast.AST | None = None) -> list[Finding]:
+    """Fill snippet and fingerprint of findings that all belong to the file whose text is
+    ``source`` (``tree``: its parse, when the engine has it)."""
     if not findings:
         return []
     lines = source.splitlines()
     try:
-        scopes = _ScopeIndex(_scopes(ast.parse(source)))
+        scopes = _ScopeIndex(_scopes(tree if isinstance(tree, ast.Module) else ast.parse(source)))
     except (SyntaxError, ValueError):
         scopes = _ScopeIndex([])
     seen: Counter[str] = Counter()
