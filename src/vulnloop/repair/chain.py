@@ -88,7 +88,8 @@ class _LineOrigins:
 
     def catch_up(self, steps: Sequence[ChainStep]) -> None:
         for step in steps[self._steps :]:
-            keys, new = self._keys, []
+            keys = self._keys
+            new: list[float] = []
             read = written = 0  # lines of the step's text before and after, taken so far
             for start, end, new_start in step.kept:
                 if new_start > written:  # lines the edit wrote

@@ -448,8 +448,7 @@ class ParsedSource:
         body: list[Statement] = []
         # The top-level units of the selection (a selected member's class head among them), in
         # file order: not every unit of the file.
-        tops = {self._units[i].owner if self._units[i].owner is not None else i for i in chosen}
-        for unit in (self._units[i] for i in sorted(tops)):  # type: ignore[type-var]
+        for unit in (self._units[i] for i in sorted({self._units[i].top for i in chosen})):
             part = chosen.get(unit.index)
             if unit.kind is UnitKind.CLASS_HEAD:
                 members = [m for m in unit.members if m in chosen]

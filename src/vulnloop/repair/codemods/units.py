@@ -75,6 +75,11 @@ class Unit:
     memo: dict[str, Any] = field(default_factory=dict)
     key: object = field(default_factory=object)
 
+    @property
+    def top(self) -> int:
+        """The index of the top-level unit this one belongs to (a member's class head)."""
+        return self.index if self.owner is None else self.owner
+
     def moved(self, index: int, start: int) -> Unit:
         """This unit at another place, sharing what is known of its text."""
         shift = index - self.index
@@ -437,9 +442,8 @@ class SourceUnits:
         # sit on a boundary), widened to whole classes: members are cut with their class.
         first = bisect.bisect_right(self.offsets, max(head - 1, 0)) - 1
         last = bisect.bisect_right(self.offsets, min(len(old) - tail, len(old) - 1)) - 1
-        first = units[first].owner if units[first].owner is not None else first
-        last_head = units[last].owner if units[last].owner is not None else last
-        last = max([last, *units[last_head].members])
+        first = units[first].top
+        last = max([last, *units[units[last].top].members])
         if (last - first + 1) * 4 > len(units) > 8:
             return None  # most of the file: cutting it whole costs as much
         start, stop = self.offsets[first], self.offsets[last + 1] + len(source) - len(old)
