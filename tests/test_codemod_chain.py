@@ -164,3 +164,36 @@ def test_the_worker_prepares_exactly_the_edits_the_loop_asks_for() -> None:
     asked: list[tuple[str, str, Finding]] = []
     plan_chain(THREE_FIXES, every, lambda finding: [Asking(m, asked) for m in modules_for(finding.rule_id)])
     assert len(asked) == 3 and set(asked) == set(ready)
+
+
+def test_locating_by_line_origins_agrees_with_walking_every_edit() -> None:
+    """Random edits (lines rewritten, added, removed) one after another: a finding of the first
+    text is found, by bisection, exactly where moving it through each edit puts it."""
+    import random
+    from dataclasses import replace as with_lines
+
+    from vulnloop.repair.chain import ChainStep, _LineOrigins, _locate
+
+    rng = random.Random(5)
+    template = _findings(THREE_FIXES)[0]
+    for _ in range(60):
+        lines = [f"x{i} = {i}" for i in range(rng.randrange(5, 60))]
+        text = "\n".join(lines) + "\n"
+        origins, steps = _LineOrigins(text), []
+        for number in range(rng.randrange(1, 8)):
+            edited = list(lines)
+            at = rng.randrange(len(edited))
+            action = rng.choice(["rewrite", "add", "remove"])
+            if action == "rewrite":
+                edited[at] = f"y{number} = 0"
+            elif action == "add":
+                edited[at:at] = [f"import m{number}"] * rng.randrange(1, 3)
+            elif len(edited) > 1:
+                del edited[at]
+            after = "\n".join(edited) + "\n"
+            steps.append(ChainStep(number, None, text, after, template))  # type: ignore[arg-type]
+            text, lines = after, edited
+        origins.catch_up(steps)
+        for first in range(1, 61):
+            finding = with_lines(template, start_line=first, end_line=first + rng.randrange(3))
+            assert origins.locate(finding) == _locate(finding, steps)[0], (first, [s.after for s in steps])

@@ -229,3 +229,47 @@ def test_threads_sharing_one_parse_get_the_same_edits() -> None:
         for thread in threads:
             thread.join()
     assert results == [expected] * 12
+
+
+def _shape(units: SourceUnits) -> list[tuple[object, ...]]:
+    return [(u.index, u.kind, u.start, u.text, u.prefix, u.owner, tuple(u.members)) for u in units.units]
+
+
+def _edits(text: str, units: SourceUnits) -> list[str]:
+    """Texts a codemod could make: a statement added before each unit, each unit's first
+    word rewritten, each unit removed."""
+    texts = []
+    offset = 0
+    for unit in units.units:
+        texts.append(text[:offset] + ("    " if unit.owner is not None else "") + "import zz\n" + text[offset:])
+        renamed = unit.text.replace("return", "return  ", 1)
+        texts.append(text[:offset] + renamed + text[offset + len(unit.text):])
+        texts.append(text[:offset] + text[offset + len(unit.text):])
+        offset += len(unit.text)
+    return texts
+
+
+def test_an_edited_text_is_cut_as_if_cut_whole(samples: dict[str, str]) -> None:
+    """The cut made from the text before an edit equals the whole text's own cut, and gives
+    every name its whole-file meaning."""
+    compared = 0
+    for name, text in samples.items():
+        units = SourceUnits.cut(text)
+        assert units is not None
+        for edited in _edits(text, units):
+            whole = SourceUnits.cut(edited)
+            derived = units.edited(edited)
+            if whole is None:
+                assert derived is None, name
+                continue
+            if derived is None:
+                continue  # most of the file changed: cut whole
+            assert _shape(derived) == _shape(whole), (name, edited)
+            assert derived.line_count == whole.line_count
+            assert derived.has_star_import == whole.has_star_import
+            compared += 1
+            if compared % 7 == 0:  # the slow check, on a sample of them
+                parsed_module._CACHE.clear()
+                parsed_module._remember(edited, ParsedSource(edited, derived))
+                assert _unit_answers(edited) == _whole_file_answers(edited), (name, edited)
+    assert compared > 50

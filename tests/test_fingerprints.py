@@ -4,7 +4,7 @@ from vulnloop.engines.bandit import BanditEngine
 from vulnloop.fingerprints import enclosing_scope
 from vulnloop.sources import SourceFile
 
-from tests.samples import SHELL
+from tests.samples import SHELL, YAML
 
 ENGINE = BanditEngine()
 
@@ -39,3 +39,47 @@ def test_enclosing_scope_names_methods_and_module_level() -> None:
     assert enclosing_scope(text, 3) == "A.m"
     assert enclosing_scope(text, 5) == ""
     assert enclosing_scope("def (:", 1) == ""
+
+
+def test_identical_code_in_two_files_gets_two_fingerprints() -> None:
+    first, second = scan(SHELL, "app/a.py"), scan(SHELL, "app/b.py")
+    assert [f.rule_id for f in first] == [f.rule_id for f in second]
+    assert not {f.fingerprint for f in first} & {f.fingerprint for f in second}
+    # The same file scanned again (or named with the other separator) keeps its fingerprints.
+    assert [f.fingerprint for f in scan(SHELL, "app/a.py")] == [f.fingerprint for f in first]
+    assert [f.fingerprint for f in scan(SHELL, "app\\a.py")] == [f.fingerprint for f in first]
+
+
+def test_a_fix_in_one_file_is_not_credited_to_its_twin(tmp_path) -> None:
+    """Two files with the same flagged line: the repair loop fixes one (the other cannot be
+    repaired, being excluded from the targets), and SARIF and the ledger tell them apart."""
+    from vulnloop.repair.loop import RepairLoop
+    from vulnloop.report.sarif import sarif_log
+
+    loop = RepairLoop(engines=[ENGINE], root=tmp_path)
+    sources = [SourceFile("a.py", YAML), SourceFile("b.py", YAML)]
+    result = loop.scan(sources)
+    targets = [f for f in result.findings if f.path == "a.py"]
+    report = loop.repair(sources, result, targets)
+    [entry] = report.entries
+    assert entry.finding.path == "a.py" and entry.status.name == "FIXED"
+    results = sarif_log(result, entries=report.entries)["runs"][0]["results"]
+    fixes = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: "fixes" in r for r in results}
+    assert fixes == {"a.py": True, "b.py": False}
+
+
+def test_enclosing_scope_of_nested_and_sibling_definitions() -> None:
+    text = (
+        "class A:\n"  # 1
+        "    def m(self):\n"  # 2
+        "        def inner():\n"  # 3
+        "            pass\n"  # 4
+        "        return inner\n"  # 5
+        "\n"  # 6
+        "    x = 1\n"  # 7
+        "def f(): return 1\n"  # 8
+        "y = 2\n"  # 9
+    )
+    assert [enclosing_scope(text, line) for line in range(1, 10)] == [
+        "A", "A.m", "A.m.inner", "A.m.inner", "A.m", "A", "A", "f", "",
+    ]

@@ -84,12 +84,20 @@ def test_taint_finding_carries_rule_metadata(one_scan) -> None:
 
 
 def test_fingerprint_survives_lines_moving(one_scan) -> None:
-    _, result = one_scan
+    """Lines moved within a file keep the fingerprint; the same code in another file has its own."""
+    from dataclasses import replace
+
+    from vulnloop.fingerprints import assign_fingerprints
+
+    sources, result = one_scan
     found = _by_path(result)
     [original] = found["app/views.py"]
     [moved] = found["app/moved.py"]
     assert moved.start_line == original.start_line + 3
-    assert moved.fingerprint == original.fingerprint
+    assert moved.fingerprint != original.fingerprint
+    moved_text = next(s.text for s in sources if s.path == "app/moved.py")
+    [as_views] = assign_fingerprints([replace(moved, path="app/views.py", fingerprint="", snippet="")], moved_text)
+    assert as_views.fingerprint == original.fingerprint
 
 
 def test_sanitised_flow_is_clean_and_every_given_file_is_scanned(one_scan) -> None:

@@ -1,11 +1,15 @@
-"""Fingerprints that survive unrelated edits: rule + normalised flagged code + enclosing scope.
+"""Fingerprints that survive unrelated edits: file + rule + normalised flagged code + enclosing scope.
 
 Line numbers are deliberately left out, so a finding keeps its fingerprint when lines above it
-move; a counter tells apart identical flagged code in the same scope.
+move; a counter tells apart identical flagged code in the same scope. The file's path is part of
+the key: identical code in two files is two findings (a review, a SARIF upload or the loop would
+otherwise take one for the other).
 """
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -57,21 +61,50 @@ def enclosing_scope(source: str, line: int, *, tree: ast.AST | None = None) -> s
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
             return ""
-    return _innermost(_scopes(tree), line)
+    return _scope_index(tree).innermost(line)
 
 
-def _innermost(scopes: Sequence[_Scope], line: int) -> str:
-    best, best_size = "", None
-    for scope in scopes:
-        if scope.start <= line <= scope.end:
-            size = scope.end - scope.start
-            if best_size is None or size <= best_size:
-                best, best_size = scope.name, size
-    return best
+@functools.lru_cache(maxsize=16)
+def _scope_index(tree: ast.AST) -> _ScopeIndex:
+    """One index per tree: a verdict asks for the scope of each of a file's targets."""
+    return _ScopeIndex(_scopes(tree))
+
+
+class _ScopeIndex:
+    """The innermost scope holding a line, found by bisection rather than a search of every
+    scope (a file with thousands of findings asks once per finding).
+
+    Scopes nest or are disjoint, so the scopes holding a line are one chain of ancestors: the
+    innermost is the last-starting scope at or before the line that still holds it, or one of
+    that scope's ancestors."""
+
+    def __init__(self, scopes: Sequence[_Scope]) -> None:
+        # Sorted by start, outer before inner on a shared start line (longer first).
+        self._scopes = sorted(scopes, key=lambda s: (s.start, -s.end))
+        self._starts = [s.start for s in self._scopes]
+        # The scope each one sits in (index), or -1 at module level.
+        self._parent: list[int] = []
+        open_scopes: list[int] = []
+        for index, scope in enumerate(self._scopes):
+            while open_scopes and self._scopes[open_scopes[-1]].end < scope.start:
+                open_scopes.pop()
+            self._parent.append(open_scopes[-1] if open_scopes else -1)
+            open_scopes.append(index)
+
+    def innermost(self, line: int) -> str:
+        index = bisect.bisect_right(self._starts, line) - 1
+        while index >= 0 and self._scopes[index].end < line:
+            index = self._parent[index]
+        return self._scopes[index].name if index >= 0 else ""
 
 
 def normalise_code(code: str) -> str:
     return _SPACE.sub(" ", code).strip()
+
+
+def path_key(path: str) -> str:
+    """The path as a fingerprint holds it: the same file named with either separator is one."""
+    return path.replace("\\", "/")
 
 
 def flagged_code(lines: Sequence[str], finding: Finding) -> str:
@@ -80,21 +113,26 @@ def flagged_code(lines: Sequence[str], finding: Finding) -> str:
     return "\n".join(lines[start - 1 : end])
 
 
-def assign_fingerprints(findings: Sequence[Finding], source: str) -> list[Finding]:
-    """Fill snippet and fingerprint of findings that all belong to the file whose text is ``source``."""
+def assign_fingerprints(findings: Sequence[Finding], source: str, *, tree: ast.AST | None = None) -> list[Finding]:
+    """Fill snippet and fingerprint of findings that all belong to the file whose text is
+    ``source`` (``tree``: its parse, when the engine has it)."""
     if not findings:
         return []
     lines = source.splitlines()
     try:
-        scopes = _scopes(ast.parse(source))
+        scopes = _ScopeIndex(_scopes(tree if isinstance(tree, ast.Module) else ast.parse(source)))
     except (SyntaxError, ValueError):
-        scopes = []
+        scopes = _ScopeIndex([])
     seen: Counter[str] = Counter()
     out: list[Finding] = []
+    normalised: dict[str, str] = {}  # flagged code repeats (and a file's findings are many)
     for finding in sorted(findings, key=Finding.sort_key):
         code = flagged_code(lines, finding)
-        scope = _innermost(scopes, finding.start_line)
-        basis = f"{finding.engine}\0{finding.rule_id}\0{scope}\0{normalise_code(code)}"
+        scope = scopes.innermost(finding.start_line)
+        flat = normalised.get(code)
+        if flat is None:
+            flat = normalised[code] = normalise_code(code)
+        basis = f"{path_key(finding.path)}\0{finding.engine}\0{finding.rule_id}\0{scope}\0{flat}"
         seen[basis] += 1
         digest = hashlib.sha256(f"{basis}\0{seen[basis]}".encode()).hexdigest()[:16]
         snippet = finding.snippet or code

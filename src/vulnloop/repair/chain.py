@@ -6,18 +6,23 @@ text the previous edits made, in the loop's order, and the loop verifies the cha
 once. A finding is located in the edited text only while no edit has touched its lines (they are
 moved by the lines added or removed above them); a finding whose lines an edit touched is left
 out of the chain, for the loop's step-by-step path to take up with its re-located position.
+Where each line of the current text came from is kept as one sorted list (``_LineOrigins``), so
+locating a finding costs a bisection, not a walk through every edit before it.
 
 The worker process plans the same chain ahead (``worker.py``), so the loop's requests find their
 answers waiting.
 """
 from __future__ import annotations
 
-import difflib
+import bisect
+import functools
+import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable, Sequence
 
 from vulnloop.findings import Finding
+from vulnloop.linediff import line_opcodes
 from vulnloop.repair.codemods import Codemod
 
 CodemodFinder = Callable[[Finding], Sequence[Codemod]]
@@ -28,8 +33,15 @@ _Kept = tuple[tuple[int, int, int], ...]  # (first, end, new first) of each run 
 
 def kept_lines(before: str, after: str) -> _Kept:
     """The runs of lines an edit left as they were, and where each run went."""
-    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
-    return tuple((i1, i2, j1) for tag, i1, i2, j1, _ in matcher.get_opcodes() if tag == "equal")
+    opcodes = line_opcodes(_lines(before), _lines(after))
+    return tuple((i1, i2, j1) for tag, i1, i2, j1, _ in opcodes if tag == "equal")
+
+
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> list[str]:
+    """A text's lines, split once: each step's text is the before of the next and the one
+    whose lines are counted. Callers do not change the list."""
+    return text.splitlines()
 
 
 def moved_through(finding: Finding, kept: _Kept) -> Finding | None:
@@ -56,6 +68,51 @@ class ChainStep:
     def kept(self) -> _Kept:
         """Computed when a later target has to be located: a diff of the whole file costs time."""
         return kept_lines(self.before, self.after)
+
+    @cached_property
+    def after_lines(self) -> int:
+        return len(_lines(self.after))
+
+
+class _LineOrigins:
+    """For each line of the chain's current text, the line of the starting text it was kept
+    from, or for a line an edit wrote, the line before it plus a half: a non-decreasing list in
+    which a finding's lines are found by bisection. ``_breaks`` holds each starting line that an
+    edit wrote or removed lines just above: a finding across one was touched, even if the lines
+    written there are gone again."""
+
+    def __init__(self, text: str) -> None:
+        self._keys: list[float] = list(range(1, len(_lines(text)) + 1))
+        self._breaks: set[int] = set()
+        self._steps = 0  # steps folded in so far
+
+    def catch_up(self, steps: Sequence[ChainStep]) -> None:
+        for step in steps[self._steps :]:
+            keys = self._keys
+            new: list[float] = []
+            read = written = 0  # lines of the step's text before and after, taken so far
+            for start, end, new_start in step.kept:
+                if new_start > written:  # lines the edit wrote
+                    new.extend([int(new[-1]) + 0.5 if new else 0.5] * (new_start - written))
+                if (new_start > written or start > read) and start < len(keys):
+                    self._breaks.add(math.ceil(keys[start]))
+                new.extend(keys[start:end])
+                read, written = end, new_start + end - start
+            if step.after_lines > written:
+                new.extend([int(new[-1]) + 0.5 if new else 0.5] * (step.after_lines - written))
+            self._keys = new
+        self._steps = len(steps)
+
+    def locate(self, finding: Finding) -> Finding | None:
+        """``finding`` (of the starting text) in the current text, when no edit touched it."""
+        first, last = finding.start_line, max(finding.end_line, finding.start_line)
+        index = bisect.bisect_left(self._keys, first)
+        if self._keys[index : index + last - first + 1] != list(range(first, last + 1)):
+            return None
+        if any(line in self._breaks for line in range(first + 1, last + 1)):
+            return None
+        shift = index + 1 - first
+        return replace(finding, start_line=finding.start_line + shift, end_line=finding.end_line + shift)
 
 
 @dataclass(frozen=True)
@@ -88,6 +145,7 @@ def plan_chain(text: str, targets: Sequence[Finding], finder: CodemodFinder) -> 
     over, as the loop would.
     """
     steps: list[ChainStep] = []
+    origins = _LineOrigins(text)
     touched_by: dict[int, int] = {}
     tried: dict[int, int] = {}
     declined: dict[int, str] = {}
@@ -95,10 +153,13 @@ def plan_chain(text: str, targets: Sequence[Finding], finder: CodemodFinder) -> 
         codemods = finder(finding)
         if not codemods:
             continue
-        located, touched = _locate(finding, steps)
+        origins.catch_up(steps)
+        located = origins.locate(finding)
         if located is None:
-            touched_by[index] = touched
-            continue
+            located, touched = _locate(finding, steps)  # which edit touched it (rare: walk them)
+            if located is None:
+                touched_by[index] = touched
+                continue
         current = steps[-1].after if steps else text
         for codemod in codemods:
             tried[index] = tried.get(index, 0) + 1

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import ast
 import builtins
-import difflib
 import functools
 import io
 import re
 import tokenize
+from collections import defaultdict, deque
 from dataclasses import dataclass
-from typing import Collection, Iterable, Sequence
+from typing import Callable, Collection, Hashable, Iterable, Sequence
 
 from vulnloop.findings import Finding
 from vulnloop.fingerprints import enclosing_scope, normalise_code
+from vulnloop.linediff import line_opcodes
 from vulnloop.quiet import quiet_warnings
 
 _SUPPRESSION = re.compile(
@@ -119,8 +120,9 @@ def module_facts(text: str) -> ModuleFacts:
 def _scope_node(tree: ast.AST, qualname: str) -> ast.AST | None:
     if not qualname:
         return tree
-    node: ast.AST | None = tree
-    for part in qualname.split("."):
+    first, *inner = qualname.split(".")
+    node: ast.AST | None = _first_definitions(tree).get(first)
+    for part in inner:
         if node is None:
             return None
         node = next(
@@ -135,6 +137,18 @@ def _scope_node(tree: ast.AST, qualname: str) -> ast.AST | None:
     return node
 
 
+@functools.lru_cache(maxsize=16)
+def _first_definitions(tree: ast.AST) -> dict[str, ast.AST]:
+    """Each name's first function or class in ``ast.walk`` order: one walk of a tree, not one
+    per target of a verdict."""
+    found: dict[str, ast.AST] = {}
+    for child in ast.walk(tree):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.setdefault(child.name, child)
+    return found
+
+
+@functools.lru_cache(maxsize=64)  # a module-level target's scope is the whole file
 def _statement_count(node: ast.AST) -> int:
     """Statements inside ``node`` (not itself), leaving out docstrings and ``pass``."""
     return sum(
@@ -205,8 +219,7 @@ def structure_problem(before: str, candidate: str, targets: Sequence[Finding]) -
 def _line_origins(before: str, after: str) -> dict[int, set[int]]:
     """After-line -> the before-lines it was kept from or rewritten from (1-based)."""
     origins: dict[int, set[int]] = {}
-    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(before.splitlines(), after.splitlines()):
         if tag == "equal":
             for offset in range(j2 - j1):
                 origins[j1 + offset + 1] = {i1 + offset + 1}
@@ -243,27 +256,38 @@ def pair_findings(
             lines |= origins.get(line, set())
         return lines
 
-    def same_rule(b: Finding, a: Finding) -> bool:
-        return (b.engine, b.rule_id) == (a.engine, a.rule_id)
-
-    passes = (
-        lambda b, a: same_rule(b, a) and b.start_line in origin_lines(a),
-        lambda b, a: b.fingerprint == a.fingerprint,
-        lambda b, a: _match_key(b) == _match_key(a),
+    # Each pass pairs an after-finding with the first still-free before-finding (in pool order)
+    # it matches. Matches are looked up by key rather than searched for, so pairing stays linear
+    # in the findings of a file with thousands: (engine, rule, line) for the place, then the
+    # fingerprint, then rule and identical code.
+    passes: tuple[tuple[Callable[[Finding], Hashable], Callable[[Finding], Iterable[Hashable]]], ...] = (
+        (
+            lambda b: (b.engine, b.rule_id, b.start_line),
+            lambda a: ((a.engine, a.rule_id, line) for line in origin_lines(a)),
+        ),
+        (lambda b: b.fingerprint, lambda a: (a.fingerprint,)),
+        (_match_key, lambda a: (_match_key(a),)),
     )
     pairs: dict[int, int] = {}
     untargeted = [i for i, f in enumerate(before) if f.fingerprint not in targets]
     targeted = [i for i, f in enumerate(before) if f.fingerprint in targets]
     for pool in (untargeted, targeted):
-        free = list(pool)
-        for matches in passes:
+        taken: set[int] = set()
+        for key_of, keys_for in passes:
+            waiting: dict[Hashable, deque[int]] = defaultdict(deque)
+            for b in pool:  # pools are in index order: a queue's head is its first free finding
+                if b not in taken:
+                    waiting[key_of(before[b])].append(b)
             for a_index, finding in enumerate(after):
                 if a_index in pairs:
                     continue
-                chosen = next((b for b in free if matches(before[b], finding)), None)
-                if chosen is not None:
-                    pairs[a_index] = chosen
-                    free.remove(chosen)
+                heads = [queue for queue in map(waiting.get, keys_for(finding)) if queue]
+                if not heads:
+                    continue
+                queue = min(heads, key=lambda q: q[0])
+                chosen = queue.popleft()
+                pairs[a_index] = chosen
+                taken.add(chosen)
     return pairs
 
 

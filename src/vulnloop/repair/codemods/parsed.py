@@ -14,13 +14,14 @@ whole, as one unit, and so is any file where a unit does not parse as part of th
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TypeAlias, TypeVar, cast
 
 import libcst as cst
@@ -178,14 +179,13 @@ class ParsedSource:
 
     def __init__(self, source: str, units: SourceUnits | None, whole: cst.Module | None = None) -> None:
         self.source = source
-        # Line breaks as Python counts them: str.splitlines would also split at form feeds.
-        self.lines = LINE_BREAK.split(source)
         self._cut = units
         self._lock = threading.RLock()
         self._trees: dict[int, _UnitTree] = {}
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._unit_of: dict[cst.CSTNode, int] = {}
         self._selections: dict[int, Selection] = {}
+        self._matching: dict[re.Pattern[str], tuple[Unit, ...]] = {}  # see _units_matching
         self._analyses: dict[Selection, _Analysis] = {}  # in the order they were made
         if units is None:
             assert whole is not None
@@ -218,12 +218,24 @@ class ParsedSource:
                 parsed = None
         else:
             parsed = cls(source, units)
-        with _CACHE_LOCK:
-            _CACHE[source] = parsed
-            _CACHE.move_to_end(source)
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
+        _remember(source, parsed)
         return parsed
+
+    @cached_property
+    def lines(self) -> list[str]:
+        # Line breaks as Python counts them: str.splitlines would also split at form feeds.
+        return LINE_BREAK.split(self.source)
+
+    def _line(self, number: int) -> str:
+        """Line ``number`` (1-based) of the file, '' past its end; from the unit holding it, so
+        that a large file is not split into lines for each text a codemod meets."""
+        if self._cut is None:
+            return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+        unit = self._cut.unit_at_line(number)
+        if unit is None:
+            return ""
+        lines = LINE_BREAK.split(unit.text, maxsplit=number - unit.start + 1)
+        return lines[number - unit.start] if number - unit.start < len(lines) else ""
 
     @property
     def whole(self) -> bool:
@@ -242,6 +254,9 @@ class ParsedSource:
         return tree
 
     def _parse_unit(self, unit: Unit) -> _UnitTree:
+        known = unit.memo.get("tree")
+        if isinstance(known, _UnitTree):  # the same text, met in the text before an edit
+            return self._add_tree(unit, known.module, known.statements, known)
         try:
             module = cst.parse_module(unit.prefix + unit.text)
         except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
@@ -251,9 +266,14 @@ class ParsedSource:
         statements = _unit_statements(unit, module)
         if statements is None:
             raise UnitsUnusable(f"unit at line {unit.start} parses differently alone")
-        return self._add_tree(unit, module, statements)
+        tree = self._add_tree(unit, module, statements)
+        if self._cut is not None:
+            unit.memo["tree"] = tree
+        return tree
 
-    def _add_tree(self, unit: Unit, module: cst.Module, statements: tuple[Statement, ...]) -> _UnitTree:
+    def _add_tree(
+        self, unit: Unit, module: cst.Module, statements: tuple[Statement, ...], tree: _UnitTree | None = None
+    ) -> _UnitTree:
         self._unit_of[module] = unit.index
         stack: list[cst.CSTNode] = [module]
         while stack:
@@ -262,7 +282,7 @@ class ParsedSource:
                 self._parents[child] = node
                 self._unit_of[child] = unit.index
                 stack.append(child)
-        tree = self._trees[unit.index] = _UnitTree(module, statements)
+        tree = self._trees[unit.index] = tree or _UnitTree(module, statements)
         return tree
 
     def _unit_of_node(self, node: cst.CSTNode) -> Unit | None:
@@ -299,15 +319,25 @@ class ParsedSource:
         tree = self._tree(unit.index)
         return tree.statements if unit.kind is UnitKind.MEMBER else (tree.module,)
 
+    def _units_matching(self, pattern: re.Pattern[str]) -> Iterator[Unit]:
+        """The units whose text ``pattern`` (a word, see ``_words_pattern``) matches, found by one
+        search of the file's text rather than one per unit. A word never spans a unit's end,
+        which is a line break."""
+        found = self._matching.get(pattern)
+        if found is None:
+            offsets = self._cut.offsets if self._cut is not None else (0, len(self.source))
+            indexes = {bisect.bisect_right(offsets, match.start()) - 1 for match in pattern.finditer(self.source)}
+            found = self._matching[pattern] = tuple(self._units[index] for index in sorted(indexes))
+        return iter(found)
+
     def _names(self, value: str) -> Iterator[cst.Name]:
         """The ``Name`` nodes anywhere in the file that spell ``value``, parsing only the units
         whose text holds the word."""
         mentions = _words_pattern(frozenset({value}))
-        for unit in self._units:
-            if mentions.search(unit.text):
-                for node in _walk(self._unit_roots(unit)):
-                    if isinstance(node, cst.Name) and node.value == value:
-                        yield node
+        for unit in self._units_matching(mentions):
+            for node in _walk(self._unit_roots(unit)):
+                if isinstance(node, cst.Name) and node.value == value:
+                    yield node
 
     def name_count(self, value: str) -> int:
         """How many ``Name`` nodes anywhere in the file spell ``value``."""
@@ -321,9 +351,8 @@ class ParsedSource:
         one of ``names``: its text holds the name or a name imported ``as`` another for it."""
         words = names if self._cut is None else names | self._cut.alias_names(names)
         mentions = _words_pattern(words)
-        for unit in self._units:
-            if mentions.search(unit.text):
-                yield from self._tree(unit.index).statements
+        for unit in self._units_matching(mentions):
+            yield from self._tree(unit.index).statements
 
     # --- finding the flagged node -------------------------------------------------------------
 
@@ -390,7 +419,7 @@ class ParsedSource:
         return candidates[0][2]
 
     def _holds_start(self, where: CodeRange, finding: Finding) -> bool:
-        line = self.lines[finding.start_line - 1] if 0 < finding.start_line <= len(self.lines) else ""
+        line = self._line(finding.start_line)
         start = (where.start.line, where.start.column)
         end = (where.end.line, where.end.column)
         return any(start <= (finding.start_line, c) < end for c in _char_columns(line, finding.start_col))
@@ -398,8 +427,7 @@ class ParsedSource:
     def _matches_exactly(self, where: CodeRange, finding: Finding) -> bool:
         if (where.start.line, where.end.line) != (finding.start_line, max(finding.end_line, finding.start_line)):
             return False
-        start_line = self.lines[where.start.line - 1] if where.start.line <= len(self.lines) else ""
-        end_line = self.lines[where.end.line - 1] if where.end.line <= len(self.lines) else ""
+        start_line, end_line = self._line(where.start.line), self._line(where.end.line)
         return finding.start_col in _column_variants(start_line, where.start.column) and (
             finding.end_col in _column_variants(end_line, where.end.column)
         )
@@ -407,8 +435,8 @@ class ParsedSource:
     def _size(self, where: CodeRange) -> int:
         if where.start.line == where.end.line:
             return where.end.column - where.start.column
-        inner = sum(len(line) + 1 for line in self.lines[where.start.line : where.end.line - 1])
-        first = len(self.lines[where.start.line - 1]) - where.start.column + 1
+        inner = sum(len(self._line(line)) + 1 for line in range(where.start.line + 1, where.end.line))
+        first = len(self._line(where.start.line)) - where.start.column + 1
         return first + inner + where.end.column
 
     # --- scopes -------------------------------------------------------------------------------
@@ -418,7 +446,9 @@ class ParsedSource:
         selected with it."""
         chosen = dict(selection)
         body: list[Statement] = []
-        for unit in self._top_level():
+        # The top-level units of the selection (a selected member's class head among them), in
+        # file order: not every unit of the file.
+        for unit in (self._units[i] for i in sorted({self._units[i].top for i in chosen})):
             part = chosen.get(unit.index)
             if unit.kind is UnitKind.CLASS_HEAD:
                 members = [m for m in unit.members if m in chosen]
@@ -442,6 +472,12 @@ class ParsedSource:
             for done, analysis in self._analyses.items():
                 if _covers(done, selection):
                     return analysis
+            # The same units (the same texts) in another text of the file: the same analysis.
+            key = None if self._cut is None else tuple((self._units[i].key, part) for i, part in selection)
+            known = _ANALYSES.get(key) if key is not None else None
+            if known is not None:
+                self._analyses[selection] = known
+                return known
             if self._cut is None:
                 module = self._tree(0).module
             else:
@@ -452,6 +488,8 @@ class ParsedSource:
                 if scope is not None:
                     unique.setdefault(id(scope), scope)
             analysis = self._analyses[selection] = _Analysis(scope_of, tuple(unique.values()))
+            if key is not None:
+                _remember_analysis(key, analysis)
             return analysis
 
     def _resolution_selection(self, unit: Unit) -> Selection:
@@ -469,15 +507,15 @@ class ParsedSource:
             chosen: dict[int, _Part] = {unit.index: _Part.ALL}
             if unit.owner is not None:
                 chosen.setdefault(unit.owner, _Part.SHELL)
-            for other in self._units:
+            # Only import lines and the units that may bind one of the names can be chosen.
+            for other in self._cut.candidates(relevant):
                 if chosen.get(other.index) is _Part.ALL:
                     continue
                 if other.imports_only:
                     # Cheap to analyse, and what a codemod asks next ("is `os` imported?").
                     chosen[other.index] = _Part.ALL
                     continue
-                if not mentions.search(other.text):
-                    continue
+                # What the unit may bind first (known, and a set operation), its text after.
                 part: _Part | None = None
                 if other.kind is UnitKind.CLASS_HEAD:
                     if other.member_census.exported & relevant:
@@ -487,7 +525,7 @@ class ParsedSource:
                 elif other.census.exported & relevant:
                     stub = other.definition and not other.body_exported & relevant
                     part = _Part.STUB if stub else _Part.ALL
-                if part is not None:
+                if part is not None and mentions.search(other.text):
                     _choose(chosen, other, part)
             selection = tuple(sorted(chosen.items(), key=lambda item: item[0]))
         self._selections[unit.index] = selection
@@ -500,9 +538,7 @@ class ParsedSource:
             return ((0, _Part.ALL),)
         chosen: dict[int, _Part] = {}
         mentions = _words_pattern(frozenset({name}))
-        for unit in self._units:
-            if not mentions.search(unit.text):
-                continue
+        for unit in self._units_matching(mentions):
             part: _Part | None = _Part.ALL if readers else None
             if part is None and unit.kind is UnitKind.CLASS_HEAD:
                 if name in unit.member_census.bound:
@@ -645,18 +681,27 @@ class ParsedSource:
             edited[index] = module
         for need in dict.fromkeys(n for n in imports if n is not None):
             self._add_import(edited, need)
+        # The edited units' code in place of their text; the text between them as it is.
         parts: list[str] = []
-        for unit in self._units:
-            if unit.index not in edited:
-                parts.append(unit.text)
-                continue
-            code = edited[unit.index].code
+        offsets = self._cut.offsets if self._cut is not None else (0, len(self.source))
+        done = 0
+        for index in sorted(edited):
+            unit = self._units[index]
+            code = edited[index].code
             if not code.startswith(unit.prefix):
                 raise UnitsUnusable(f"unit at line {unit.start} lost its stand-in header")
-            parts.append(code[len(unit.prefix) :])
+            parts += [self.source[done : offsets[index]], code[len(unit.prefix) :]]
+            done = offsets[index + 1]
+        parts.append(self.source[done:])
         text = "".join(parts)
-        if text == self.source or not parses(text):
+        if text == self.source:
             return None
+        derived = self._cut.edited(text) if self._cut is not None else None
+        if derived is None:
+            return text if parses(text) else None
+        # The edited statements parse (``edited`` parsed them): the text's cut is known, and
+        # the next codemod asking about this text starts from it.
+        _remember(text, ParsedSource(text, derived))
         return text
 
     def _add_import(self, edited: dict[int, cst.Module], need: ImportNeed) -> None:
@@ -826,3 +871,23 @@ def apply_parsed(source: str, edit: Callable[[ParsedSource], str | None]) -> str
 
 _CACHE: OrderedDict[str, ParsedSource | None] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
+# Scope analyses by the units they cover (their ``key``s and parts), shared by the texts of a
+# file as codemods edit it one finding after another.
+_ANALYSES: OrderedDict[tuple[tuple[object, _Part], ...], _Analysis] = OrderedDict()
+_ANALYSES_SIZE = 64
+
+
+def _remember(source: str, parsed: ParsedSource | None) -> None:
+    with _CACHE_LOCK:
+        _CACHE[source] = parsed
+        _CACHE.move_to_end(source)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+
+
+def _remember_analysis(key: tuple[tuple[object, _Part], ...], analysis: _Analysis) -> None:
+    with _CACHE_LOCK:
+        _ANALYSES[key] = analysis
+        _ANALYSES.move_to_end(key)
+        while len(_ANALYSES) > _ANALYSES_SIZE:
+            _ANALYSES.popitem(last=False)

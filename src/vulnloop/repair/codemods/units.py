@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import ast
 import bisect
+import copy
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from typing import Any
 
 from vulnloop.fingerprints import STATEMENT_BODIES
 from vulnloop.quiet import parse_quietly
@@ -67,6 +70,63 @@ class Unit:
     prefix: str = ""  # parsed before ``text``: a member's stand-in class header
     owner: int | None = None  # a member's class head
     members: list[int] = field(default_factory=list)  # a class head's further members
+    # What is learnt of the unit's text (its libcst tree, ...), shared with the unit's copies in
+    # the cut of an edited text where this unit is unchanged; ``key`` names that text.
+    memo: dict[str, Any] = field(default_factory=dict)
+    key: object = field(default_factory=object)
+
+    @property
+    def top(self) -> int:
+        """The index of the top-level unit this one belongs to (a member's class head)."""
+        return self.index if self.owner is None else self.owner
+
+    def moved(self, index: int, start: int) -> Unit:
+        """This unit at another place, sharing what is known of its text."""
+        shift = index - self.index
+        unit = copy.copy(self)
+        unit.index, unit.start = index, start
+        unit.owner = None if self.owner is None else self.owner + shift
+        unit.members = [m + shift for m in self.members]
+        return unit
+
+    def _own_nodes(self) -> list[ast.AST]:
+        """The nodes this unit holds (a class head: not its further members)."""
+        if self.kind is not UnitKind.CLASS_HEAD:
+            return list(self.statements)
+        cls = self.statements[0]
+        assert isinstance(cls, ast.ClassDef)
+        return [*cls.decorator_list, *cls.bases, *cls.keywords, *getattr(cls, "type_params", []), *self.inner]
+
+    @cached_property
+    def star_import(self) -> bool:
+        # Python accepts `import *` only at module level: statement blocks are enough to search.
+        if self.kind is not UnitKind.STATEMENT:
+            return False
+        pending: list[ast.AST] = list(self.statements)
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+                return True
+            if isinstance(node, _DEFINITIONS):
+                continue
+            for name in STATEMENT_BODIES:
+                children = getattr(node, name, ())
+                if isinstance(children, list):
+                    pending.extend(children)
+        return False
+
+    @cached_property
+    def aliasing(self) -> tuple[tuple[tuple[str, str], ...], tuple[frozenset[str], ...]]:
+        """(``import ... as name`` as (name, last part of what it imports), the words of each
+        string holding "import"): what ``SourceUnits.alias_names`` looks through."""
+        aliases: list[tuple[str, str]] = []
+        strings: list[frozenset[str]] = []
+        for node in (n for root in self._own_nodes() for n in ast.walk(root)):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                aliases.extend((a.asname, a.name.rsplit(".", 1)[-1]) for a in node.names if a.asname)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "import" in node.value:
+                strings.append(frozenset(_WORD.findall(node.value)))
+        return tuple(aliases), tuple(strings)
 
     @cached_property
     def shell(self) -> Census:
@@ -85,11 +145,19 @@ class Unit:
         return census_of(self.inner)
 
     @cached_property
+    def exports(self) -> frozenset[str]:
+        """What the unit may bind where it runs (a class head: its name, in its shell, and what
+        its first member binds in the class body)."""
+        if self.kind is UnitKind.CLASS_HEAD:
+            return self.member_census.exported | self.shell.exported
+        return self.census.exported
+
+    @cached_property
     def census(self) -> Census:
         shell, inner = self.shell, self.member_census
         return Census(shell.bound | inner.bound, shell.used | inner.used, shell.exported | inner.exported)
 
-    @property
+    @cached_property
     def imports_only(self) -> bool:
         """A line of imports at module level."""
         return self.kind is UnitKind.STATEMENT and all(
@@ -170,6 +238,30 @@ def _uniform_newlines(source: str, newline: str) -> bool:
     return (newline == "\n" and "\r" not in source) or (newline == "\r" and "\n" not in source)
 
 
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common start, found by comparing slices (in C)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """The length of the longest common end, at most ``limit``."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle :] == b[len(b) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def _groups(statements: Sequence[ast.stmt]) -> Iterator[list[ast.stmt]]:
     """Statements sharing a logical line (``a = 1; b = 2``), which libcst holds as one."""
     group: list[ast.stmt] = []
@@ -204,12 +296,25 @@ def _opening_line(lines: Sequence[str], statement: ast.stmt, *, indented: bool) 
 class SourceUnits:
     """The units of one file; ``cut`` gives None when the file is better parsed whole."""
 
-    def __init__(self, tree: ast.Module, units: list[Unit], newline: str, line_count: int) -> None:
-        self.tree = tree
+    def __init__(
+        self,
+        source: str,
+        units: list[Unit],
+        newline: str,
+        line_count: int,
+        *,
+        texts: list[str] | None = None,
+        starts: list[int] | None = None,
+    ) -> None:
+        self.source = source
         self.units = units
         self.newline = newline
         self.line_count = line_count
-        self._starts = [u.start for u in units]
+        # Kept as lists of their own so that an edited text's cut makes them by slicing (in C).
+        self._texts = [u.text for u in units] if texts is None else texts
+        self._starts = [u.start for u in units] if starts is None else starts
+        # Where each unit's text starts in the source, and where the last one ends.
+        self.offsets = list(itertools.accumulate(map(len, self._texts), initial=0))
 
     @classmethod
     def cut(cls, source: str) -> SourceUnits | None:
@@ -259,41 +364,134 @@ class SourceUnits:
                 len(units), UnitKind.STATEMENT, start, text(start, stop),
                 statements=tuple(group), inner=tuple(group),
             ))
-        return cls(tree, units, newline, len(offsets))
+        return cls(source, units, newline, len(offsets))
 
     def unit_at_line(self, line: int) -> Unit | None:
         if not 0 < line <= self.line_count:
             return None
         return self.units[bisect.bisect_right(self._starts, line) - 1]  # the first unit starts at 1
 
-    @cached_property
+    @property
     def has_star_import(self) -> bool:
-        # Python accepts `import *` only at module level: statement blocks are enough to search.
-        pending: list[ast.AST] = list(self.tree.body)
-        while pending:
-            node = pending.pop()
-            if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
-                return True
-            if isinstance(node, _DEFINITIONS):
-                continue
-            for name in STATEMENT_BODIES:
-                children = getattr(node, name, ())
-                if isinstance(children, list):
-                    pending.extend(children)
-        return False
+        return bool(self._star_imports)
+
+    @cached_property
+    def _star_imports(self) -> frozenset[object]:
+        """The keys of the units holding a star import."""
+        return frozenset(unit.key for unit in self.units if unit.star_import)
 
     def alias_names(self, words: frozenset[str]) -> frozenset[str]:
         """Names through which something called one of ``words`` may be reached: what an
         ``import ... as name`` of it binds, and, in case libcst reads it as an annotation, every
         word of a string holding "import" together with one of ``words``."""
         found: set[str] = set()
-        for node in ast.walk(self.tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                found.update(
-                    a.asname for a in node.names if a.asname and a.name.rsplit(".", 1)[-1] in words
-                )
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "import" in node.value:
-                in_text = set(_WORD.findall(node.value))
+        for aliases, strings in self._aliasing.values():
+            found.update(alias for alias, name in aliases if name in words)
+            for in_text in strings:
                 if in_text & words:
                     found.update(in_text)
         return frozenset(found)
+
+    @cached_property
+    def _aliasing(self) -> dict[object, tuple[tuple[tuple[str, str], ...], tuple[frozenset[str], ...]]]:
+        """Each unit's ``aliasing`` by its key, for the units with any."""
+        return {unit.key: unit.aliasing for unit in self.units if unit.aliasing != ((), ())}
+
+    def candidates(self, names: frozenset[str]) -> list[Unit]:
+        """The import lines, and every unit that may bind one of ``names`` where it runs (a
+        class head: in its body or as its name), in file order."""
+        keys = set(self._imports)
+        for name in names & self._exporters.keys():
+            keys |= self._exporters[name]
+        return [self.units[index] for index in sorted(self._index_of[key] for key in keys)]
+
+    @cached_property
+    def _imports(self) -> frozenset[object]:
+        return frozenset(unit.key for unit in self.units if unit.imports_only)
+
+    @cached_property
+    def _exporters(self) -> dict[str, frozenset[object]]:
+        """Name -> the keys of the units that may bind it where they run."""
+        found: dict[str, set[object]] = {}
+        for unit in self.units:
+            for name in unit.exports:
+                found.setdefault(name, set()).add(unit.key)
+        return {name: frozenset(keys) for name, keys in found.items()}
+
+    @cached_property
+    def _index_of(self) -> dict[object, int]:
+        return {unit.key: unit.index for unit in self.units}
+
+    def edited(self, source: str) -> SourceUnits | None:
+        """The cut of ``source``, a text that differs from this cut's in a few top-level
+        statements: only those are cut again, the other units are kept (moved when lines were
+        added or removed above them) with what is known of them. None when this is not cheaper
+        or not possible (then ``cut`` the whole text).
+
+        The statements cut again are parsed on their own; a text whose top-level statements
+        each parse has the same statements as a whole, so a region that does not parse means
+        the text does not."""
+        old, units = self.source, self.units
+        if newline_of(source) != self.newline or not _uniform_newlines(source, self.newline):
+            return None
+        if self.newline != "\n" and not source.endswith(self.newline):
+            return None
+        head = _common_prefix(old, source)
+        tail = _common_suffix(old, source, min(len(old), len(source)) - head)
+        # The units holding the changed characters (and their neighbours, should the change
+        # sit on a boundary), widened to whole classes: members are cut with their class.
+        first = bisect.bisect_right(self.offsets, max(head - 1, 0)) - 1
+        last = bisect.bisect_right(self.offsets, min(len(old) - tail, len(old) - 1)) - 1
+        first = units[first].top
+        last = max([last, *units[units[last].top].members])
+        if (last - first + 1) * 4 > len(units) > 8:
+            return None  # most of the file: cutting it whole costs as much
+        start, stop = self.offsets[first], self.offsets[last + 1] + len(source) - len(old)
+        region = SourceUnits.cut(source[start:stop])
+        if region is None:
+            return None
+        line = units[first].start
+        fresh = [unit.moved(unit.index + first, unit.start + line - 1) for unit in region.units]
+        index_shift = len(region.units) - (last + 1 - first)
+        line_shift = source.count(self.newline, start, stop) - old.count(self.newline, self.offsets[first], self.offsets[last + 1])
+        later = units[last + 1 :]
+        if index_shift or line_shift:
+            later = [unit.moved(unit.index + index_shift, unit.start + line_shift) for unit in later]
+        later_starts = self._starts[last + 1 :]
+        if line_shift:
+            later_starts = [start + line_shift for start in later_starts]
+        derived = SourceUnits(
+            source,
+            units[:first] + fresh + later,
+            self.newline,
+            self.line_count + line_shift,
+            texts=self._texts[:first] + [unit.text for unit in fresh] + self._texts[last + 1 :],
+            starts=self._starts[:first] + [unit.start for unit in fresh] + later_starts,
+        )
+        # What is known of the whole file, brought up to date with the units cut again.
+        gone = {unit.key for unit in units[first : last + 1]}
+        if "_aliasing" in self.__dict__:
+            aliasing = {key: value for key, value in self._aliasing.items() if key not in gone}
+            aliasing.update((u.key, u.aliasing) for u in fresh if u.aliasing != ((), ()))
+            derived.__dict__["_aliasing"] = aliasing
+        if "_imports" in self.__dict__:
+            derived.__dict__["_imports"] = (self._imports - gone) | {u.key for u in fresh if u.imports_only}
+        if "_exporters" in self.__dict__:
+            exporters = dict(self._exporters)
+            for unit in units[first : last + 1]:
+                for name in unit.exports:
+                    exporters[name] = exporters[name] - {unit.key}
+            for unit in fresh:
+                for name in unit.exports:
+                    exporters[name] = exporters.get(name, frozenset()) | {unit.key}
+            derived.__dict__["_exporters"] = exporters
+        if "_index_of" in self.__dict__ and not index_shift:
+            index_of = dict(self._index_of)
+            for key in gone:
+                del index_of[key]
+            index_of.update((u.key, u.index) for u in fresh)
+            derived.__dict__["_index_of"] = index_of
+        if "_star_imports" in self.__dict__:
+            stars = (self._star_imports - gone) | {u.key for u in fresh if u.star_import}
+            derived.__dict__["_star_imports"] = frozenset(stars)
+        return derived
