@@ -138,7 +138,6 @@ class BanditEngine:
         for name in ("bandit", "stevedore"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
         from bandit.core import config as b_config
-        from bandit.core import manager as b_manager
 
         if self.settings.config_file is not None:
             conf = b_config.BanditConfig(config_file=str(self.settings.config_file))

@@ -15,12 +15,12 @@ Pure: texts and findings in, the rebuilt text or a reason out.
 from __future__ import annotations
 
 import ast
-import difflib
 import sys
 from dataclasses import dataclass
 from typing import Sequence
 
 from vulnloop.findings import Finding
+from vulnloop.linediff import line_opcodes
 from vulnloop.repair.capabilities import capability_problem, operation_problem
 from vulnloop.repair.confine import Matched, confine
 from vulnloop.repair.sanity import contract_problem, lint_problem
@@ -76,13 +76,11 @@ def _replaced_lines(
     When the edit deleted the flagged lines, every line the unit gained or rewrote."""
     old_first, old = _unit_lines(before_lines, matched.before)
     new_first, new = _unit_lines(after_lines, matched.after)
-    matcher = difflib.SequenceMatcher(
-        None, [line.strip() for line in old], [line.strip() for line in new], autojunk=False
-    )
+    opcodes = line_opcodes([line.strip() for line in old], [line.strip() for line in new])
     in_unit = {line for line in flagged if old_first <= line < old_first + len(old)}
     replaced: set[int] = set()
     changed: set[int] = set()
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes:
         lines = set(range(new_first + j1, new_first + j2))
         if tag != "equal":
             changed |= lines

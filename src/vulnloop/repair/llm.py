@@ -6,14 +6,13 @@ comment, comes back as it is: the repair loop re-scans every candidate and rejec
 from __future__ import annotations
 
 import ast
-import difflib
 import functools
-from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatModel
 from vulnloop.repair.answer import splice_answer
+from vulnloop.linediff import line_opcodes
 from vulnloop.llm.usage import TokenUsage
 from vulnloop.repair.proposal import Proposal
 from vulnloop.quiet import parse_quietly
@@ -106,7 +105,7 @@ def secret_on_changed_line(before: str, after: str, secrets: Sequence[str]) -> b
     if not secrets:
         return False
     old, new = before.splitlines(), after.splitlines()
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(old, new):
         if tag == "equal":
             continue
         replaced = set(old[i1:i2])

@@ -42,9 +42,10 @@ def compiles(text: str, path: str) -> str | None:
 def added_suppression(before: str, candidate: str) -> str | None:
     """A changed or new line of the candidate that carries a suppression comment its original
     line did not (compared line by line: removing a stale ``# nosec`` elsewhere buys nothing)."""
+    if not _SUPPRESSION.search(candidate):
+        return None  # the common case, without a diff
     old, new = before.splitlines(), candidate.splitlines()
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(old, new):
         if tag == "equal":
             continue
         had = {m.group(0).lower() for line in old[i1:i2] for m in _SUPPRESSION.finditer(line)}
