@@ -199,25 +199,6 @@ def suggestion_for(path: str, original: str, blocks: Sequence[Change]) -> Sugges
     return Suggestion(path, start, end, tuple(applied[start - 1 : len(applied) - unchanged_tail]))
 
 
-def apply_suggestions(text: str, suggestions: Iterable[Suggestion]) -> str:
-    """Apply non-overlapping suggestions to ``text`` as GitHub's "Commit suggestion" would."""
-    lines = text.splitlines(keepends=True)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    ends_with_newline = bool(lines) and lines[-1].endswith(("\n", "\r"))
-    bare = _split(text)
-    ordered = sorted(suggestions, key=lambda s: s.start_line, reverse=True)
-    previous_start: int | None = None
-    for suggestion in ordered:
-        if previous_start is not None and suggestion.end_line >= previous_start:
-            raise ValueError(f"{suggestion.path}: suggestions overlap at line {suggestion.end_line}")
-        if suggestion.start_line < 1 or suggestion.end_line > len(bare):
-            raise ValueError(f"{suggestion.path}: lines {suggestion.start_line}-{suggestion.end_line} are outside the file")
-        bare[suggestion.start_line - 1 : suggestion.end_line] = list(suggestion.replacement)
-        previous_start = suggestion.start_line
-    out = newline.join(bare)
-    return out + newline if ends_with_newline and bare else out
-
-
 def unified_hunks(path: str, original: str, final: str, blocks: Sequence[Change], *, context: int = 2) -> str:
     """A unified diff of only ``blocks`` of ``original`` -> ``final``, for a review body."""
     lines = _split(original)

@@ -440,13 +440,3 @@ def tool_notifications(log: Json, *, base_dir: str | Path | None = None) -> list
                     )
                 )
     return out
-
-
-def executions_failed(log: Json) -> bool:
-    """True when some run's invocation says it did not complete."""
-    return any(
-        _dict(invocation).get("executionSuccessful") is False
-        for run in _list(log.get("runs"))
-        for invocation in _list(_dict(run).get("invocations"))
-    )
-

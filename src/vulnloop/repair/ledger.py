@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from vulnloop.findings import Finding, ScanResult
 from vulnloop.llm.usage import TokenUsage
@@ -71,7 +70,3 @@ class LoopReport:
 
     def unfixed(self) -> tuple[LedgerEntry, ...]:
         return tuple(e for e in self.entries if e.status is Status.UNFIXED)
-
-
-def entries_by_finding(entries: Sequence[LedgerEntry]) -> dict[str, LedgerEntry]:
-    return {entry.finding.fingerprint: entry for entry in entries}

@@ -109,7 +109,3 @@ def format_ledger(report: LoopReport, *, diffs: bool) -> str:
         )
     lines.append(summary)
     return "\n".join(lines)
-
-
-def format_notes(notes: Iterable[str]) -> str:
-    return "\n".join(f"vulnloop: {note}" for note in notes)

@@ -76,10 +76,6 @@ class ReviewPlan:
     resolved: int = 0
 
     @property
-    def new_items(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.placement is not Placement.EXISTING)
-
-    @property
     def has_news(self) -> bool:
         return any(i.placement in (Placement.SUGGESTION, Placement.COMMENT, Placement.BODY) for i in self.items)
 

@@ -60,12 +60,6 @@ def add_mask(value: str) -> str:
     return command("add-mask", value)
 
 
-def stop_commands() -> tuple[str, str]:
-    """A pair of lines between which the runner ignores workflow commands (for echoing untrusted text)."""
-    token = secrets.token_hex(16)
-    return f"::stop-commands::{token}", f"::{token}::"
-
-
 def format_outputs(outputs: Mapping[str, str]) -> str:
     """``GITHUB_OUTPUT`` lines; multi-line values use a delimiter that cannot occur in the value."""
     lines: list[str] = []
