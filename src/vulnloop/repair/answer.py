@@ -18,12 +18,8 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from vulnloop.quiet import compile_quietly, parse_quietly
-from vulnloop.repair.prompt import (
-    Piece,
-    Region,
-    definition_start,
-    split_lines,
-)
+from vulnloop.repair.prompt import Piece, Region, definition_start
+from vulnloop.text_lines import newline_of, split_lines
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -371,15 +367,9 @@ class _Edit:
     ending: str | None = None  # ending of the last new line; None: the file's newline
 
 
-def _newline_of(source: str) -> str:
-    crlf = source.count("\r\n")
-    lf = source.count("\n") - crlf
-    return "\r\n" if crlf > lf else "\n"
-
-
 def _apply(source: str, edits: Sequence[_Edit]) -> str:
     lines = split_lines(source)
-    newline = _newline_of(source)
+    newline = newline_of(source)
     if lines and not lines[-1].endswith(("\n", "\r")) and any(e.start >= len(lines) for e in edits):
         lines[-1] += newline
     out: list[str] = []
@@ -466,7 +456,7 @@ def splice_answer(source: str, region: Region, answer: str, *, path: str = "<ans
 
 def _whole_file(source: str, code: str) -> str:
     text = _keep_preamble(source, code)
-    newline = _newline_of(source)
+    newline = newline_of(source)
     if source.endswith(("\n", "\r")) or not source:
         text += "\n"
     return text.replace("\n", newline) if newline != "\n" else text

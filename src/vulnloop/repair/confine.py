@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Sequence, Union
 
 from vulnloop.findings import Finding
-from vulnloop.repair.prompt import definition_start, split_lines
+from vulnloop.repair.prompt import definition_start
+from vulnloop.text_lines import newline_of, split_lines
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _IMPORTS = (ast.Import, ast.ImportFrom)
@@ -254,16 +255,11 @@ def _reindent_lines(lines: list[str], indent: str) -> list[str]:
     return reindent("\n".join(lines), indent).split("\n")
 
 
-def _newline_of(text: str) -> str:
-    crlf = text.count("\r\n")
-    return "\r\n" if crlf > text.count("\n") - crlf else "\n"
-
-
 def _apply(text: str, edits: Sequence[tuple[int, int, list[str]]]) -> str:
     """Replace 0-based line ranges [start, end) with new lines (bottom up); a replaced range keeps
     the ending of its last line, inserted lines take the file's newline."""
     out = split_lines(text)
-    newline = _newline_of(text)
+    newline = newline_of(text)
     if out and not out[-1].endswith(("\n", "\r")) and any(start >= len(out) for start, _, _ in edits):
         out[-1] += newline
     for start, end, lines in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):

@@ -18,6 +18,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
+from vulnloop.text_lines import split_lines
 from vulnloop.secret_env import MIN_SECRET_LENGTH, secret_values
 from vulnloop.cwe import CweEntry, lookup
 from vulnloop.repair.examples import worked_examples
@@ -30,15 +31,6 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 _CONTEXT_MAX_LINES = 80
 _SNIPPET_MAX_CHARS = 240
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their endings, split exactly where Python's parser counts lines
-    (``str.splitlines`` also splits on form feeds and other characters the parser does not)."""
-    return _LINE.findall(text)
-
-
 # -- regions -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Piece:

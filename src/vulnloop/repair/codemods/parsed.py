@@ -38,8 +38,8 @@ from libcst.metadata import (
 
 from vulnloop.findings import Finding
 from vulnloop.quiet import parse_quietly
+from vulnloop.text_lines import LINE_BREAK
 from vulnloop.repair.codemods.units import (
-    LINE_BREAK,
     SourceUnits,
     Unit,
     UnitKind,

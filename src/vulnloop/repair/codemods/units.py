@@ -28,8 +28,8 @@ from typing import Any
 
 from vulnloop.fingerprints import STATEMENT_BODIES
 from vulnloop.quiet import parse_quietly
+from vulnloop.text_lines import LINE_BREAK, newline_of
 
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _WORD = re.compile(r"\w+")
 # Without one of these, a string annotation cannot bind a name when libcst parses it.
 _STRING_BINDING = re.compile(r"import|def|class|type|global|nonlocal|lambda")
@@ -224,12 +224,6 @@ def census_of(nodes: Iterable[ast.AST], *, nested: bool = False) -> Census:
         opens_scope = isinstance(node, (*_DEFINITIONS, ast.Lambda, *_COMPREHENSIONS))
         pending.extend((child, inside or opens_scope) for child in ast.iter_child_nodes(node))
     return Census(frozenset(bound), frozenset(used), frozenset(exported))
-
-
-def newline_of(source: str) -> str:
-    """The newline libcst takes as a module's default: the first one in the text."""
-    found = LINE_BREAK.search(source)
-    return found.group(0) if found else "\n"
 
 
 def _uniform_newlines(source: str, newline: str) -> bool:
