@@ -38,13 +38,13 @@ from libcst.metadata import (
 
 from vulnloop.findings import Finding
 from vulnloop.quiet import parse_quietly
-from vulnloop.text_lines import LINE_BREAK
 from vulnloop.repair.codemods.units import (
     SourceUnits,
     Unit,
     UnitKind,
     is_compound,
 )
+from vulnloop.text_lines import LINE_BREAK
 
 NodeT = TypeVar("NodeT", bound=cst.CSTNode)
 # An import a rewrite needs: ("secrets", None) is `import secrets`,
