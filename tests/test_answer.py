@@ -246,7 +246,7 @@ def test_spliced_file_must_compile() -> None:
     script = "import sys\nprint(sys.argv)\n"
     result = splice_answer(script, Region(), fenced("return sys.argv"))
     assert result.new_text is None
-    assert "does not parse once spliced" in result.reason
+    assert "once spliced, the repaired code does not parse" in result.reason
 
 
 def test_unchanged_answer_is_said_so() -> None:

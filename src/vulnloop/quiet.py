@@ -27,9 +27,3 @@ def parse_quietly(text: str, filename: str = "<unknown>") -> ast.Module:
     """``ast.parse`` without the warnings it prints for code under review."""
     with quiet_warnings():
         return ast.parse(text, filename)
-
-
-def compile_quietly(text: str, filename: str) -> None:
-    """Raise SyntaxError when ``text`` is not a valid module; only compiles, never runs it."""
-    with quiet_warnings():
-        compile(text, filename, "exec", dont_inherit=True)

@@ -17,8 +17,9 @@ import tokenize
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from vulnloop.quiet import compile_quietly, parse_quietly
+from vulnloop.quiet import parse_quietly
 from vulnloop.repair.prompt import Piece, Region, definition_start
+from vulnloop.repair.verify import compiles
 from vulnloop.text_lines import newline_of, split_lines
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -396,16 +397,6 @@ def _node_code(code_lines: Sequence[str], node: ast.AST) -> str:
     return "\n".join(code_lines[start - 1 : node.end_lineno or node.lineno])
 
 
-def _compiles(text: str, path: str) -> str | None:
-    try:
-        compile_quietly(text, path)
-    except SyntaxError as exc:
-        return f"{exc.msg} (line {exc.lineno})"
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return type(exc).__name__
-    return None
-
-
 def _keep_preamble(source: str, code: str) -> str:
     """A whole-file answer keeps the file's shebang and coding line if it dropped them."""
     keep = []
@@ -463,9 +454,9 @@ def _whole_file(source: str, code: str) -> str:
 
 
 def _finish(source: str, new_text: str, path: str, reason: str) -> SpliceResult:
-    problem = _compiles(new_text, path)
+    problem = compiles(new_text, path)
     if problem is not None:
-        return SpliceResult(None, f"answer does not parse once spliced: {problem}")
+        return SpliceResult(None, f"once spliced, {problem}")
     if new_text == source:
         return SpliceResult(new_text, "the answer changes nothing")
     return SpliceResult(new_text, reason)
