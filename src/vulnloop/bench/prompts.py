@@ -14,7 +14,8 @@ from vulnloop.cwe import lookup
 from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatMessage
 from vulnloop.repair.answer import code_blocks, tidy_code
-from vulnloop.quiet import compile_quietly, parse_quietly
+from vulnloop.quiet import parse_quietly
+from vulnloop.repair.verify import compiles
 
 GENERATION_SYSTEM = "You are a helpful assistant that writes Python code."
 GENERATION_INSTRUCTION = (
@@ -51,11 +52,7 @@ def paper_repair_messages(source: str, findings: Sequence[Finding]) -> tuple[Cha
 
 def parses(code: str) -> bool:
     """Whether the code is valid Python (compiled, never run)."""
-    try:
-        compile_quietly(code, "<generated>")
-    except (SyntaxError, ValueError, OverflowError):
-        return False
-    return True
+    return compiles(code, "<generated>") is None
 
 
 def extract_code(answer: str) -> str:
