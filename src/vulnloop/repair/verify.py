@@ -36,6 +36,8 @@ def compiles(text: str, path: str) -> str | None:
         return f"the repaired code does not parse: {exc.msg} at line {exc.lineno}"
     except (ValueError, OverflowError) as exc:
         return f"the repaired code does not compile: {exc}"
+    except (RecursionError, MemoryError) as exc:  # nested beyond what the parser can hold
+        return f"the repaired code does not compile: {type(exc).__name__}"
     return None
 
 
