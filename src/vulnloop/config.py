@@ -54,7 +54,7 @@ def _as_str(key: str, value: Any) -> str:
     return value
 
 
-def _as_int(key: str, value: Any, minimum: int = 0) -> int:
+def as_int(key: str, value: Any, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         try:
             value = int(str(value))
@@ -109,7 +109,7 @@ def _as_command(key: str, value: Any) -> str:
     return text
 
 
-def _as_bool(key: str, value: Any) -> bool:
+def as_bool(key: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -120,7 +120,7 @@ def _as_bool(key: str, value: Any) -> bool:
     raise ConfigError(f"{key}: expected true or false, got {value!r}")
 
 
-def _as_level(key: str, value: Any) -> Level:
+def as_level(key: str, value: Any) -> Level:
     if isinstance(value, Level):
         return value
     try:
@@ -156,24 +156,24 @@ def parse_engines(key: str, value: Any) -> tuple[str, ...]:
 
 _PARSERS = {
     "engines": parse_engines,
-    "severity": _as_level,
-    "confidence": _as_level,
+    "severity": as_level,
+    "confidence": as_level,
     "exclude": _as_list,
-    "max_iterations": lambda k, v: _as_int(k, v, minimum=1),
-    "llm": _as_bool,
-    "hook_llm": _as_bool,
+    "max_iterations": lambda k, v: as_int(k, v, minimum=1),
+    "llm": as_bool,
+    "hook_llm": as_bool,
     "model": _as_str,
     "base_url": _as_url,
     "api_key_env": _as_str,
-    "token_budget": lambda k, v: _as_int(k, v, minimum=0),
-    "concurrency": lambda k, v: _as_int(k, v, minimum=1),
+    "token_budget": lambda k, v: as_int(k, v, minimum=0),
+    "concurrency": lambda k, v: as_int(k, v, minimum=1),
     "llm_timeout": lambda k, v: parse_seconds(k, v, minimum=1),
     "llm_deadline": parse_seconds,
     "retry_temperature": lambda k, v: _as_fraction(k, v, maximum=2.0),
     "prompt_style": lambda k, v: _as_choice(k, v, ("worked", "plain")),
     "verify_cmd": _as_command,
-    "codeql_threads": lambda k, v: _as_int(k, v, minimum=0),
-    "codeql_ram": lambda k, v: _as_int(k, v, minimum=256),
+    "codeql_threads": lambda k, v: as_int(k, v, minimum=0),
+    "codeql_ram": lambda k, v: as_int(k, v, minimum=256),
     "cache_dir": _as_str,
 }
 

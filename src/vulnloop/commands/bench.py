@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
+from vulnloop.config import as_int
 from vulnloop.commands.options import note
 from vulnloop.errors import ConfigError
 
@@ -174,9 +175,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 # -- shared pieces ---------------------------------------------------------------------------
 def _positive(name: str, value: int, minimum: int = 1) -> int:
-    if value < minimum:
-        raise ConfigError(f"{name}: must be at least {minimum}, got {value}")
-    return value
+    return as_int(name, value, minimum)
 
 
 PAPER_ENGINES = ("bandit", "codeql")
@@ -569,12 +568,7 @@ def _detect_cweval(folder: str, engines: Sequence[Any], root: Path) -> dict[str,
 # -- the Action's workflow_dispatch --------------------------------------------------------------
 def _int_input(inputs: Mapping[str, str], name: str, default: int) -> int:
     text = (inputs.get(name) or "").strip()
-    if not text:
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise ConfigError(f"input {name}: expected a whole number, got {text!r}") from None
+    return as_int(f"input {name}", text, 0) if text else default
 
 
 def request_from_inputs(inputs: Mapping[str, str], workspace: Path) -> GenerateRequest:

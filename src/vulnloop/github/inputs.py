@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from vulnloop.config import parse_engines, parse_seconds
+from vulnloop.config import as_bool, as_int, as_level, parse_engines, parse_seconds
 from vulnloop.errors import ConfigError
 from vulnloop.findings import Level
 from vulnloop.llm.client import check_base_url
@@ -86,32 +86,6 @@ def raw_input(environ: Mapping[str, str], name: str) -> str:
     return value.strip()
 
 
-def _int(name: str, text: str, minimum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise ConfigError(f"input {name}: expected a whole number, got {text!r}") from None
-    if value < minimum:
-        raise ConfigError(f"input {name}: must be at least {minimum}, got {value}")
-    return value
-
-
-def _bool(name: str, text: str) -> bool:
-    lowered = text.lower()
-    if lowered in ("true", "yes", "1", "on"):
-        return True
-    if lowered in ("false", "no", "0", "off"):
-        return False
-    raise ConfigError(f"input {name}: expected true or false, got {text!r}")
-
-
-def _level(name: str, text: str) -> Level:
-    try:
-        return Level.parse(text)
-    except ValueError as exc:
-        raise ConfigError(f"input {name}: {exc}") from None
-
-
 def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
     def get(name: str) -> str:
         return raw_input(environ, name)
@@ -128,13 +102,13 @@ def read_inputs(environ: Mapping[str, str]) -> ActionInputs:
         openai_base_url=check_base_url(base_url, what="input openai_base_url") if base_url else None,
         model=get("model") or None,
         engines=parse_engines("input engines", get("engines") or "auto"),
-        max_iterations=_int("max_iterations", get("max_iterations") or "3", 1),
-        severity=_level("severity", get("severity") or "medium"),
+        max_iterations=as_int("input max_iterations", get("max_iterations") or "3", 1),
+        severity=as_level("input severity", get("severity") or "medium"),
         fail_on=None if fail_on_text == "never" else Level.parse(fail_on_text),
-        only_changed_lines=_bool("only_changed_lines", get("only_changed_lines") or "true"),
-        max_files=_int("max_files", get("max_files") or "100", 1),
-        max_suggestions=_int("max_suggestions", get("max_suggestions") or "60", 0),
-        token_budget=_int("token_budget", token_budget, 0) if token_budget else None,
+        only_changed_lines=as_bool("input only_changed_lines", get("only_changed_lines") or "true"),
+        max_files=as_int("input max_files", get("max_files") or "100", 1),
+        max_suggestions=as_int("input max_suggestions", get("max_suggestions") or "60", 0),
+        token_budget=as_int("input token_budget", token_budget, 0) if token_budget else None,
         llm_deadline=parse_seconds("input llm_deadline", deadline) if deadline else None,
         verify_cmd=get("verify_cmd") or None,
         sarif_file=get("sarif_file") or "vulnloop.sarif",
