@@ -23,7 +23,8 @@ from action_helpers import (
 from fake_github import iter_hunk_lines
 
 from vulnloop.engines.bandit import BanditEngine
-from vulnloop.patches import Suggestion, apply_suggestions
+from suggestion_helpers import apply_suggestions
+from vulnloop.patches import Suggestion
 
 BASE = {
     "app.py": (

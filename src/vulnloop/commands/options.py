@@ -99,10 +99,9 @@ def emit_sarif(
     """SARIF for the engines that ran, with their versions, to --output or stdout."""
     import json
 
-    from vulnloop.report.sarif import sarif_log, write_sarif
+    from vulnloop.report.sarif import engine_versions, sarif_log, write_sarif
 
-    versions = {e.name: str(v) for e in engines if (v := getattr(e, "version", None))}
-    log = sarif_log(scan, entries=entries, tool_versions=versions)
+    log = sarif_log(scan, entries=entries, tool_versions=engine_versions(engines))
     if output:
         try:
             write_sarif(Path(output), log)

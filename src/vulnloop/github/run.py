@@ -362,26 +362,11 @@ def _scan_push(
     return report, scan.skipped
 
 
-def _tool_versions(loop: Any) -> dict[str, str]:
-    versions: dict[str, str] = {}
-    for engine in getattr(loop, "engines", []):
-        try:
-            version = getattr(engine, "version", None)
-        except Exception:
-            version = None
-        if isinstance(version, str) and version:
-            versions[engine.name] = version
-    return versions
-
-
 def _write_sarif(report: LoopReport, loop: Any, path: Path, state: RunState) -> bool:
+    from vulnloop.report.sarif import engine_versions, sarif_log, write_sarif
+
     try:
-        from vulnloop.report.sarif import sarif_log, write_sarif
-    except ImportError:
-        state.notes.append("SARIF is not available in this build")
-        return False
-    try:
-        write_sarif(path, sarif_log(_reported_scan(report), entries=report.entries, tool_versions=_tool_versions(loop)))
+        write_sarif(path, sarif_log(_reported_scan(report), entries=report.entries, tool_versions=engine_versions(loop.engines)))
     except OSError as exc:
         state.headline.append(f"Could not write the SARIF file {path}: {exc.strerror or exc}")
         return False

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from vulnloop.cwe import cwe_url, lookup
+from vulnloop.engines import Engine
 from vulnloop.engines.codeql_csv import QueryInfo, query_by_id
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.repair.ledger import LedgerEntry, Repair, Status
@@ -349,6 +350,19 @@ def sarif_log(
         for engine in engines
     ]
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": runs}
+
+
+def engine_versions(engines: Sequence[Engine]) -> dict[str, str]:
+    """Each engine's version for the SARIF tool record; an engine that cannot say is left out."""
+    versions: dict[str, str] = {}
+    for engine in engines:
+        try:
+            version = engine.version
+        except Exception:  # noqa: BLE001 - a CLI that fails to answer must not lose the SARIF
+            version = ""
+        if version:
+            versions[engine.name] = str(version)
+    return versions
 
 
 def write_sarif(path: Path, log: Mapping[str, Any]) -> None:
