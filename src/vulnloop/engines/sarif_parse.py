@@ -8,24 +8,23 @@ from each result with ``rule.index`` + ``rule.toolComponent.index``; other tools
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from vulnloop.engines.codeql_csv import (
+from vulnloop.engines.codeql_queries import (
     QueryInfo,
     cwes_from_tags,
-    fingerprint_by_file,
     precision_level,
     problem_severity_level,
     query_by_id,
     query_help_url,
-    readable_csv_message,
     security_severity_level,
 )
 from vulnloop.findings import Finding, Level
+from vulnloop.fingerprints import assign_fingerprints
 
 _DROPPED_KINDS = {"pass", "notApplicable", "informational"}
 
@@ -281,7 +280,7 @@ def _readable_message(
             return f"{label} ({target})"
         return label
 
-    text = readable_csv_message(text, own_path=own_path)
+    text = readable_message(text, own_path=own_path)
     return _ESCAPED.sub(r"\1", _MARKDOWN_LINK.sub(replace, text)).strip()
 
 
@@ -440,3 +439,62 @@ def tool_notifications(log: Json, *, base_dir: str | Path | None = None) -> list
                     )
                 )
     return out
+
+
+# -- messages -------------------------------------------------------------------------------
+
+# CodeQL's messages write a placeholder as [["label"|"relative:///file.py:3:5:3:9"]].
+_CSV_LINK = re.compile(r'\[\["(?P<label>[^"]*)"\|"(?P<target>[^"]*)"\]\]')
+_RELATIVE_TARGET = re.compile(r"^(?:relative|file):/*(?P<path>.*?):(?P<line>\d+):\d+:\d+:\d+$")
+
+
+def readable_message(text: str, *, own_path: str | None = None) -> str:
+    """Turn ``[["user-provided value"|"relative:///x.py:1:26:1:32"]]`` into ``user-provided value (line 1)``."""
+
+    def replace(match: re.Match[str]) -> str:
+        label = match.group("label")
+        target = _RELATIVE_TARGET.match(match.group("target"))
+        if target is None:
+            return label
+        path = normalise_codeql_path(target.group("path"))
+        line = target.group("line")
+        if own_path is not None and path != own_path:
+            return f"{label} ({path}:{line})"
+        return f"{label} (line {line})"
+
+    return _CSV_LINK.sub(replace, text).strip()
+
+
+# -- paths ------------------------------------------------------------------------------------
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def normalise_codeql_path(raw: str, *, base_dir: str | None = None) -> str:
+    r"""A CodeQL path as our POSIX path relative to the scanned root.
+
+    CodeQL's CSV writes paths relative to the source root with a leading slash
+    (``/CWE-022-codeql_1.py``); on Windows they may carry backslashes or a drive.
+    ``base_dir`` (the source root as CodeQL saw it) is removed when the path starts with it.
+    """
+    path = raw.strip().replace("\\", "/")
+    if base_dir:
+        base = base_dir.strip().replace("\\", "/").rstrip("/")
+        for prefix in (base + "/", "/" + base.lstrip("/") + "/"):
+            if base and path.lower().startswith(prefix.lower()):
+                path = path[len(prefix):]
+                break
+    path = _DRIVE.sub("", path).lstrip("/")
+    parts = [p for p in PurePosixPath(path).parts if p not in ("", ".")]
+    return "/".join(parts)
+
+
+def fingerprint_by_file(findings: Iterable[Finding], sources: Mapping[str, str]) -> list[Finding]:
+    """Assign fingerprints file by file, with the file's text when known (else an empty text)."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    out: list[Finding] = []
+    for path in sorted(by_path):
+        out.extend(assign_fingerprints(by_path[path], sources.get(path, "")))
+    return sorted(out, key=Finding.sort_key)

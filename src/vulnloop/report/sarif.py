@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from vulnloop.cwe import cwe_url, lookup
 from vulnloop.engines import Engine
-from vulnloop.engines.codeql_csv import QueryInfo, query_by_id
+from vulnloop.engines.codeql_queries import QueryInfo, query_by_id
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.repair.ledger import LedgerEntry, Repair, Status
 from vulnloop.report.guidance import advice

@@ -8,7 +8,7 @@ any other rule (our Semgrep rules' messages already say what is wrong) the CWE's
 from __future__ import annotations
 
 from vulnloop.cwe import lookup
-from vulnloop.engines.codeql_csv import query_by_id
+from vulnloop.engines.codeql_queries import query_by_id
 from vulnloop.findings import Finding
 
 _XML = (
