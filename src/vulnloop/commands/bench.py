@@ -372,7 +372,8 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
 
 
 class _progress_bar:
-    """A tqdm bar on stderr (hidden when stderr is not a terminal or when turned off)."""
+    """A tqdm bar on stderr (hidden when stderr is not a terminal, when turned off, or without the
+    `bench` extra that brings tqdm: the run goes on without it)."""
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.total = total
@@ -381,8 +382,10 @@ class _progress_bar:
 
     def __enter__(self) -> Callable[[int], None]:
         if self.enabled:
-            from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
-
+            try:
+                from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
+            except ImportError:
+                return self.advance
             self._bar = tqdm(total=self.total, unit="task", desc="vulnloop bench", file=sys.stderr, disable=None)
         return self.advance
 
