@@ -3,7 +3,7 @@
 A unit is the function or method enclosing a finding (decorators included), or, for a finding
 outside any function, the module-level or class-level statement holding it. Outside the units,
 the candidate's syntax tree must equal the original's, top-level imports aside (new imports are
-allowed, removed ones are put back). When it does, the candidate is rebuilt from the original
+allowed; one the candidate dropped stays unless nothing uses it any more). When it does, the candidate is rebuilt from the original
 text: each unit's lines replaced by the candidate's, new imports inserted, every other byte of
 the file the original's. So a whole-file answer cannot slip in anything elsewhere, not even a
 comment, and the suggestion a user commits shows only the repair.
@@ -48,18 +48,19 @@ class Matched:
     after: list[ast.stmt] = field(default_factory=list)
 
 
-def _start(node: ast.stmt) -> int:
+def first_line(node: ast.stmt) -> int:
+    """A statement's first line, decorators included."""
     if isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
         return definition_start(node)
     return node.lineno
 
 
-def _end(node: ast.stmt) -> int:
+def last_line(node: ast.stmt) -> int:
     return node.end_lineno or node.lineno
 
 
 def _holder(body: Sequence[ast.stmt], line: int) -> ast.stmt | None:
-    return next((node for node in body if _start(node) <= line <= _end(node)), None)
+    return next((node for node in body if first_line(node) <= line <= last_line(node)), None)
 
 
 def unit_of(tree: ast.Module, line: int) -> tuple[Unit, ast.stmt] | None:
@@ -71,11 +72,11 @@ def unit_of(tree: ast.Module, line: int) -> tuple[Unit, ast.stmt] | None:
         if node is None:
             return None
         if isinstance(node, _FUNCTIONS):
-            return Unit(f"{prefix}{node.name}", True, _start(node), _end(node)), node
-        if isinstance(node, ast.ClassDef) and not (_start(node) <= line < node.body[0].lineno):
+            return Unit(f"{prefix}{node.name}", True, first_line(node), last_line(node)), node
+        if isinstance(node, ast.ClassDef) and not (first_line(node) <= line < node.body[0].lineno):
             body, prefix = node.body, f"{prefix}{node.name}."
             continue
-        return Unit(f"{prefix}#{_start(node)}", False, _start(node), _end(node)), node
+        return Unit(f"{prefix}#{first_line(node)}", False, first_line(node), last_line(node)), node
 
 
 def units_for(
@@ -182,10 +183,10 @@ def _align(before: Sequence[ast.stmt], after: Sequence[ast.stmt], units: dict[in
             matched.after = list(rest[j:end])
             j = end
         elif j >= len(rest):
-            raise Mismatch(f"the answer removes {_describe(node)} (line {_start(node)})")
+            raise Mismatch(f"the answer removes {_describe(node)} (line {first_line(node)})")
         elif not _same(node, rest[j], units):
             raise Mismatch(
-                f"the answer changes {_describe(node)} (line {_start(node)}), outside the code it was "
+                f"the answer changes {_describe(node)} (line {first_line(node)}), outside the code it was "
                 "asked to repair"
             )
         else:
@@ -234,7 +235,7 @@ def _import_edits(original: ast.Module, changed: ast.Module, lines: Sequence[str
             continue
         indent_line = lines[node.lineno - 1]
         indent = indent_line[: len(indent_line) - len(indent_line.lstrip())]
-        edits.append((node.lineno - 1, _end(node), [indent + text for text in _render_imports(keep)]))
+        edits.append((node.lineno - 1, last_line(node), [indent + text for text in _render_imports(keep)]))
     return edits
 
 
@@ -304,7 +305,7 @@ def confine(before: str, candidate: str, findings: Sequence[Finding]) -> Confine
     edits: list[tuple[int, int, list[str]]] = []
     for matched in units.values():
         unit = matched.unit
-        first, last = _start(matched.after[0]), _end(matched.after[-1])
+        first, last = first_line(matched.after[0]), last_line(matched.after[-1])
         indent_line = old_lines[unit.start_line - 1]
         indent = indent_line[: len(indent_line) - len(indent_line.lstrip())]
         edits.append((unit.start_line - 1, unit.end_line, _reindent_lines(new_lines[first - 1 : last], indent)))

@@ -22,7 +22,7 @@ from typing import Sequence
 from vulnloop.findings import Finding
 from vulnloop.linediff import line_opcodes
 from vulnloop.repair.capabilities import capability_problem, operation_problem
-from vulnloop.repair.confine import Matched, confine
+from vulnloop.repair.confine import Matched, confine, first_line, last_line
 from vulnloop.repair.sanity import contract_problem, lint_problem
 
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
@@ -57,15 +57,9 @@ def import_problem(before: ast.Module, after: ast.Module) -> str | None:
     return None
 
 
-def _first_line(node: ast.stmt) -> int:
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return min([node.lineno, *(d.lineno for d in node.decorator_list)])
-    return node.lineno
-
-
 def _unit_lines(text_lines: Sequence[str], nodes: Sequence[ast.stmt]) -> tuple[int, list[str]]:
-    first = min(_first_line(node) for node in nodes)
-    last = max(node.end_lineno or node.lineno for node in nodes)
+    first = min(first_line(node) for node in nodes)
+    last = max(last_line(node) for node in nodes)
     return first, list(text_lines[first - 1 : last])
 
 
