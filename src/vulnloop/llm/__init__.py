@@ -1,23 +1,28 @@
-"""Chat models: the OpenAI-compatible transport, its token budget and its on-disk answer cache."""
+"""Chat models: the OpenAI-compatible transport, its token budget and its on-disk answer cache.
+
+Names are loaded on first use, so that ``vulnloop.llm.usage`` (the token counts every report
+carries) does not bring the transport into commands that never call a model.
+"""
 from __future__ import annotations
 
-from vulnloop.llm.cache import ResponseCache, default_cache_dir
-from vulnloop.llm.client import (
-    ChatMessage,
-    ChatModel,
-    Completion,
-    OpenAIChatModel,
-    TokenBudget,
-    api_key_from_env,
-)
+import importlib
+from typing import Any
 
-__all__ = [
-    "ChatMessage",
-    "ChatModel",
-    "Completion",
-    "OpenAIChatModel",
-    "ResponseCache",
-    "TokenBudget",
-    "api_key_from_env",
-    "default_cache_dir",
-]
+_HOMES = {
+    "ResponseCache": "vulnloop.llm.cache",
+    "default_cache_dir": "vulnloop.llm.cache",
+    "ChatMessage": "vulnloop.llm.client",
+    "ChatModel": "vulnloop.llm.client",
+    "Completion": "vulnloop.llm.client",
+    "OpenAIChatModel": "vulnloop.llm.client",
+    "TokenBudget": "vulnloop.llm.client",
+    "api_key_from_env": "vulnloop.llm.client",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'vulnloop.llm' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

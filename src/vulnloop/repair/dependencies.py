@@ -12,7 +12,6 @@ import ast
 import re
 import sys
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 from vulnloop.quiet import parse_quietly
@@ -53,6 +52,8 @@ def added_imports(before: str, after: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _distributions() -> dict[str, list[str]]:
+    from importlib import metadata  # only when a repair adds an import: it costs ~20 ms to load
+
     return dict(metadata.packages_distributions())
 
 

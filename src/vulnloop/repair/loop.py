@@ -30,8 +30,6 @@ from vulnloop.repair.codemods import codemods_for
 from vulnloop.repair.dependencies import dependency_notes
 from vulnloop.llm.usage import TokenUsage
 from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Repair, Status
-from vulnloop.repair.gate import GateResult, check_untrusted
-from vulnloop.repair.prompt import fenced
 from vulnloop.repair.proposal import Proposal
 from vulnloop.repair.verify import findings_problem, pair_findings, shape_problem
 from vulnloop.sources import SourceFile
@@ -299,6 +297,10 @@ class RepairLoop:
         """One request per region the model is shown, with all its pending findings. A region
         whose findings are all import warnings gets none: they go with the code using the import."""
         assert self.llm is not None
+        # Imported here: the gate (pyflakes, the capability tables) serves only LLM answers, and
+        # the pre-commit hook, offline by default, should not pay for it.
+        from vulnloop.repair.gate import GateResult, check_untrusted
+
         regions: dict[str, list[str]] = defaultdict(list)
         for key, target in state.pending.items():
             regions[self._region_of(state.text, target)].append(key)
@@ -546,6 +548,8 @@ _FEEDBACK_DIFF_LINES = 40
 def _feedback(round_no: int, reason: str, path: str, before: str, candidate: str) -> str:
     """What the next round is told: why the answer was rejected, and the change it made (line
     numbers in the reason are the rejected code's, which the diff's hunks locate)."""
+    from vulnloop.repair.prompt import fenced
+
     diff = unified_diff(path, before, candidate, context=2).splitlines()
     if len(diff) > _FEEDBACK_DIFF_LINES:
         diff = diff[:_FEEDBACK_DIFF_LINES] + [f"... {len(diff) - _FEEDBACK_DIFF_LINES} more diff lines"]
