@@ -14,6 +14,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from vulnloop.linediff import line_opcodes
 from vulnloop.quiet import parse_quietly
 
 # In the order a dependency is best added to them.
@@ -38,13 +39,21 @@ def _top_level_imports(text: str) -> set[str]:
     return found
 
 
-def _import_lines(text: str) -> set[str]:
-    return {line.strip() for line in text.splitlines() if line.lstrip().startswith(("import ", "from "))}
+def _new_import_line(before: str, after: str) -> bool:
+    """Whether a line the edit added or rewrote is an import (found from the diff, not by reading
+    the whole file: the ledger asks once per repair)."""
+    old, new = before.splitlines(), after.splitlines()
+    return any(
+        line.lstrip().startswith(("import ", "from "))
+        for tag, _, _, j1, j2 in line_opcodes(old, new)
+        if tag != "equal"
+        for line in new[j1:j2]
+    )
 
 
 def added_imports(before: str, after: str) -> list[str]:
     """Top-level modules ``after`` imports and ``before`` did not, standard library left out."""
-    if not _import_lines(after) - _import_lines(before):
+    if not _new_import_line(before, after):
         return []  # no import line is new: spare the parses (the pre-commit hook's every repair)
     new = _top_level_imports(after) - _top_level_imports(before)
     return sorted(name for name in new if name not in sys.stdlib_module_names and name != "__future__")

@@ -519,18 +519,27 @@ class RepairLoop:
 
     def _outcome(self, state: _FileState) -> FileOutcome:
         entries: list[LedgerEntry] = []
+        shown: dict[int, tuple[str, tuple[str, ...]]] = {}  # per record: its diff and notes, made once
         for fp, target in state.targets.items():
             record = state.accepted.get(fp)
             attempts = state.attempts.get(fp, 0)
             if record is not None:
+                if id(record) not in shown:
+                    diff = unified_diff(state.path, record.before, record.after)
+                    notes = (
+                        dependency_notes(self.root, state.path, record.before, record.after)
+                        if _adds_import(diff) else ()
+                    )
+                    shown[id(record)] = (diff, notes)
+                diff, notes = shown[id(record)]
                 repair = Repair(
                     repairer=record.repairer,
                     round=record.round,
                     before=record.before,
                     after=record.after,
-                    diff=unified_diff(state.path, record.before, record.after),
+                    diff=diff,
                     verified_by=tuple(record.verified_by),
-                    notes=dependency_notes(self.root, state.path, record.before, record.after),
+                    notes=notes,
                 )
                 entries.append(LedgerEntry(target, Status.FIXED, repair=repair, attempts=attempts))
             else:
@@ -543,6 +552,14 @@ class RepairLoop:
 
 
 _FEEDBACK_DIFF_LINES = 40
+
+
+def _adds_import(diff: str) -> bool:
+    """Whether a repair's diff adds an import line (only then can it add a dependency)."""
+    return any(
+        line.startswith("+") and not line.startswith("+++") and line[1:].lstrip().startswith(("import ", "from "))
+        for line in diff.splitlines()
+    )
 
 
 def _feedback(round_no: int, reason: str, path: str, before: str, candidate: str) -> str:
