@@ -139,3 +139,20 @@ def test_b413_only_when_the_project_can_mean_pycrypto(write_tree, files, kept) -
     engine = BanditEngine(load_bandit_settings(Path(root)))
     result = engine.scan(collect_sources(["app/box.py"], root=root), root=root)
     assert ("B413" in {f.rule_id for f in result.findings}) is kept
+
+
+def test_a_scan_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    from vulnloop.engines.bandit import BanditEngine
+
+    engine = BanditEngine()
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            findings, reason = engine.scan_text("a.py", "import pickle\npickle.loads(b'')\n")
+            assert reason is None and findings
+            assert gc.isenabled() is state
+    finally:
+        (gc.enable if was else gc.disable)()
