@@ -178,6 +178,23 @@ def _positive(name: str, value: int, minimum: int = 1) -> int:
     return as_int(name, value, minimum)
 
 
+def _loop_meta(
+    request: GenerateRequest | CwevalRequest, fixer: str, engines: Sequence[Any], notes: list[str], shard: str
+) -> dict[str, Any]:
+    """What a benchmark run's repair loop was, in its meta: a resumed run must match it."""
+    return {
+        "fixer": fixer,
+        "iterations": request.iterations,
+        "strategies": list(STRATEGY_CHOICES[request.strategy]),
+        "engines": [e.name for e in engines],
+        "engine_notes": notes,
+        "codemods": request.codemods,
+        "shard": shard,
+        "temperature": request.model.temperature,
+        "prompt_style": request.prompt_style,
+    }
+
+
 PAPER_ENGINES = ("bandit", "codeql")
 
 
@@ -325,16 +342,8 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
             "tasks": request.tasks if request.limit is None else f"{request.tasks}[:{request.limit}]",
             "task_ids": [t.task_id for t in tasks],
             "generator": generator.name,
-            "fixer": fixer.name,
-            "iterations": request.iterations,
             "runs": request.runs,
-            "strategies": list(STRATEGY_CHOICES[request.strategy]),
-            "engines": [e.name for e in engines],
-            "engine_notes": engine_notes,
-            "codemods": request.codemods,
-            "shard": str(shard),
-            "temperature": request.model.temperature,
-            "prompt_style": request.prompt_style,
+            **_loop_meta(request, fixer.name, engines, engine_notes, str(shard)),
             "notes": list(dataset.notes),
         }
         store = RecordStore(request.out, meta)
@@ -469,15 +478,7 @@ def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: A
             "task_ids": sorted({c.task.task_id for c in selected}),
             "cases": len(selected),  # every shard's: a merge of all shards is complete
             "generator": None,
-            "fixer": fixer.name,
-            "iterations": request.iterations,
-            "strategies": list(STRATEGY_CHOICES[request.strategy]),
-            "engines": [e.name for e in engines],
-            "engine_notes": engine_notes,
-            "codemods": request.codemods,
-            "shard": str(shard),
-            "temperature": request.model.temperature,
-            "prompt_style": request.prompt_style,
+            **_loop_meta(request, fixer.name, engines, engine_notes, str(shard)),
         }
         store = RecordStore(request.out, meta)
         settings = CwevalSettings(
