@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from vulnloop.config import Config, load_config
 from vulnloop.errors import ConfigError
@@ -38,6 +38,9 @@ from vulnloop.report.review import ReviewContext, continuation_body, count_items
 from vulnloop.report.summary import SummaryFacts, failing, job_summary
 from vulnloop.sources import DEFAULT_EXCLUDES, SourceFile
 
+if TYPE_CHECKING:
+    from vulnloop.repair.loop import RepairLoop
+
 Emit = Callable[[str], None]
 LoopBuilder = Callable[..., Any]
 
@@ -55,6 +58,23 @@ class RunState:
     notes: list[str] = field(default_factory=list)
     review_urls: list[str] = field(default_factory=list)
     left_out: tuple[str, ...] = ()
+
+
+@dataclass
+class _Run:
+    """One Action run: what it was given, the loop it built, and what it has learned so far."""
+
+    inputs: ActionInputs
+    event: ActionEvent
+    environ: Mapping[str, str]
+    workspace: Path
+    emit: Emit
+    log: Callable[[str], None]
+    state: RunState
+    config: Config
+    loop: RepairLoop
+    pacing: Pacing | None
+    sleep: Callable[[float], None]
 
 
 def _log(emit: Emit) -> Callable[[str], None]:
@@ -101,16 +121,14 @@ def run_action(
             state.headline.append(_llm_headline(event))
         elif not note.startswith("engines:"):
             state.notes.append(note)
+    run = _Run(inputs, event, environ, workspace, emit, log, state, config, loop, pacing, sleep)
     if event.pull_request is not None:
-        report, skipped = _review_pull_request(
-            inputs, event, event.pull_request, config, loop, workspace, environ, state, log, pacing, sleep
-        )
+        report, skipped = _review_pull_request(run, event.pull_request)
         hint = "commit the suggestion in the review, or run `vulnloop fix --write` locally."
     else:
-        report, skipped = _scan_push(inputs, event, config, loop, workspace, state, log)
+        report, skipped = _scan_push(run)
         hint = "run `vulnloop fix --write` locally to apply it."
-    seconds = time.perf_counter() - started
-    return _finish(inputs, event, report, skipped, state, workspace, environ, emit, hint, loop, seconds)
+    return _finish(run, report, skipped, hint, time.perf_counter() - started)
 
 
 def _llm_headline(event: ActionEvent) -> str:
@@ -197,19 +215,9 @@ def _scan_and_repair(
     return report, scan
 
 
-def _review_pull_request(
-    inputs: ActionInputs,
-    event: ActionEvent,
-    pr: PullRequestInfo,
-    config: Config,
-    loop: Any,
-    workspace: Path,
-    environ: Mapping[str, str],
-    state: RunState,
-    log: Callable[[str], None],
-    pacing: Pacing | None,
-    sleep: Callable[[float], None],
-) -> tuple[LoopReport, tuple[Any, ...]]:
+def _review_pull_request(run: _Run, pr: PullRequestInfo) -> tuple[LoopReport, tuple[Any, ...]]:
+    inputs, event, config, loop, state, log = run.inputs, run.event, run.config, run.loop, run.state, run.log
+    workspace, environ, pacing, sleep = run.workspace, run.environ, run.pacing, run.sleep
     api_url = environ.get("GITHUB_API_URL") or DEFAULT_API_URL
     if pacing is None:
         try:
@@ -333,15 +341,10 @@ def _git_changed(workspace: Path, pr: PullRequestInfo, excludes: Sequence[str], 
     return select_files(files, excludes, max_files, [])
 
 
-def _scan_push(
-    inputs: ActionInputs,
-    event: ActionEvent,
-    config: Config,
-    loop: Any,
-    workspace: Path,
-    state: RunState,
-    log: Callable[[str], None],
-) -> tuple[LoopReport, tuple[Any, ...]]:
+def _scan_push(run: _Run) -> tuple[LoopReport, tuple[Any, ...]]:
+    inputs, event, config, loop, workspace, state, log = (
+        run.inputs, run.event, run.config, run.loop, run.workspace, run.state, run.log
+    )
     assert event.push is not None
     push = event.push
     changed = push_files(
@@ -378,19 +381,10 @@ def _reported_scan(report: LoopReport) -> ScanResult:
     return replace(report.scan, findings=tuple(e.finding for e in report.entries))
 
 
-def _finish(
-    inputs: ActionInputs,
-    event: ActionEvent,
-    report: LoopReport,
-    skipped: Sequence[Any],
-    state: RunState,
-    workspace: Path,
-    environ: Mapping[str, str],
-    emit: Emit,
-    fixed_hint: str,
-    loop: Any,
-    seconds: float,
-) -> int:
+def _finish(run: _Run, report: LoopReport, skipped: Sequence[Any], fixed_hint: str, seconds: float) -> int:
+    inputs, event, state, workspace, environ, emit, loop = (
+        run.inputs, run.event, run.state, run.workspace, run.environ, run.emit, run.loop
+    )
     entries = report.entries
     lines, left_over = annotation_lines(entries, fail_on=inputs.fail_on, fixed_hint=fixed_hint)
     for line in lines:
