@@ -63,6 +63,14 @@ def connect(api_url: str, token: str, pacing: Pacing | None = None) -> Any:
     return github.Github(**kwargs)
 
 
+def github_errors() -> tuple[type[Exception], ...]:
+    """What talking to GitHub may raise: its answers (GithubException) and the transport's."""
+    from github import GithubException
+    from requests import RequestException
+
+    return (GithubException, RequestException, OSError)
+
+
 def retry_after_seconds(exc: Exception) -> float | None:
     """Seconds to wait when ``exc`` is a rate-limit answer (403/429 with Retry-After or saying so)."""
     status = getattr(exc, "status", None)
@@ -97,7 +105,7 @@ def with_backoff(
     for attempt in range(1, attempts + 1):
         try:
             return call()
-        except Exception as exc:
+        except github_errors() as exc:
             wait = retry_after_seconds(exc)
             if wait is None or attempt == attempts or wait > max_wait:
                 raise

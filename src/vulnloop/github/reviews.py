@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from vulnloop.github.client import Sleep, retry_after_seconds, with_backoff
+from vulnloop.github.client import Sleep, github_errors, retry_after_seconds, with_backoff
 from vulnloop.report.review_comments import (
     MAX_BODY,
     REVIEW_MARKER,
@@ -32,7 +32,7 @@ def token_identity(gh: Any) -> str | None:
     the workflow's GITHUB_TOKEN or an app's token, which may not call GET /user and post as a bot."""
     try:
         login = gh.get_user().login
-    except Exception:  # 403 "Resource not accessible by integration", or GitHub unreachable
+    except github_errors():  # 403 "Resource not accessible by integration", or GitHub unreachable
         return None
     return login if isinstance(login, str) and login else None
 
@@ -144,7 +144,7 @@ class ReviewPoster:
         for attempt in (1, 2):
             try:
                 review = self._create(None, comments, pending=True)
-            except Exception as exc:
+            except github_errors() as exc:
                 reason = _reason(exc)
                 if _status(exc) == 422 and "pending review" in reason and attempt == 1:
                     self._delete_stale_pending()
@@ -200,7 +200,7 @@ class ReviewPoster:
             head = body if index == 0 else continuation(index + 1, len(chunks))
             try:
                 review = self._create(head, chunk)
-            except Exception as exc:
+            except github_errors() as exc:
                 status = _status(exc)
                 if status in (401, 403, 404) and retry_after_seconds(exc) is None:
                     result.denied = _reason(exc)
@@ -211,7 +211,7 @@ class ReviewPoster:
                 self.log(f"GitHub refused the review ({_reason(exc)}): looking for the comments it refuses")
                 try:
                     bad = self._find_bad(chunk, _reason(exc), probed=False) if chunk else []
-                except Exception as probe_exc:
+                except github_errors() as probe_exc:
                     result.error = f"could not find the refused comments: {_reason(probe_exc)}"
                     return result
                 if not bad:  # no comment is refused alone: give up on line comments for this part
@@ -221,7 +221,7 @@ class ReviewPoster:
                 good = [c for c in chunk if id(c) not in bad_keys]
                 try:
                     review = self._create(with_demoted(head, bad, demoted_text), good)
-                except Exception as retry_exc:
+                except github_errors() as retry_exc:
                     result.error = f"GitHub refused the review again: {_reason(retry_exc)}"
                     return result
                 result.demoted.extend(bad)

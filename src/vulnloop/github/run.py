@@ -15,7 +15,7 @@ from vulnloop.config import Config, load_config
 from vulnloop.errors import ConfigError
 from vulnloop.findings import Finding, ScanResult
 from vulnloop.report import workflow_commands as workflow
-from vulnloop.github.client import DEFAULT_API_URL, Pacing, connect, with_backoff
+from vulnloop.github.client import DEFAULT_API_URL, Pacing, connect, github_errors, with_backoff
 from vulnloop.github.event import PULL_REQUEST_EVENTS, ActionEvent, PullRequestInfo, read_event
 from vulnloop.github.inputs import ActionInputs, read_inputs
 from vulnloop.github.pr_files import (
@@ -228,8 +228,8 @@ def _review_pull_request(run: _Run, pr: PullRequestInfo) -> tuple[LoopReport, tu
             pacing = Pacing()
     excludes = (*DEFAULT_EXCLUDES, *config.exclude)
     gh = connect(api_url, inputs.github_token, pacing) if inputs.github_token else None
-    pull = gh.get_repo(event.repository).get_pull(pr.number) if gh is not None else None
     repo = gh.get_repo(event.repository) if gh is not None else None
+    pull = repo.get_pull(pr.number) if repo is not None else None
     changed: ChangedFiles | None = None
     if pull is not None:
         try:
@@ -240,7 +240,7 @@ def _review_pull_request(run: _Run, pr: PullRequestInfo) -> tuple[LoopReport, tu
                 ),
                 sleep=sleep, log=log,
             )
-        except Exception as exc:  # GitHub unreachable or the token cannot read: try git
+        except github_errors() as exc:  # GitHub unreachable or the token cannot read: try git
             state.notes.append(f"could not list the pull request's files through GitHub ({_short(exc)}): used git diff")
     if changed is None:
         changed = _git_changed(workspace, pr, excludes, inputs.max_files, state)
@@ -252,7 +252,7 @@ def _review_pull_request(run: _Run, pr: PullRequestInfo) -> tuple[LoopReport, tu
             return None
         try:
             return bytes(repo.get_contents(path, ref=pr.head_sha).decoded_content)
-        except Exception:
+        except github_errors():
             return None
 
     sources, notes = head_sources(changed.files, workspace=workspace, head_sha=pr.head_sha, fetch=fetch)
@@ -284,7 +284,7 @@ def _review_pull_request(run: _Run, pr: PullRequestInfo) -> tuple[LoopReport, tu
             return report, scan.skipped
         poster = ReviewPoster(pull, repo.get_commit(pr.head_sha), sleep=sleep, log=log)
         result = poster.post(plan.body, plan.comments, continuation=continuation_body, demoted_text=demoted_text)
-    except Exception as exc:  # the review is extra: annotations, summary and SARIF still follow
+    except github_errors() as exc:  # the review is extra: annotations, summary and SARIF still follow
         state.headline.append(f"No review posted: {_short(exc)}. The findings are in the annotations, this summary and the SARIF file.")
         return report, scan.skipped
     _note_post(result, state, log)
