@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Sequence, Union
+from typing import Sequence
 
 from vulnloop.findings import Finding
 from vulnloop.repair.prompt import definition_start
+from vulnloop.repair.verify import signature_of
 from vulnloop.text_lines import newline_of, split_lines
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _IMPORTS = (ast.Import, ast.ImportFrom)
-Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 
 @dataclass(frozen=True)
@@ -99,19 +99,6 @@ def units_for(
         else:
             units.setdefault(id(node), Matched(unit, [node]))
     return units, imports, lost
-
-
-def signature_of(node: Function) -> str:
-    """Everything callers and decorators see: name, kind, parameters with their defaults and
-    annotations, return annotation, decorators."""
-    parts = [
-        type(node).__name__,
-        node.name,
-        ast.dump(node.args),
-        ast.dump(node.returns) if node.returns else "",
-        *(ast.dump(d) for d in node.decorator_list),
-    ]
-    return "\0".join(parts)
 
 
 def _header(node: ast.ClassDef) -> str:

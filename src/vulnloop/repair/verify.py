@@ -57,12 +57,19 @@ def added_suppression(before: str, candidate: str) -> str | None:
     return None
 
 
-def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
-    """What callers and decorators see: kind, parameters with defaults and annotations, return
-    annotation, decorators."""
-    from vulnloop.repair.confine import signature_of
+def signature_of(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """Everything callers and decorators see: name, kind, parameters with their defaults and
+    annotations, return annotation, decorators."""
+    parts = [
+        type(node).__name__,
+        node.name,
+        ast.dump(node.args),
+        ast.dump(node.returns) if node.returns else "",
+        *(ast.dump(d) for d in node.decorator_list),
+    ]
+    return "\0".join(parts)
 
-    return signature_of(node)
+
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ def module_facts(text: str) -> ModuleFacts:
                 bound.add(child.name)
             stack.append((child, child_prefix))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found.setdefault(prefix[:-1], _signature(node))
+            found.setdefault(prefix[:-1], signature_of(node))
         elif isinstance(node, ast.ClassDef):
             found.setdefault(prefix[:-1], "class")
     # Popping yields nodes in source order, so setdefault keeps the first definition of a name.
