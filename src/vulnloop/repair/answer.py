@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from vulnloop.quiet import parse_quietly
+from vulnloop.repair.imports import import_position, new_imports
 from vulnloop.repair.prompt import Piece, Region, definition_start
 from vulnloop.repair.verify import compiles
 from vulnloop.text_lines import newline_of, split_lines
@@ -293,66 +294,6 @@ def choose_code(answer: str, targets: Sequence[Piece]) -> tuple[_Candidate | Non
     return next(iter(chosen.values())), ""
 
 
-# -- imports ---------------------------------------------------------------------------------
-def _import_keys(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str, str | None]]:
-    if isinstance(node, ast.Import):
-        return [("", alias.name, alias.asname) for alias in node.names]
-    module = "." * node.level + (node.module or "")
-    return [(module, alias.name, alias.asname) for alias in node.names]
-
-
-def _render_imports(keys: Iterable[tuple[str, str, str | None]]) -> list[str]:
-    lines: list[str] = []
-    grouped: dict[str, list[str]] = {}
-    for module, name, asname in keys:
-        shown = f"{name} as {asname}" if asname else name
-        if module:
-            grouped.setdefault(module, []).append(shown)
-        else:
-            lines.append(f"import {shown}")
-    lines.extend(f"from {module} import {', '.join(names)}" for module, names in grouped.items())
-    return lines
-
-
-def new_imports(answer_tree: ast.Module, original_tree: ast.Module) -> list[str]:
-    """Top-level imports of the answer the file does not have yet (``__future__`` excluded:
-    it may only open a file)."""
-    have = {
-        key
-        for node in original_tree.body
-        if isinstance(node, (ast.Import, ast.ImportFrom))
-        for key in _import_keys(node)
-    }
-    wanted: list[tuple[str, str, str | None]] = []
-    for node in answer_tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for key in _import_keys(node):
-                if key[0] != "__future__" and key not in have and key not in wanted:
-                    wanted.append(key)
-    return _render_imports(wanted)
-
-
-def _import_position(original: ast.Module, before_line: int) -> tuple[int, bool]:
-    """0-based line index where new imports go, and whether the file had an import block there."""
-    imports = [
-        n for n in original.body
-        if isinstance(n, (ast.Import, ast.ImportFrom)) and (n.end_lineno or n.lineno) < before_line
-    ]
-    if imports:
-        return (imports[-1].end_lineno or imports[-1].lineno), True
-    first = original.body[0] if original.body else None
-    if (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    ):
-        return (first.end_lineno or first.lineno), False
-    if first is None:
-        return 0, False
-    start = definition_start(first) if isinstance(first, _DEFINITIONS) else first.lineno
-    return start - 1, False
-
-
 # -- splicing --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SpliceResult:
@@ -543,7 +484,7 @@ def _splice_pieces(
     first_top = min(_top_start(original, piece.qualname) for piece, _ in matches)
     imports = new_imports(candidate.tree, original)
     if imports:
-        position, had_block = _import_position(original, first_top)
+        position, had_block = import_position(original, first_top)
         edits.append(_Edit(position, position, tuple(imports + ([] if had_block else [""]))))
 
     replaced = ", ".join(piece.label for piece, _ in matches)

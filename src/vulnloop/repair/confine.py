@@ -15,6 +15,13 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from vulnloop.findings import Finding
+from vulnloop.repair.imports import (
+    import_keys,
+    import_position,
+    module_import_keys,
+    new_imports,
+    render_imports,
+)
 from vulnloop.repair.prompt import definition_start
 from vulnloop.repair.verify import signature_of
 from vulnloop.text_lines import newline_of, split_lines
@@ -206,15 +213,13 @@ def _loaded_names(tree: ast.AST) -> set[str]:
 def _import_edits(original: ast.Module, changed: ast.Module, lines: Sequence[str]) -> list[tuple[int, int, list[str]]]:
     """Top-level imports the candidate dropped and nothing uses any more: removed (an import
     warning goes with the code that used the import). Every other original import stays."""
-    from vulnloop.repair.answer import _render_imports
-
-    kept_keys = _import_keys(changed)
+    kept_keys = module_import_keys(changed)
     used = _loaded_names(changed)
     edits: list[tuple[int, int, list[str]]] = []
     for node in original.body:
         if not isinstance(node, _IMPORTS):
             continue
-        keys = _statement_keys(node)
+        keys = import_keys(node)
         keep = [
             key for key, (_, bound) in zip(keys, _import_names(node)) if key in kept_keys or bound in used
         ]
@@ -222,19 +227,8 @@ def _import_edits(original: ast.Module, changed: ast.Module, lines: Sequence[str
             continue
         indent_line = lines[node.lineno - 1]
         indent = indent_line[: len(indent_line) - len(indent_line.lstrip())]
-        edits.append((node.lineno - 1, last_line(node), [indent + text for text in _render_imports(keep)]))
+        edits.append((node.lineno - 1, last_line(node), [indent + text for text in render_imports(keep)]))
     return edits
-
-
-def _statement_keys(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str, str | None]]:
-    if isinstance(node, ast.Import):
-        return [("", a.name, a.asname) for a in node.names]
-    module = "." * node.level + (node.module or "")
-    return [(module, a.name, a.asname) for a in node.names]
-
-
-def _import_keys(tree: ast.Module) -> set[tuple[str, str, str | None]]:
-    return {key for node in tree.body if isinstance(node, _IMPORTS) for key in _statement_keys(node)}
 
 
 def _reindent_lines(lines: list[str], indent: str) -> list[str]:
@@ -263,8 +257,6 @@ def _apply(text: str, edits: Sequence[tuple[int, int, list[str]]]) -> str:
 def confine(before: str, candidate: str, findings: Sequence[Finding]) -> Confined:
     """The candidate rebuilt on the original's text, or None and why it changes more than the
     units of ``findings`` and the imports."""
-    from vulnloop.repair.answer import _import_position, new_imports  # one import writer
-
     original = ast.parse(before)
     try:
         changed = ast.parse(candidate)
@@ -300,6 +292,6 @@ def confine(before: str, candidate: str, findings: Sequence[Finding]) -> Confine
     imports = new_imports(changed, original)
     if imports:
         first_unit = min((m.unit.start_line for m in units.values()), default=len(old_lines) + 1)
-        position, had_block = _import_position(original, first_unit)
+        position, had_block = import_position(original, first_unit)
         edits.append((position, position, imports + ([] if had_block else [""])))
     return Confined(_apply(before, edits), "", tuple(units.values()))

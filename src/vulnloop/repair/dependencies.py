@@ -8,7 +8,6 @@ never edits those files itself: it changes only code it scanned and verified.
 """
 from __future__ import annotations
 
-import ast
 import re
 import sys
 from functools import lru_cache
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from vulnloop.linediff import line_opcodes
 from vulnloop.quiet import parse_quietly
+from vulnloop.repair.imports import imported_packages
 
 # In the order a dependency is best added to them.
 DEPENDENCY_FILES = (
@@ -30,13 +30,7 @@ def _top_level_imports(text: str) -> set[str]:
         tree = parse_quietly(text)
     except (SyntaxError, ValueError, RecursionError):
         return set()
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.split(".")[0])
-    return found
+    return imported_packages(tree) - {".", ""}
 
 
 def _new_import_line(before: str, after: str) -> bool:

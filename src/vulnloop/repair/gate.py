@@ -23,6 +23,7 @@ from vulnloop.findings import Finding
 from vulnloop.linediff import line_opcodes
 from vulnloop.repair.capabilities import capability_problem, operation_problem
 from vulnloop.repair.confine import Matched, confine, first_line, last_line
+from vulnloop.repair.imports import imported_packages
 from vulnloop.repair.sanity import contract_problem, lint_problem
 
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
@@ -34,21 +35,11 @@ class GateResult:
     reason: str = ""
 
 
-def _top_packages(tree: ast.Module) -> set[str]:
-    packages: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            packages.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            packages.add("." if node.level else (node.module or "").split(".")[0])
-    return packages
-
-
 def import_problem(before: ast.Module, after: ast.Module) -> str | None:
     """A package the repaired file imports that is neither the standard library nor one the
     file imported before (the project may not have it installed)."""
-    known = _top_packages(before) | _STDLIB
-    added = sorted(_top_packages(after) - known)
+    known = imported_packages(before) | _STDLIB
+    added = sorted(imported_packages(after) - known)
     if added:
         return (
             f"the repair imports `{added[0]}`, which is neither in the standard library nor imported by "

@@ -10,13 +10,13 @@ import functools
 from typing import Iterable, Mapping, Sequence
 
 from vulnloop.findings import Finding
-from vulnloop.llm.client import ChatModel
-from vulnloop.repair.answer import splice_answer
 from vulnloop.linediff import line_opcodes
+from vulnloop.llm.client import ChatModel
 from vulnloop.llm.usage import TokenUsage
-from vulnloop.repair.proposal import Proposal
 from vulnloop.quiet import parse_quietly
+from vulnloop.repair.answer import splice_answer
 from vulnloop.repair.prompt import build_prompt, find_region, placeholder_problem, secret_environment, unmark
+from vulnloop.repair.proposal import Proposal
 
 
 class LlmRepairer:

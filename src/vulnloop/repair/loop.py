@@ -24,11 +24,11 @@ from typing import Callable, Collection, Protocol, Sequence
 from vulnloop.engines import Engine
 from vulnloop.findings import Finding, ScanResult, merge_results
 from vulnloop.fingerprints import enclosing_scope
+from vulnloop.llm.usage import TokenUsage
 from vulnloop.patches_text import unified_diff
 from vulnloop.repair.chain import Chain, CodemodFinder, plan_chain
 from vulnloop.repair.codemods import codemods_for
 from vulnloop.repair.dependencies import dependency_notes
-from vulnloop.llm.usage import TokenUsage
 from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Repair, Status
 from vulnloop.repair.proposal import Proposal
 from vulnloop.repair.verify import findings_problem, pair_findings, shape_problem

@@ -18,13 +18,13 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from vulnloop.text_lines import split_lines
-from vulnloop.secret_env import MIN_SECRET_LENGTH, secret_values
 from vulnloop.cwe import CweEntry, lookup
-from vulnloop.repair.examples import worked_examples
 from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatMessage
 from vulnloop.quiet import parse_quietly
+from vulnloop.repair.examples import worked_examples
+from vulnloop.secret_env import MIN_SECRET_LENGTH, secret_values
+from vulnloop.text_lines import split_lines
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

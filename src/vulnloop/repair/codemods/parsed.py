@@ -48,6 +48,7 @@ from vulnloop.repair.codemods.units import (
 )
 from vulnloop.text_lines import LINE_BREAK
 
+
 def _visitor_names(visitor_type: type) -> tuple[str, ...]:
     """The visit_/leave_ methods a visitor class defines, no-op stubs left out."""
     return _VISITOR_NAMES.setdefault(

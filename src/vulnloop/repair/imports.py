@@ -1,0 +1,92 @@
+"""Import statements of code under repair: what they bind, which packages they name, where new ones go.
+
+Shared by the answer splicer, the confinement rebuild, the gate and the dependency notes, so that
+all four read imports the same way.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+from vulnloop.repair.prompt import definition_start
+
+ImportKey = tuple[str, str, "str | None"]  # (module, name, alias)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_IMPORTS = (ast.Import, ast.ImportFrom)
+
+
+def import_keys(node: ast.Import | ast.ImportFrom) -> list[ImportKey]:
+    """(module, name, alias) for each name an import binds; module '' for ``import x``."""
+    if isinstance(node, ast.Import):
+        return [("", alias.name, alias.asname) for alias in node.names]
+    module = "." * node.level + (node.module or "")
+    return [(module, alias.name, alias.asname) for alias in node.names]
+
+
+def render_imports(keys: Iterable[ImportKey]) -> list[str]:
+    """Import lines for these keys, one ``from`` line per module."""
+    lines: list[str] = []
+    grouped: dict[str, list[str]] = {}
+    for module, name, asname in keys:
+        shown = f"{name} as {asname}" if asname else name
+        if module:
+            grouped.setdefault(module, []).append(shown)
+        else:
+            lines.append(f"import {shown}")
+    lines.extend(f"from {module} import {', '.join(names)}" for module, names in grouped.items())
+    return lines
+
+
+def new_imports(answer_tree: ast.Module, original_tree: ast.Module) -> list[str]:
+    """Top-level imports of the answer the file does not have yet (``__future__`` excluded:
+    it may only open a file)."""
+    have = {
+        key
+        for node in original_tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for key in import_keys(node)
+    }
+    wanted: list[ImportKey] = []
+    for node in answer_tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for key in import_keys(node):
+                if key[0] != "__future__" and key not in have and key not in wanted:
+                    wanted.append(key)
+    return render_imports(wanted)
+
+
+def import_position(original: ast.Module, before_line: int) -> tuple[int, bool]:
+    """0-based line index where new imports go, and whether the file had an import block there."""
+    imports = [
+        n for n in original.body
+        if isinstance(n, (ast.Import, ast.ImportFrom)) and (n.end_lineno or n.lineno) < before_line
+    ]
+    if imports:
+        return (imports[-1].end_lineno or imports[-1].lineno), True
+    first = original.body[0] if original.body else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return (first.end_lineno or first.lineno), False
+    if first is None:
+        return 0, False
+    start = definition_start(first) if isinstance(first, _DEFINITIONS) else first.lineno
+    return start - 1, False
+
+
+def module_import_keys(tree: ast.Module) -> set[ImportKey]:
+    """The keys of a module's top-level imports."""
+    return {key for node in tree.body if isinstance(node, _IMPORTS) for key in import_keys(node)}
+
+
+def imported_packages(tree: ast.AST) -> set[str]:
+    """Top-level package names every import in ``tree`` names ('.' for a relative import)."""
+    packages: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            packages.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            packages.add("." if node.level else (node.module or "").split(".")[0])
+    return packages
