@@ -191,7 +191,7 @@ def capability_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], modu
     new_refs = references(after, names)
     old_codes = {ref.code for ref in old_refs}
     old_families = {_family(ref.name) for ref in old_refs}
-    old_text = {_code(node) for top in before for node in ast.walk(top) if isinstance(node, (ast.Call, ast.keyword))}
+    old_text = _all_codes(before)  # the original's expressions and keywords, as source
     for ref in new_refs:
         whole_environment = (ref.name in _ENVIRONMENTS and ref.read_whole) or _matches(ref.name, _ENVIRONMENT_DUMPS)
         if whole_environment and ref.code not in old_codes:
@@ -206,9 +206,9 @@ def capability_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], modu
             return f"the repair passes `{ref.name}` around instead of calling it (an alias hides it from scanners)"
     for top in after:
         for node in ast.walk(top):
-            if isinstance(node, ast.Attribute) and node.attr in _DUNDERS and _code(node) not in _all_codes(before):
+            if isinstance(node, ast.Attribute) and node.attr in _DUNDERS and _code(node) not in old_text:
                 return f"the repair reaches into `{node.attr}`, which the original code did not"
-            problem = _assignment_problem(node, names, before)
+            problem = _assignment_problem(node, names, before, old_text)
             if problem:
                 return problem
     for call in _calls(after):
@@ -234,10 +234,12 @@ def capability_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], modu
 
 
 def _all_codes(nodes: Sequence[ast.AST]) -> set[str]:
-    return {_code(node) for top in nodes for node in ast.walk(top) if isinstance(node, ast.expr)}
+    return {_code(node) for top in nodes for node in ast.walk(top) if isinstance(node, (ast.expr, ast.keyword))}
 
 
-def _assignment_problem(node: ast.AST, names: dict[str, str], before: Sequence[ast.AST]) -> str | None:
+def _assignment_problem(
+    node: ast.AST, names: dict[str, str], before: Sequence[ast.AST], old_text: set[str]
+) -> str | None:
     """Monkeypatching: assigning to or deleting an attribute of a module, or rebinding globals."""
     targets: list[ast.AST] = []
     if isinstance(node, ast.Assign):
@@ -254,7 +256,7 @@ def _assignment_problem(node: ast.AST, names: dict[str, str], before: Sequence[a
     for target in targets:
         for part in ast.walk(target):
             if isinstance(part, ast.Attribute) and _is_module(part.value, names):
-                if _code(part) not in _all_codes(before):
+                if _code(part) not in old_text:
                     return f"the repair patches `{_code(part)}` (an attribute of a module)"
     return None
 
