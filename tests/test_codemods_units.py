@@ -6,6 +6,7 @@ QualifiedNameProvider, ScopeProvider): what the codemods used before files were 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import defaultdict
 from pathlib import Path
@@ -60,6 +61,8 @@ class Outer:
     "dotted imports": "import os.path\nimport xml.etree.ElementTree\n\ndef f(p):\n    return os.path.join(p, 'x'), xml.etree.ElementTree.fromstring(p), os.environ\n",
     "match and walrus": "import random\n\ndef f(cmd):\n    if (n := random.randint(1, 6)) > 3:\n        pass\n    match cmd:\n        case [x, *rest]:\n            return random.choice(rest)\n",
     "semicolons": "import yaml; data = yaml.load(s)\nimport ssl; ctx = ssl._create_unverified_context()\n",
+    "imported twice over": "from hashlib import md5\nimport hashlib\nimport os.path, os\n\n\ndef f(data, md5=None):\n    return hashlib.md5(data), md5(data), os.path.join('a'), os.sep\n\n\ndef g(data):\n    return md5(data).hexdigest(), dict(md5=data), hashlib.md5(data).hexdigest()\n",
+    "builtins and bases without a name": "import os\n\n\ndef f(xs, open=None):\n    return open, len(xs)\n\n\ndef g(xs):\n    return ''.join(xs), str.join(',', xs), open(xs).read(), g(xs).real, undefined_name, os.environ.get('A')\n",
     "crlf": "import yaml\r\n\r\nclass A:\r\n    def f(self, s):\r\n        return yaml.load(s)\r\n\r\n    def g(self):\r\n        return yaml\r\n",
 }
 
@@ -256,6 +259,9 @@ def test_an_edited_text_is_cut_as_if_cut_whole(samples: dict[str, str]) -> None:
     for name, text in samples.items():
         units = SourceUnits.cut(text)
         assert units is not None
+        words = sorted(set(re.findall(r"\w+", text)))[::3]
+        for word in words:  # known before the edit: ``edited`` must bring them up to date
+            units.mentioning(frozenset({word}))
         for edited in _edits(text, units):
             whole = SourceUnits.cut(edited)
             derived = units.edited(edited)
@@ -267,6 +273,9 @@ def test_an_edited_text_is_cut_as_if_cut_whole(samples: dict[str, str]) -> None:
             assert _shape(derived) == _shape(whole), (name, edited)
             assert derived.line_count == whole.line_count
             assert derived.has_star_import == whole.has_star_import
+            for word in words:
+                found = [u.start for u in derived.mentioning(frozenset({word}))]
+                assert found == [u.start for u in whole.mentioning(frozenset({word}))], (name, word, edited)
             compared += 1
             if compared % 7 == 0:  # the slow check, on a sample of them
                 parsed_module._CACHE.clear()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterator, Sequence
 
-from vulnloop.linediff import Opcode, line_opcodes
+from vulnloop.linediff import Opcode, line_opcodes, window
 
 _NO_EOL = "\n\\ No newline at end of file\n"
 
@@ -42,7 +42,10 @@ def _range(start: int, stop: int) -> str:
     return f"{beginning},{length}"
 
 
-def _unified(a: Sequence[str], b: Sequence[str], fromfile: str, tofile: str, n: int) -> Iterator[str]:
+def _unified(
+    a: Sequence[str], b: Sequence[str], fromfile: str, tofile: str, n: int, first_line: int = 0
+) -> Iterator[str]:
+    """difflib's unified format; ``a`` and ``b`` start at line ``first_line`` (0-based) of their texts."""
     started = False
     for group in _LineMatcher(a, b).get_grouped_opcodes(n):
         if not started:
@@ -50,7 +53,9 @@ def _unified(a: Sequence[str], b: Sequence[str], fromfile: str, tofile: str, n: 
             yield f"--- {fromfile}\n"
             yield f"+++ {tofile}\n"
         first, last = group[0], group[-1]
-        yield f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n"
+        old_range = _range(first_line + first[1], first_line + last[2])
+        new_range = _range(first_line + first[3], first_line + last[4])
+        yield f"@@ -{old_range} +{new_range} @@\n"
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 yield from (" " + line for line in a[i1:i2])
@@ -62,4 +67,8 @@ def _unified(a: Sequence[str], b: Sequence[str], fromfile: str, tofile: str, n: 
 
 
 def unified_diff(path: str, before: str, after: str, *, context: int = 3) -> str:
-    return "".join(_unified(_lines(before), _lines(after), f"a/{path}", f"b/{path}", context))
+    """Only the lines around the change are split and compared (see ``linediff.window``)."""
+    changed = window(before, after, context)
+    return "".join(
+        _unified(_lines(changed.before), _lines(changed.after), f"a/{path}", f"b/{path}", context, changed.first_line)
+    )

@@ -15,14 +15,13 @@ answers waiting.
 from __future__ import annotations
 
 import bisect
-import functools
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable, Sequence
 
 from vulnloop.findings import Finding
-from vulnloop.linediff import line_opcodes
+from vulnloop.linediff import kept_runs, line_count
 from vulnloop.repair.codemods import Codemod
 
 CodemodFinder = Callable[[Finding], Sequence[Codemod]]
@@ -33,15 +32,7 @@ _Kept = tuple[tuple[int, int, int], ...]  # (first, end, new first) of each run 
 
 def kept_lines(before: str, after: str) -> _Kept:
     """The runs of lines an edit left as they were, and where each run went."""
-    opcodes = line_opcodes(_lines(before), _lines(after))
-    return tuple((i1, i2, j1) for tag, i1, i2, j1, _ in opcodes if tag == "equal")
-
-
-@functools.lru_cache(maxsize=4)
-def _lines(text: str) -> list[str]:
-    """A text's lines, split once: each step's text is the before of the next and the one
-    whose lines are counted. Callers do not change the list."""
-    return text.splitlines()
+    return kept_runs(before, after)
 
 
 def moved_through(finding: Finding, kept: _Kept) -> Finding | None:
@@ -71,7 +62,7 @@ class ChainStep:
 
     @cached_property
     def after_lines(self) -> int:
-        return len(_lines(self.after))
+        return line_count(self.after)
 
 
 class _LineOrigins:
@@ -82,7 +73,7 @@ class _LineOrigins:
     written there are gone again."""
 
     def __init__(self, text: str) -> None:
-        self._keys: list[float] = list(range(1, len(_lines(text)) + 1))
+        self._keys: list[float] = list(range(1, line_count(text) + 1))
         self._breaks: set[int] = set()
         self._steps = 0  # steps folded in so far
 

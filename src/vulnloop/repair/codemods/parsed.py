@@ -6,7 +6,9 @@ far more than one codemod's edit. Here each question is answered from the few un
 (see ``units.py``) it depends on: the flagged node's position from its own unit, a name's
 meaning from the unit using it plus the units that may bind that name, "every use of a name"
 from the units whose text holds it. Answers are libcst's own, computed on those units, and the
-edited file is the untouched units' text around the edited units' code.
+edited file is the untouched units' text around the edited units' code. A name that only the
+import lines above bind (``hashlib.md5``, a builtin) is resolved by those lines' analysis, which
+every text of the file shares, not by one of the unit's own.
 
 Files the cut cannot handle (no ``ast`` parse, mixed newlines, odd decorator layouts) are parsed
 whole, as one unit, and so is any file where a unit does not parse as part of the file would.
@@ -14,9 +16,7 @@ whole, as one unit, and so is any file where a unit does not parse as part of th
 from __future__ import annotations
 
 import ast
-import bisect
 import inspect
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,6 +26,7 @@ from functools import cached_property, lru_cache
 from typing import TypeAlias, TypeVar, cast
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from libcst._batched_visitor import BatchableCSTVisitor
 from libcst.metadata import (
     BaseAssignment,
@@ -51,14 +52,14 @@ from vulnloop.text_lines import LINE_BREAK
 
 def _visitor_names(visitor_type: type) -> tuple[str, ...]:
     """The visit_/leave_ methods a visitor class defines, no-op stubs left out."""
-    return _VISITOR_NAMES.setdefault(
-        visitor_type,
-        tuple(
+    names = _VISITOR_NAMES.get(visitor_type)
+    if names is None:  # not setdefault: its default would be computed on every call
+        names = _VISITOR_NAMES[visitor_type] = tuple(
             name
             for name, member in inspect.getmembers(visitor_type, inspect.isfunction)
             if name.startswith(("visit_", "leave_")) and not getattr(member, "_is_no_op", False)
-        ),
-    )
+        )
+    return names
 
 
 _VISITOR_NAMES: dict[type, tuple[str, ...]] = {}
@@ -105,6 +106,19 @@ class _UnitTree:
     statements: tuple[Statement, ...]  # the unit's own statements, without a stand-in
     positions: Mapping[cst.CSTNode, CodeRange] | None = None
 
+    @cached_property
+    def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
+        """Each node's parent (the module's own entry: None), found once per tree and reused by
+        every text of the file that holds the unit unchanged."""
+        found: dict[cst.CSTNode, cst.CSTNode] = {}
+        stack: list[cst.CSTNode] = [self.module]
+        while stack:
+            node = stack.pop()
+            for child in _children(node):
+                found[child] = node
+                stack.append(child)
+        return found
+
 
 @dataclass
 class _Analysis:
@@ -127,6 +141,14 @@ class _ScopeProvider(ScopeProvider):
 def _scope_provider_visits_module_only() -> bool:
     """True for every libcst release so far; checked once in case one adds visitor methods."""
     return set(ScopeProvider().get_visitors()) == {"visit_Module"}
+
+
+@lru_cache(maxsize=1)
+def _builtins_only() -> GlobalScope:
+    """The global scope of an empty module: it knows the builtins and nothing else."""
+    scopes = MetadataWrapper(cst.Module(body=[])).resolve(ScopeProvider)
+    [scope] = [s for s in scopes.values() if isinstance(s, GlobalScope)]
+    return scope
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -212,7 +234,7 @@ class ParsedSource:
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._unit_of: dict[cst.CSTNode, int] = {}
         self._selections: dict[int, Selection] = {}
-        self._matching: dict[re.Pattern[str], tuple[Unit, ...]] = {}  # see _units_matching
+        self._matching: dict[frozenset[str], tuple[Unit, ...]] = {}  # see _units_mentioning
         self._analyses: dict[Selection, _Analysis] = {}  # in the order they were made
         if units is None:
             assert whole is not None
@@ -301,15 +323,10 @@ class ParsedSource:
     def _add_tree(
         self, unit: Unit, module: cst.Module, statements: tuple[Statement, ...], tree: _UnitTree | None = None
     ) -> _UnitTree:
-        self._unit_of[module] = unit.index
-        stack: list[cst.CSTNode] = [module]
-        while stack:
-            node = stack.pop()
-            for child in _children(node):
-                self._parents[child] = node
-                self._unit_of[child] = unit.index
-                stack.append(child)
         tree = self._trees[unit.index] = tree or _UnitTree(module, statements)
+        self._parents.update(tree.parents)
+        self._unit_of.update(dict.fromkeys(tree.parents, unit.index))
+        self._unit_of[module] = unit.index
         return tree
 
     def _unit_of_node(self, node: cst.CSTNode) -> Unit | None:
@@ -346,22 +363,22 @@ class ParsedSource:
         tree = self._tree(unit.index)
         return tree.statements if unit.kind is UnitKind.MEMBER else (tree.module,)
 
-    def _units_matching(self, pattern: re.Pattern[str]) -> Iterator[Unit]:
-        """The units whose text ``pattern`` (a word, see ``_words_pattern``) matches, found by one
-        search of the file's text rather than one per unit. A word never spans a unit's end,
-        which is a line break."""
-        found = self._matching.get(pattern)
+    def _units_mentioning(self, words: frozenset[str]) -> tuple[Unit, ...]:
+        """The units whose text (code, strings or comments) holds one of ``words`` as a whole
+        word (see ``SourceUnits.mentioning``)."""
+        found = self._matching.get(words)
         if found is None:
-            offsets = self._cut.offsets if self._cut is not None else (0, len(self.source))
-            indexes = {bisect.bisect_right(offsets, match.start()) - 1 for match in pattern.finditer(self.source)}
-            found = self._matching[pattern] = tuple(self._units[index] for index in sorted(indexes))
-        return iter(found)
+            if self._cut is not None:
+                found = tuple(self._cut.mentioning(words))
+            else:
+                found = tuple(u for u in self._units if not words.isdisjoint(u.words))
+            self._matching[words] = found
+        return found
 
     def _names(self, value: str) -> Iterator[cst.Name]:
         """The ``Name`` nodes anywhere in the file that spell ``value``, parsing only the units
         whose text holds the word."""
-        mentions = _words_pattern(frozenset({value}))
-        for unit in self._units_matching(mentions):
+        for unit in self._units_mentioning(frozenset({value})):
             for node in _walk(self._unit_roots(unit)):
                 if isinstance(node, cst.Name) and node.value == value:
                     yield node
@@ -377,8 +394,7 @@ class ParsedSource:
         """Every statement (class members one by one) that could hold a call to something called
         one of ``names``: its text holds the name or a name imported ``as`` another for it."""
         words = names if self._cut is None else names | self._cut.alias_names(names)
-        mentions = _words_pattern(words)
-        for unit in self._units_matching(mentions):
+        for unit in self._units_mentioning(words):
             yield from self._tree(unit.index).statements
 
     # --- finding the flagged node -------------------------------------------------------------
@@ -530,7 +546,6 @@ class ParsedSource:
             selection = ((0, _Part.ALL),)
         else:
             relevant = unit.census.used
-            mentions = _words_pattern(relevant)
             chosen: dict[int, _Part] = {unit.index: _Part.ALL}
             if unit.owner is not None:
                 chosen.setdefault(unit.owner, _Part.SHELL)
@@ -552,7 +567,7 @@ class ParsedSource:
                 elif other.census.exported & relevant:
                     stub = other.definition and not other.body_exported & relevant
                     part = _Part.STUB if stub else _Part.ALL
-                if part is not None and mentions.search(other.text):
+                if part is not None and not relevant.isdisjoint(other.words):
                     _choose(chosen, other, part)
             selection = tuple(sorted(chosen.items(), key=lambda item: item[0]))
         self._selections[unit.index] = selection
@@ -564,8 +579,7 @@ class ParsedSource:
         if self._cut is None:
             return ((0, _Part.ALL),)
         chosen: dict[int, _Part] = {}
-        mentions = _words_pattern(frozenset({name}))
-        for unit in self._units_matching(mentions):
+        for unit in self._units_mentioning(frozenset({name})):
             part: _Part | None = _Part.ALL if readers else None
             if part is None and unit.kind is UnitKind.CLASS_HEAD:
                 if name in unit.member_census.bound:
@@ -585,10 +599,47 @@ class ParsedSource:
         return self._analysis(self._resolution_selection(unit)).scope_of.get(node)
 
     def qualified_names(self, node: cst.CSTNode) -> frozenset[str]:
+        imported = self._imported_qualified_names(node)
+        if imported is not None:
+            return imported
         scope = self.scope(node)
         if scope is None:
             return frozenset()
         return frozenset(q.name for q in scope.get_qualified_names_for(node))
+
+    def _imported_qualified_names(self, node: cst.CSTNode) -> frozenset[str] | None:
+        """libcst's answer for a name that only earlier module-level import lines bind, asked
+        of those lines' own analysis (shared by every text of the file) instead of one of the
+        node's unit: the question the codemods ask of every call near a finding. None when
+        anything else may bind the name, or the node is one libcst gives no scope."""
+        if self._cut is None or self._cut.has_star_import:
+            return None
+        if isinstance(node, cst.Name):
+            parent = self.parent(node)
+            if (isinstance(parent, cst.Attribute) and parent.attr is node) or (
+                isinstance(parent, cst.Arg) and parent.keyword is node
+            ):
+                return None
+        elif not isinstance(node, cst.Attribute):
+            return None
+        full_name = get_full_name_for_node(node)
+        if full_name is None:  # `"".join`, `f().x`: libcst names only what a name starts
+            return frozenset()
+        unit = self._unit_of_node(node)
+        if unit is None or unit.kind is not UnitKind.STATEMENT:
+            return None
+        root = full_name.split(".")[0]
+        if root in unit.census.bound:
+            return None
+        binders = self._cut.binders(root)
+        if any(not b.imports_only or b.index > unit.index for b in binders):
+            return None
+        if binders:
+            analysis = self._analysis(tuple((b.index, _Part.ALL) for b in binders))
+            [scope] = [s for s in analysis.scopes if isinstance(s, GlobalScope)]
+        else:
+            scope = _builtins_only()  # nothing in the file binds it: a builtin, or nothing
+        return frozenset(q.name for q in scope.get_qualified_names_for(full_name))
 
     def resolves_to(self, node: cst.CSTNode, names: frozenset[str] | set[str]) -> str | None:
         """The one qualified name ``node`` refers to when it is among ``names``; None when it refers
@@ -758,16 +809,6 @@ class ParsedSource:
     def _edited_module(self, edited: dict[int, cst.Module], index: int) -> cst.Module:
         module = edited.get(index)
         return self._tree(index).module if module is None else module
-
-
-@lru_cache(maxsize=256)
-def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    """Any of ``words`` written as a whole word: where a name can appear in code (an identifier
-    is never next to another identifier character)."""
-    if not words:
-        return re.compile(r"(?!)")
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def _covers(done: Selection, wanted: Selection) -> bool:

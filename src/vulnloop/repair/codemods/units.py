@@ -27,6 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from vulnloop.fingerprints import STATEMENT_BODIES
+from vulnloop.linediff import common_end, common_start
 from vulnloop.quiet import parse_quietly
 from vulnloop.text_lines import LINE_BREAK, newline_of
 
@@ -96,6 +97,11 @@ class Unit:
         cls = self.statements[0]
         assert isinstance(cls, ast.ClassDef)
         return [*cls.decorator_list, *cls.bases, *cls.keywords, *getattr(cls, "type_params", []), *self.inner]
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of the unit's text (code, strings, comments): wherever a name may be written."""
+        return frozenset(_WORD.findall(self.text))
 
     @cached_property
     def star_import(self) -> bool:
@@ -232,30 +238,6 @@ def _uniform_newlines(source: str, newline: str) -> bool:
     return (newline == "\n" and "\r" not in source) or (newline == "\r" and "\n" not in source)
 
 
-def _common_prefix(a: str, b: str) -> int:
-    """The length of the longest common start, found by comparing slices (in C)."""
-    low, high = 0, min(len(a), len(b))
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[:middle] == b[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    """The length of the longest common end, at most ``limit``."""
-    low, high = 0, limit
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[len(a) - middle :] == b[len(b) - middle :]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
 def _groups(statements: Sequence[ast.stmt]) -> Iterator[list[ast.stmt]]:
     """Statements sharing a logical line (``a = 1; b = 2``), which libcst holds as one."""
     group: list[ast.stmt] = []
@@ -309,6 +291,7 @@ class SourceUnits:
         self._starts = [u.start for u in units] if starts is None else starts
         # Where each unit's text starts in the source, and where the last one ends.
         self.offsets = list(itertools.accumulate(map(len, self._texts), initial=0))
+        self._word_units: dict[str, frozenset[object]] = {}  # see mentioning
 
     @classmethod
     def cut(cls, source: str) -> SourceUnits | None:
@@ -399,6 +382,21 @@ class SourceUnits:
             keys |= self._exporters[name]
         return [self.units[index] for index in sorted(self._index_of[key] for key in keys)]
 
+    def mentioning(self, words: frozenset[str]) -> list[Unit]:
+        """The units whose text (code, strings, comments) holds one of ``words`` as a whole word,
+        in file order. Each word's units are found once per file and kept up to date by ``edited``."""
+        keys: set[object] = set()
+        for word in words:
+            found = self._word_units.get(word)
+            if found is None:
+                found = self._word_units[word] = frozenset(u.key for u in self.units if word in u.words)
+            keys |= found
+        return [self.units[index] for index in sorted(self._index_of[key] for key in keys)]
+
+    def binders(self, name: str) -> list[Unit]:
+        """Every unit that may bind ``name`` where it runs."""
+        return [self.units[self._index_of[key]] for key in self._exporters.get(name, ())]
+
     @cached_property
     def _imports(self) -> frozenset[object]:
         return frozenset(unit.key for unit in self.units if unit.imports_only)
@@ -430,8 +428,8 @@ class SourceUnits:
             return None
         if self.newline != "\n" and not source.endswith(self.newline):
             return None
-        head = _common_prefix(old, source)
-        tail = _common_suffix(old, source, min(len(old), len(source)) - head)
+        head = common_start(old, source)
+        tail = common_end(old, source, min(len(old), len(source)) - head)
         # The units holding the changed characters (and their neighbours, should the change
         # sit on a boundary), widened to whole classes: members are cut with their class.
         first = bisect.bisect_right(self.offsets, max(head - 1, 0)) - 1
@@ -485,6 +483,10 @@ class SourceUnits:
                 del index_of[key]
             index_of.update((u.key, u.index) for u in fresh)
             derived.__dict__["_index_of"] = index_of
+        for word, keys in self._word_units.items():
+            if not gone.isdisjoint(keys) or any(word in u.words for u in fresh):
+                keys = (keys - gone) | {u.key for u in fresh if word in u.words}
+            derived._word_units[word] = keys
         if "_star_imports" in self.__dict__:
             stars = (self._star_imports - gone) | {u.key for u in fresh if u.star_import}
             derived.__dict__["_star_imports"] = frozenset(stars)
