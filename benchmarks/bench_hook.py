@@ -25,6 +25,13 @@ from common import bandit_script, best_alternating  # noqa: E402
 
 
 PACKAGES = ("flask", "requests", "jinja2", "werkzeug", "click")
+# `vulnloop` with every codemod parse asked for whole (see ParsedSource.parse), for comparison only.
+WHOLE_FILE_PARSING = (
+    "import sys; from vulnloop.repair.codemods import parsed; "
+    "parse = parsed.ParsedSource.parse.__func__; "
+    "parsed.ParsedSource.parse = classmethod(lambda cls, source, whole=False: parse(cls, source, whole=True)); "
+    "from vulnloop.main import main; sys.exit(main(sys.argv[1:]))"
+)
 FIXABLE = "\n\ndef _legacy_digest(data):\n    import hashlib\n\n    return hashlib.md5(data).hexdigest()\n"
 
 
@@ -84,6 +91,9 @@ def main() -> int:
             )
 
         entry = [sys.executable, "-m", "vulnloop", "hook"]
+        # The hook with the codemods parsing every file whole (libcst's metadata wrapper over the
+        # module) instead of unit by unit (units.py, parsed.py): what that machinery buys.
+        whole = [sys.executable, "-c", WHOLE_FILE_PARSING, "hook"]
         hook = [*entry, *names]
         framework = [sys.executable, "-m", "pre_commit", "run"]
         commands = {
@@ -98,6 +108,11 @@ def main() -> int:
             "bandit via pre-commit": runner([*framework, "bandit", "--files", *names]),
             "ours, fixable": runner([*entry, *(f"fixable/{n}" for n in names)]),
             "bandit, fixable": runner([bandit, *(f"fixable/{n}" for n in names)]),
+            "ours, fixable, whole-file parsing": runner([*whole, *(f"fixable/{n}" for n in names)]),
+            "ours, fixable, whole-file parsing, no worker": runner(
+                [*whole, *(f"fixable/{n}" for n in names)], VULNLOOP_HOOK_WORKER="0"
+            ),
+            "ours, fixable, no worker": runner([*entry, *(f"fixable/{n}" for n in names)], VULNLOOP_HOOK_WORKER="0"),
         }
         for action in commands.values():
             action()  # warm-up: fills the bytecode cache
@@ -115,6 +130,13 @@ def main() -> int:
     hard, hard_bandit = best["ours, fixable"], best["bandit, fixable"]
     print(f"a fixable finding in every file, entries alone: vulnloop hook {hard:6.3f} s, "
           f"bandit {hard_bandit:6.3f} s: {hard / hard_bandit:4.2f}x")
+    print("  what each part buys there (the same hook without it):")
+    for label, name in (
+        ("without the worker", "ours, fixable, no worker"),
+        ("parsing files whole, not unit by unit", "ours, fixable, whole-file parsing"),
+        ("neither", "ours, fixable, whole-file parsing, no worker"),
+    ):
+        print(f"    {label:40s}: {best[name]:6.3f} s: {best[name] / hard_bandit:4.2f}x")
     return 0
 
 
