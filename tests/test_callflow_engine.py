@@ -141,8 +141,11 @@ fetch(sys.argv[1], 3)
 
 
 def test_unparseable_files_are_skipped_and_sarif_carries_the_findings() -> None:
-    result = CallflowEngine().scan([SourceFile("bad.py", "def (:\n"), SourceFile("app.py", VIEWS)])
-    assert [(s.path, s.engine) for s in result.skipped] == [("bad.py", "callflow")]
+    deep = "def f(x):\n    return " + "+".join(["x"] * 5000) + "\n"
+    result = CallflowEngine().scan(
+        [SourceFile("bad.py", "def (:\n"), SourceFile("deep.py", deep), SourceFile("app.py", VIEWS)]
+    )
+    assert [(s.path, s.engine) for s in result.skipped] == [("bad.py", "callflow"), ("deep.py", "callflow")]
     log = sarif_log(result, tool_versions={"callflow": "1"})
     assert_valid_sarif(log)
     back = findings_from_sarif(log, sources={"app.py": VIEWS}, engine=None)

@@ -99,10 +99,14 @@ class CallflowEngine:
             try:
                 with quiet_warnings(SyntaxWarning):
                     tree = ast.parse(source.text)
-            except (SyntaxError, ValueError, RecursionError):
+                paths = ModuleFlow(tree).paths()
+            except (SyntaxError, ValueError):
                 skipped.append(SkippedFile(source.path, "syntax error: the file does not parse as Python", ENGINE))
                 continue
-            found = [_finding(source.path, origin, path) for origin, path in ModuleFlow(tree).paths()]
+            except RecursionError:  # expressions nested deeper than Python's stack allows
+                skipped.append(SkippedFile(source.path, "too deeply nested to analyse", ENGINE))
+                continue
+            found = [_finding(source.path, origin, path) for origin, path in paths]
             findings.extend(assign_fingerprints(found, source.text))
         return ScanResult(tuple(sorted(findings, key=Finding.sort_key)), tuple(skipped), (ENGINE,))
 
