@@ -11,11 +11,11 @@ from vulnloop.errors import ConfigError
 from vulnloop.findings import Level
 from vulnloop.pyproject_file import find_pyproject, read_tool_table
 
-ENGINE_NAMES = ("bandit", "codeql", "semgrep", "redos")
+ENGINE_NAMES = ("bandit", "codeql", "semgrep", "redos", "callflow")
 # What `auto` runs wherever it is installed. CodeQL is not among them: its licence covers only
 # open-source repositories on GitHub.com and academic research, so it runs when named, or in the
 # Action when the event says the repository is public.
-AUTO_ENGINES = ("bandit", "semgrep", "redos")
+AUTO_ENGINES = ("bandit", "semgrep", "redos", "callflow")
 
 
 @dataclass(frozen=True)

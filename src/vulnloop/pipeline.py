@@ -36,6 +36,10 @@ def _construct(name: str, config: Config, root: Path) -> Engine:
         module = importlib.import_module("vulnloop.engines.redos")
         redos: Engine = module.RedosEngine()
         return redos
+    if name == "callflow":
+        module = importlib.import_module("vulnloop.engines.callflow")
+        callflow: Engine = module.CallflowEngine()
+        return callflow
     raise ConfigError(f"unknown engine {name!r}")
 
 

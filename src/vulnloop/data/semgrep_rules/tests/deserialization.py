@@ -84,3 +84,15 @@ def configure(app):
     app.conf.task_serializer = "pickle"
     # ok: vulnloop.pickle-serializer-setting
     app.conf.accept_content = ["json"]
+
+
+def restore_session(blob):
+    import _pickle as fast_pickle
+    # ruleid: vulnloop.unsafe-deserializer
+    return fast_pickle.loads(blob)
+
+
+def save_session(state):
+    import _pickle as fast_pickle
+    # ok: vulnloop.unsafe-deserializer
+    return fast_pickle.dumps(state)

@@ -70,3 +70,42 @@ def save_key_then_restrict(path):
         # ok: vulnloop.private-key-default-permissions
         handle.write(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
     os.chmod(path, 0o600)
+
+
+def save_api_token(folder, token_text):
+    # ruleid: vulnloop.secret-file-default-permissions
+    with open(os.path.join(folder, "token"), "w") as handle:
+        handle.write(token_text)
+
+
+def write_credentials(path, blob):
+    # ruleid: vulnloop.secret-file-default-permissions
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o640)
+    os.write(descriptor, blob)
+    os.close(descriptor)
+
+
+def write_credentials_privately(path, blob):
+    # ok: vulnloop.secret-file-default-permissions
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.write(descriptor, blob)
+    os.close(descriptor)
+
+
+def store_secret_then_restrict(path, value):
+    # ok: vulnloop.secret-file-default-permissions
+    with open(path, "w") as handle:
+        handle.write(value)
+    os.chmod(path, 0o600)
+
+
+def read_secret(path):
+    # ok: vulnloop.secret-file-default-permissions
+    with open(path) as handle:
+        return handle.read()
+
+
+def write_report(path, text):
+    # ok: vulnloop.secret-file-default-permissions
+    with open(path, "w") as handle:
+        handle.write(text)

@@ -79,3 +79,29 @@ def headers_object():
 def fixed_type():
     # ok: vulnloop.header-injection
     return Response(request.args["q"], content_type="text/plain")
+
+
+def with_language(headers, language):
+    # ruleid: vulnloop.header-injection-from-parameter
+    headers["Content-Language"] = language
+    return headers
+
+
+def with_language_cleaned(headers, language):
+    language = language.replace("\r", "").replace("\n", "")
+    # ok: vulnloop.header-injection-from-parameter
+    headers["Content-Language"] = language
+    return headers
+
+
+def with_language_checked(headers, language):
+    if language not in {"en", "fr"}:
+        return headers
+    # ok: vulnloop.header-injection-from-parameter
+    headers["Content-Language"] = language
+    return headers
+
+
+def remember(cache, key, value):
+    # ok: vulnloop.header-injection-from-parameter
+    cache[key] = value

@@ -43,3 +43,19 @@ def host_regex(host):
 def host_regex_escaped(host):
     # ok: vulnloop.unescaped-hostname-regex
     return re.match(r"^(www|beta)\.example\.com$", host)
+
+
+def allowed_origin(origin_url, allowed_domain):
+    from urllib.parse import urlparse
+    parsed = urlparse(origin_url)
+    # ruleid: vulnloop.incomplete-host-check
+    if parsed.hostname.endswith(allowed_domain):
+        return True
+    # ruleid: vulnloop.incomplete-host-check
+    if allowed_domain in parsed.netloc:
+        return True
+    # ok: vulnloop.incomplete-host-check
+    if parsed.hostname == allowed_domain or parsed.hostname.endswith("." + allowed_domain):
+        return True
+    # ok: vulnloop.incomplete-host-check
+    return parsed.netloc in {allowed_domain, "www." + allowed_domain}

@@ -150,3 +150,13 @@ def read_config(config_dir):
 def read_note(name):
     # ruleid: vulnloop.path-traversal-from-parameter
     return open(f"/srv/notes/{name}.txt").read()
+
+
+@app.route("/workspace")
+def enter_workspace():
+    team = request.args.get("team", "")
+    # ruleid: vulnloop.path-traversal
+    os.chdir(f"/srv/teams/{team}")
+    # ok: vulnloop.path-traversal
+    os.chdir(os.path.join("/srv/teams", secure_filename(team)))
+    return ",".join(sorted(os.listdir(".")))

@@ -49,3 +49,32 @@ def dict_get():
     table = {"a": 1}
     # ok: vulnloop.ssrf
     return str(table.get(request.args["key"]))
+
+
+def tenant_url(zone, tenant):
+    # ruleid: vulnloop.ssrf-from-parameter
+    return f"https://{tenant}.{zone}"
+
+
+def tenant_url_checked(zone, tenant):
+    if not re.fullmatch(r"[a-z0-9-]{1,63}", tenant):
+        raise ValueError("bad tenant")
+    # ok: vulnloop.ssrf-from-parameter
+    return f"https://{tenant}.{zone}"
+
+
+def fetch_order(service_url, order_ref):
+    # ruleid: vulnloop.ssrf-from-parameter
+    return requests.get(f"{service_url}/{order_ref}", timeout=5)
+
+
+def fetch_order_checked(service_url, order_ref):
+    if not order_ref.isalnum():
+        return None
+    # ok: vulnloop.ssrf-from-parameter
+    return requests.get(f"{service_url}/{order_ref}", timeout=5)
+
+
+def service_root(service_url):
+    # ok: vulnloop.ssrf-from-parameter
+    return requests.get(service_url, timeout=5)

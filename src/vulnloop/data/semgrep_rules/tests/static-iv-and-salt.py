@@ -75,3 +75,15 @@ def verify_loaded(user, password):
     salt = user.salt
     # ok: vulnloop.constant-salt
     return hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)
+
+
+def hash_for_account(account_name, secret):
+    salt = hashlib.sha256(account_name.encode()).digest()
+    # ruleid: vulnloop.constant-salt
+    return hashlib.pbkdf2_hmac("sha512", secret.encode(), salt, 200_000)
+
+
+def hash_with_random_salt(secret):
+    salt = os.urandom(16)
+    # ok: vulnloop.constant-salt
+    return salt, hashlib.pbkdf2_hmac("sha512", secret.encode(), salt, 200_000)
