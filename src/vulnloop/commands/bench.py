@@ -467,7 +467,7 @@ def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: A
     from vulnloop import __version__
     from vulnloop.bench.cweval import load_cweval
     from vulnloop.bench.cweval_repair import KIND, CwevalBench, CwevalSettings, select_cases, tasks_digest
-    from vulnloop.bench.cweval_report import write_cweval_reports
+    from vulnloop.bench.cweval_repair import write_cweval_reports
     from vulnloop.bench.generate import Shard
     from vulnloop.bench.records import FORMAT, RecordStore
     from vulnloop.llm.client import TokenBudget
@@ -533,7 +533,7 @@ def run_merge(args: argparse.Namespace) -> int:
     target = Path(args.out) if args.out else folders[0]
     meta, records = merge_folders(folders, target)
     if meta.get("kind") == "cweval":
-        from vulnloop.bench.cweval_report import write_cweval_reports
+        from vulnloop.bench.cweval_repair import write_cweval_reports
 
         reports = write_cweval_reports(target, meta, records, chart=not args.no_chart)
     else:
@@ -631,8 +631,6 @@ def run_from_action(inputs: Mapping[str, str], workspace: Path) -> int:
     from vulnloop.bench.records import TABLE_FILE
     from vulnloop.bench.report import chart_from_results
     from vulnloop.report.workflow_commands import append_file
-
-    require_bench_extra()
 
     def echo(line: str) -> None:
         print(f"vulnloop: {line}", flush=True)
