@@ -157,6 +157,41 @@ def results_table(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         "| | " + " | ".join(heads) + " |",
         "|---" * (len(heads) + 1) + "|",
     ]
+    lines += _comparison_rows(pooled, iterations)
+    lines += [
+        "",
+        (
+            f"Paper: after 5 rounds {_pct(PAPER_ITERATIVE[0][1]['success'])} (GPT-3.5 self-repair) and "
+            f"{_pct(PAPER_ITERATIVE[1][1]['success'])} (GPT-4 self-repair); a single round of repair "
+            f"(RQ3, reviewers' judgement) {_pct(PAPER_SINGLE_ROUND[0])} to {_pct(PAPER_SINGLE_ROUND[1])}. "
+            "\"Fixed by round k\": flagged after generation, and no engine reports anything after round k "
+            "(the paper's success rate); for the paper's loop, \"parsing\" also requires the output to be "
+            "valid Python. The paper's figures are for the 67 CodeQL-covered tasks judged by Bandit and CodeQL."
+        ),
+        "",
+        "### Flagged files after each round, per run",
+        "",
+        "| strategy | run | " + " | ".join(["gen"] + [f"r{k}" for k in range(1, iterations + 1)])
+        + f" | fixed by round {iterations} |",
+        "|---|---|" + "---|" * (iterations + 2),
+    ]
+    for strategy in strategies:
+        for run, figures in summary[strategy]["runs"].items():
+            counts = " | ".join(str(n) for n in figures["flagged_by_round"])
+            success = _pct(figures["success_by_round"][iterations])
+            lines.append(f"| {STRATEGY_LABELS.get(strategy, strategy)} | {run} | {counts} | {success} |")
+    agreement = meta.get("replay_agreement")
+    if agreement:
+        lines += ["", agreement_table(agreement)]
+    missing = meta.get("missing_units")
+    if missing:
+        lines += ["", f"**Incomplete:** {missing} task result(s) missing (unmerged shards or an interrupted run)."]
+    return "\n".join(lines) + "\n"
+
+
+def _comparison_rows(pooled: Mapping[str, Any], iterations: int) -> list[str]:
+    """The side-by-side rows: the paper's figures (where it has one) beside each strategy's, pooled."""
+    lines: list[str] = []
     blank = ["–"] * len(PAPER_ITERATIVE)
     lines.append(_row(
         "Generated outputs that parse", blank,
@@ -203,35 +238,7 @@ def results_table(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
     lines.append(_row(
         "Repair tokens per fixed finding", blank, [_num(p["tokens_per_fixed_finding"]) for p in pooled.values()]
     ))
-    lines += [
-        "",
-        (
-            f"Paper: after 5 rounds {_pct(PAPER_ITERATIVE[0][1]['success'])} (GPT-3.5 self-repair) and "
-            f"{_pct(PAPER_ITERATIVE[1][1]['success'])} (GPT-4 self-repair); a single round of repair "
-            f"(RQ3, reviewers' judgement) {_pct(PAPER_SINGLE_ROUND[0])} to {_pct(PAPER_SINGLE_ROUND[1])}. "
-            "\"Fixed by round k\": flagged after generation, and no engine reports anything after round k "
-            "(the paper's success rate); for the paper's loop, \"parsing\" also requires the output to be "
-            "valid Python. The paper's figures are for the 67 CodeQL-covered tasks judged by Bandit and CodeQL."
-        ),
-        "",
-        "### Flagged files after each round, per run",
-        "",
-        "| strategy | run | " + " | ".join(["gen"] + [f"r{k}" for k in range(1, iterations + 1)])
-        + f" | fixed by round {iterations} |",
-        "|---|---|" + "---|" * (iterations + 2),
-    ]
-    for strategy in strategies:
-        for run, figures in summary[strategy]["runs"].items():
-            counts = " | ".join(str(n) for n in figures["flagged_by_round"])
-            success = _pct(figures["success_by_round"][iterations])
-            lines.append(f"| {STRATEGY_LABELS.get(strategy, strategy)} | {run} | {counts} | {success} |")
-    agreement = meta.get("replay_agreement")
-    if agreement:
-        lines += ["", agreement_table(agreement)]
-    missing = meta.get("missing_units")
-    if missing:
-        lines += ["", f"**Incomplete:** {missing} task result(s) missing (unmerged shards or an interrupted run)."]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def agreement_table(agreement: Mapping[str, Any]) -> str:

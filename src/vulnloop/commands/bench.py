@@ -17,7 +17,7 @@ from vulnloop.commands.options import note
 from vulnloop.errors import ConfigError
 
 if TYPE_CHECKING:  # keep `vulnloop --help` from importing the benchmark
-    from vulnloop.llm.client import ChatModel
+    from vulnloop.llm.client import ChatModel, TokenBudget
 
 STRATEGY_CHOICES = {"ours": ("ours",), "paper": ("ours", "paper"), "paper-only": ("paper",)}
 DEFAULT_OUT = "vulnloop-bench"
@@ -262,7 +262,7 @@ class ModelSpec:
     replay_fixer: str | None = None
 
 
-def build_model(spec: ModelSpec, budget: Any = None) -> ChatModel:
+def build_model(spec: ModelSpec, budget: TokenBudget | None = None) -> ChatModel:
     from vulnloop.bench.replay import REPLAY_PREFIX, ReplayModel
 
     if spec.name.startswith(REPLAY_PREFIX):
@@ -333,7 +333,6 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
     from vulnloop.bench.records import FORMAT, RecordStore
     from vulnloop.bench.replay import ReplayModel
     from vulnloop.bench.report import write_reports
-    from vulnloop.llm.client import TokenBudget
 
     _positive("--iterations", request.iterations)
     _positive("--runs", request.runs)
@@ -345,11 +344,7 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
     tasks = select_tasks(dataset.tasks, request.tasks)
     if request.limit is not None:
         tasks = tasks[: _positive("--limit", request.limit)]
-    budget = TokenBudget(request.token_budget) if request.token_budget else None
-    generator = build_model(request.model, budget)
-    fixer = generator
-    if request.repair_model is not None and request.repair_model.name != request.model.name:
-        fixer = build_model(request.repair_model, budget)
+    generator, fixer = _generator_and_fixer(request)
     with tempfile.TemporaryDirectory(prefix="vulnloop-bench-") as tmp:
         root = Path(tmp)  # no pyproject here: the user's [tool.bandit] never skews the benchmark
         engines, engine_notes = _engines(request.engines, root)
@@ -400,6 +395,17 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
     if reports.chart_note:
         echo(reports.chart_note)
     return 1 if bench.errors else 0
+
+
+def _generator_and_fixer(request: GenerateRequest) -> tuple[ChatModel, ChatModel]:
+    """The model that writes the code and the one that repairs it (the same unless told), one budget."""
+    from vulnloop.llm.client import TokenBudget
+
+    budget = TokenBudget(request.token_budget) if request.token_budget else None
+    generator = build_model(request.model, budget)
+    if request.repair_model is not None and request.repair_model.name != request.model.name:
+        return generator, build_model(request.repair_model, budget)
+    return generator, generator
 
 
 class _progress_bar:
