@@ -191,6 +191,21 @@ def test_a_token_without_write_permission_is_said_plainly(repo: PrRepo, tmp_path
     assert any(l.startswith("::warning title=vulnloop::No review posted") for l in run.stdout.splitlines())
 
 
+def test_a_secondary_rate_limit_is_waited_out_and_the_review_still_posted(repo: PrRepo, tmp_path: Path) -> None:
+    from vulnloop.github.client import Pacing
+    from vulnloop.github.run import run_action
+
+    with fake_github_for(repo, throttle_posts=1, retry_after="1") as fake:
+        env = action_env(tmp_path, repo, pr_event(tmp_path, repo), api_url=fake.base_url)
+        lines: list[str] = []
+        code = run_action(env, emit=lines.append, pacing=Pacing(0.0, 0.0, True))  # PyGithub's retries on
+        assert fake.problems == []
+    assert code == 0, "\n".join(lines)
+    assert [r.status for r in fake.requests if r.method == "POST"] == [403, 200]
+    assert len(fake.submitted_reviews) == 1
+    assert not any("No review posted" in line or "incomplete" in line for line in lines)
+
+
 def test_comments_github_refuses_move_to_the_body(repo: PrRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(comment: Any) -> str | None:
         return "Something went wrong with this comment" if comment["line"] == 15 else None

@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from fake_openai import FakeOpenAI, RecordedRequest, answer
+
 from tests.conftest import SHARED_DATA
-from vulnloop.bench.cweval import load_cweval
-from vulnloop.bench.cweval_tests import UNTESTED, judge_kinds, run_tests
+from vulnloop.bench.cweval import UNTESTED, judge_kinds, load_cweval, run_tests
 from vulnloop.commands.bench import CwevalRequest, ModelSpec, cweval
 from vulnloop.errors import ConfigError
 from vulnloop.main import main

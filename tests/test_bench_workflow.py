@@ -78,12 +78,12 @@ def test_a_missing_matplotlib_costs_the_chart_only(
 def test_a_chart_that_fails_to_draw_is_a_note_after_the_results_are_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vulnloop.bench import chart
+    from vulnloop.bench import report
 
     def broken(*args: object) -> Path:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(chart, "flagged_chart", broken)
+    monkeypatch.setattr(report, "flagged_chart", broken)
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     write_tasks(tmp_path / "tasks.jsonl")

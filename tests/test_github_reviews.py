@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from action_helpers import NAME, NUMBER, OWNER, fake_github_for, make_pr_repo
 
-from vulnloop.github.client import Pacing, connect, retry_after_seconds, with_backoff
+from vulnloop.github.client import Pacing, connect
 from vulnloop.github.reviews import (
     REVIEW_MARKER,
     ReviewComment,
     ReviewPoster,
+    payload,
     read_prior,
     trailer,
     trailer_keys,
@@ -28,8 +29,11 @@ def repo(tmp_path: Path) -> Any:
     return make_pr_repo(tmp_path, BASE, HEAD)
 
 
-def pull_and_commit(fake: Any) -> tuple[Any, Any]:
-    gh = connect(fake.base_url, fake.token, Pacing.none())
+RETRYING = Pacing(0.0, 0.0, True)  # PyGithub's own retries on, no spacing between requests
+
+
+def pull_and_commit(fake: Any, pacing: Pacing = Pacing.none()) -> tuple[Any, Any]:
+    gh = connect(fake.base_url, fake.token, pacing)
     repo = gh.get_repo(f"{OWNER}/{NAME}")
     return repo.get_pull(NUMBER), repo.get_commit(fake.head_sha)
 
@@ -121,7 +125,7 @@ def test_a_bad_comment_last_in_line_is_still_found_alone(repo: Any) -> None:
 def test_a_stale_pending_review_does_not_break_the_bisection(repo: Any) -> None:
     with fake_github_for(repo) as fake:
         pull, commit = pull_and_commit(fake)
-        pull.create_review(commit=commit, comments=[comment(3).payload()])  # left over: pending
+        pull.create_review(commit=commit, comments=[payload(comment(3))])  # left over: pending
         result = post(ReviewPoster(pull, commit), [comment(5), comment(110)])
         assert [d.comment.line for d in result.demoted] == [110]
         assert [len(fake.comments_of(r)) for r in fake.submitted_reviews] == [1]
@@ -135,31 +139,30 @@ def test_a_read_only_token_is_reported_not_raised(repo: Any) -> None:
         assert result.posted == [] and fake.reviews == []
 
 
-def test_secondary_rate_limits_wait_as_told(repo: Any) -> None:
-    waits: list[float] = []
-    with fake_github_for(repo, throttle_posts=2, retry_after="3") as fake:
-        pull, commit = pull_and_commit(fake)
-        result = post(ReviewPoster(pull, commit, sleep=waits.append), [comment(5)])
-        assert waits == [3.0, 3.0]
+def test_a_secondary_rate_limit_is_waited_out_by_pygithubs_own_retries(repo: Any) -> None:
+    with fake_github_for(repo, throttle_posts=1, retry_after="1") as fake:
+        pull, commit = pull_and_commit(fake, RETRYING)
+        result = post(ReviewPoster(pull, commit), [comment(5)])
+        assert result.error is None and result.denied is None
+        assert [r.status for r in fake.requests if r.method == "POST"] == [403, 200]  # waited 1 s, then posted
         assert len(result.posted) == 1 and len(fake.submitted_reviews) == 1
+        assert fake.problems == []
 
 
-def test_back_off_gives_up_on_long_waits_and_other_errors() -> None:
-    class Limited(Exception):
-        status = 429
-        headers = {"Retry-After": "999"}
-        data = {"message": "slow down"}
+def test_a_permanent_403_is_reported_after_one_request_not_retried(repo: Any) -> None:
+    with fake_github_for(repo, read_only=True) as fake:
+        pull, commit = pull_and_commit(fake, RETRYING)
+        result = post(ReviewPoster(pull, commit), [comment(5)])
+        assert result.denied and "not accessible" in result.denied
+        assert [r.status for r in fake.requests if r.method == "POST"] == [403]
 
-    calls: list[int] = []
 
-    def fail() -> None:
-        calls.append(1)
-        raise Limited()
-
-    with pytest.raises(Limited):
-        with_backoff(fail, sleep=lambda s: None, max_wait=60)
-    assert len(calls) == 1
-    assert retry_after_seconds(ValueError("x")) is None
+def test_without_retries_a_rate_limit_is_an_error_not_a_denial(repo: Any) -> None:
+    with fake_github_for(repo, throttle_posts=1, retry_after="1") as fake:
+        pull, commit = pull_and_commit(fake)
+        result = post(ReviewPoster(pull, commit), [comment(5)])
+        assert result.posted == [] and len([r for r in fake.requests if r.method == "POST"]) == 1
+        assert result.denied is None and result.error and "secondary rate limit" in result.error
 
 
 def test_prior_markers_count_only_from_bots_and_only_as_the_last_line(repo: Any) -> None:

@@ -1,7 +1,6 @@
-"""The SecurityEval benchmark: generate code, scan it, repair it, and compare with the paper.
+"""The benchmarks (the `bench` extra): SecurityEval (``generate``) and CWEval (``cweval_repair``)
+repaired by our loop and the paper's (``strategies``), and the engines scored (``detect``).
 
-``dataset`` loads the tasks, ``labels`` the reviewers' labelled pieces, ``replay`` answers
-prompts from those pieces, ``generate`` runs the benchmark, ``paper_strategy`` is the paper's
-own loop, ``records`` stores results per task, ``summary``/``table``/``chart`` report them, and
-``detect`` scores the engines against the labels.
+``dataset``/``labels``/``cweval`` load inputs, ``replay`` answers from labelled pieces, ``judge``
+scans a result, ``records`` keeps results on disk, ``report`` writes the figures, table and chart.
 """

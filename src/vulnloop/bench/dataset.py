@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from vulnloop.bench.jsonl import parse_jsonl
+from vulnloop.bench.records import parse_jsonl
 from vulnloop.errors import ConfigError
 
 SECURITYEVAL_REPO = "s2e-lab/SecurityEval"

@@ -15,11 +15,9 @@ from typing import Any, Callable, Sequence
 
 from vulnloop.bench.dataset import Task
 from vulnloop.bench.judge import Verdict, finding_summary, judge
-from vulnloop.bench.ours_strategy import run_ours
-from vulnloop.bench.outcome import StrategyOutcome, untouched
-from vulnloop.bench.paper_strategy import run_paper
 from vulnloop.bench.prompts import generated_code, generation_messages
 from vulnloop.bench.records import FORMAT, RecordStore
+from vulnloop.bench.strategies import StrategyOutcome, run_ours, run_paper, untouched
 from vulnloop.engines import Engine
 from vulnloop.errors import ConfigError
 from vulnloop.llm.client import ChatModel

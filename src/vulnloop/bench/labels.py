@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from vulnloop.bench.jsonl import parse_jsonl
+from vulnloop.bench.records import parse_jsonl
 from vulnloop.errors import ConfigError
 
 

@@ -1,8 +1,7 @@
-"""The benchmark's results on disk: one JSON line per (run, strategy, task), appended as each
-task finishes, so an interrupted run resumes where it stopped and shards merge by concatenation.
-
-A folder holds ``meta.json`` (what was run), ``records.jsonl`` (the log), and the reports made
-from them: ``results.json``, ``table.md`` and ``flagged_by_round.png``.
+"""The benchmark's files: JSON Lines inputs read with errors naming file and line, and results
+kept as one JSON line per (run, strategy, task), appended as each task finishes, so an interrupted
+run resumes and shards merge by concatenation. A results folder holds ``meta.json``,
+``records.jsonl`` and the reports: ``results.json``, ``table.md``, ``flagged_by_round.png``.
 """
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from vulnloop.errors import ConfigError
 
@@ -162,3 +161,25 @@ def merge_folders(sources: Iterable[Path], target: Path) -> tuple[dict[str, Any]
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     os.replace(temporary, target / RECORDS_FILE)
     return meta, records
+
+
+T = TypeVar("T")
+
+
+def parse_jsonl(
+    text: str, *, origin: str, what: str, convert: Callable[[dict[str, Any]], T]
+) -> list[tuple[int, T]]:
+    """(line number, ``convert(object)``) for each non-blank line. A line that is not a JSON object,
+    or that ``convert`` rejects with ValueError, is an error naming the file and the line."""
+    items: list[tuple[int, T]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise ValueError("not a JSON object")
+            items.append((number, convert(row)))
+        except ValueError as exc:
+            raise ConfigError(f"{origin}:{number}: not a {what}: {exc}") from None
+    return items

@@ -1,7 +1,10 @@
-"""`vulnloop bench`: the SecurityEval benchmark (generate, detect, merge) and its Action entry."""
+"""`vulnloop bench`: the SecurityEval and CWEval benchmarks (generate, detect, cweval, merge) and
+the Action's workflow_dispatch entry. They need the `bench` extra; without it, one line says so."""
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib.util
 import os
 import sys
 import tempfile
@@ -14,11 +17,30 @@ from vulnloop.commands.options import note
 from vulnloop.errors import ConfigError
 
 if TYPE_CHECKING:  # keep `vulnloop --help` from importing the benchmark
-    from vulnloop.llm.client import ChatModel
+    from vulnloop.llm.client import ChatModel, TokenBudget
 
 STRATEGY_CHOICES = {"ours": ("ours",), "paper": ("ours", "paper"), "paper-only": ("paper",)}
 DEFAULT_OUT = "vulnloop-bench"
 DEFAULT_CWEVAL_OUT = "vulnloop-bench-cweval"
+BENCH_EXTRA = ("matplotlib", "tqdm")  # pyproject.toml's `bench` extra: the chart and the progress bar
+
+
+def require_bench_extra() -> None:
+    """ConfigError (exit 2) naming the install line when a package of the `bench` extra is missing."""
+    missing = [name for name in BENCH_EXTRA if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ConfigError(
+            f"vulnloop bench needs the bench extra ({', '.join(missing)} not installed): pip install 'vulnloop[bench]'"
+        )
+
+
+def _with_extra(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    @functools.wraps(run)
+    def checked(args: argparse.Namespace) -> int:
+        require_bench_extra()
+        return run(args)
+
+    return checked
 
 
 # -- the parser ----------------------------------------------------------------------------------
@@ -45,7 +67,7 @@ def register(subparsers: Any) -> None:
     merge.add_argument("folders", nargs="+", metavar="DIR", help="result folders to merge")
     merge.add_argument("--out", metavar="DIR", help="folder to write (default: the first DIR)")
     merge.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
-    merge.set_defaults(run=run_merge)
+    merge.set_defaults(run=_with_extra(run_merge))
 
     def usage(_: argparse.Namespace) -> int:
         parser.print_help()
@@ -91,7 +113,7 @@ def add_generate_parser(commands: Any) -> argparse.ArgumentParser:
     gen.add_argument("--replay-fixer", metavar="NAME", help="replay: whose repairs (default: the first found)")
     gen.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
     gen.add_argument("--no-progress", action="store_true", help="no progress bar")
-    gen.set_defaults(run=run_generate)
+    gen.set_defaults(run=_with_extra(run_generate))
     return gen
 
 
@@ -111,7 +133,7 @@ def add_detect_parser(commands: Any) -> argparse.ArgumentParser:
     det.add_argument("--engines", default="auto", metavar="LIST",
                      help="auto (default: every installed engine), paper (Bandit and CodeQL), or e.g. bandit,semgrep")
     det.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"folder for detect.json and detect.md (default: {DEFAULT_OUT})")
-    det.set_defaults(run=run_detect)
+    det.set_defaults(run=_with_extra(run_detect))
     return det
 
 
@@ -157,7 +179,7 @@ def add_cweval_parser(commands: Any) -> argparse.ArgumentParser:
     cw.add_argument("--out", default=DEFAULT_CWEVAL_OUT, metavar="DIR", help=f"results folder (default: {DEFAULT_CWEVAL_OUT})")
     cw.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
     cw.add_argument("--no-progress", action="store_true", help="no progress bar")
-    cw.set_defaults(run=run_cweval)
+    cw.set_defaults(run=_with_extra(run_cweval))
     return cw
 
 
@@ -240,7 +262,7 @@ class ModelSpec:
     replay_fixer: str | None = None
 
 
-def build_model(spec: ModelSpec, budget: Any = None) -> ChatModel:
+def build_model(spec: ModelSpec, budget: TokenBudget | None = None) -> ChatModel:
     from vulnloop.bench.replay import REPLAY_PREFIX, ReplayModel
 
     if spec.name.startswith(REPLAY_PREFIX):
@@ -311,7 +333,6 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
     from vulnloop.bench.records import FORMAT, RecordStore
     from vulnloop.bench.replay import ReplayModel
     from vulnloop.bench.report import write_reports
-    from vulnloop.llm.client import TokenBudget
 
     _positive("--iterations", request.iterations)
     _positive("--runs", request.runs)
@@ -323,11 +344,7 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
     tasks = select_tasks(dataset.tasks, request.tasks)
     if request.limit is not None:
         tasks = tasks[: _positive("--limit", request.limit)]
-    budget = TokenBudget(request.token_budget) if request.token_budget else None
-    generator = build_model(request.model, budget)
-    fixer = generator
-    if request.repair_model is not None and request.repair_model.name != request.model.name:
-        fixer = build_model(request.repair_model, budget)
+    generator, fixer = _generator_and_fixer(request)
     with tempfile.TemporaryDirectory(prefix="vulnloop-bench-") as tmp:
         root = Path(tmp)  # no pyproject here: the user's [tool.bandit] never skews the benchmark
         engines, engine_notes = _engines(request.engines, root)
@@ -380,9 +397,19 @@ def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, ou
     return 1 if bench.errors else 0
 
 
+def _generator_and_fixer(request: GenerateRequest) -> tuple[ChatModel, ChatModel]:
+    """The model that writes the code and the one that repairs it (the same unless told), one budget."""
+    from vulnloop.llm.client import TokenBudget
+
+    budget = TokenBudget(request.token_budget) if request.token_budget else None
+    generator = build_model(request.model, budget)
+    if request.repair_model is not None and request.repair_model.name != request.model.name:
+        return generator, build_model(request.repair_model, budget)
+    return generator, generator
+
+
 class _progress_bar:
-    """A tqdm bar on stderr (hidden when stderr is not a terminal, when turned off, or without the
-    `bench` extra that brings tqdm: the run goes on without it)."""
+    """A tqdm bar on stderr (hidden when stderr is not a terminal or when turned off)."""
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.total = total
@@ -391,10 +418,8 @@ class _progress_bar:
 
     def __enter__(self) -> Callable[[int], None]:
         if self.enabled:
-            try:
-                from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
-            except ImportError:
-                return self.advance
+            from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
+
             self._bar = tqdm(total=self.total, unit="task", desc="vulnloop bench", file=sys.stderr, disable=None)
         return self.advance
 
@@ -448,7 +473,7 @@ def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: A
     from vulnloop import __version__
     from vulnloop.bench.cweval import load_cweval
     from vulnloop.bench.cweval_repair import KIND, CwevalBench, CwevalSettings, select_cases, tasks_digest
-    from vulnloop.bench.cweval_report import write_cweval_reports
+    from vulnloop.bench.cweval_repair import write_cweval_reports
     from vulnloop.bench.generate import Shard
     from vulnloop.bench.records import FORMAT, RecordStore
     from vulnloop.llm.client import TokenBudget
@@ -514,7 +539,7 @@ def run_merge(args: argparse.Namespace) -> int:
     target = Path(args.out) if args.out else folders[0]
     meta, records = merge_folders(folders, target)
     if meta.get("kind") == "cweval":
-        from vulnloop.bench.cweval_report import write_cweval_reports
+        from vulnloop.bench.cweval_repair import write_cweval_reports
 
         reports = write_cweval_reports(target, meta, records, chart=not args.no_chart)
     else:
@@ -626,9 +651,3 @@ def run_from_action(inputs: Mapping[str, str], workspace: Path) -> int:
     if summary and chart_note:
         append_file(Path(summary), f"\n_{chart_note}_\n")
     return code
-
-
-def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - `python -m` convenience
-    from vulnloop.main import main as vulnloop_main
-
-    return vulnloop_main(["bench", *(argv or sys.argv[1:])])

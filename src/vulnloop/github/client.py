@@ -1,17 +1,17 @@
-"""A PyGithub client for the run, and patience with GitHub's secondary rate limits."""
+"""A PyGithub client for the run: its pacing of requests and its own retries."""
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING
 
 from vulnloop.errors import ConfigError
 
-T = TypeVar("T")
-Sleep = Callable[[float], None]
+if TYPE_CHECKING:
+    from github import Github
 
 DEFAULT_API_URL = "https://api.github.com"
+RETRIES = 4  # attempts after the first, each waiting as GitHub says (Retry-After) or backing off
 
 
 @dataclass(frozen=True)
@@ -42,25 +42,27 @@ class Pacing:
         return cls.none() if seconds <= 0 else cls(seconds, max(seconds, 1.0), True)
 
 
-def connect(api_url: str, token: str, pacing: Pacing | None = None) -> Any:
-    """A lazy PyGithub client: objects are fetched only when a field not yet known is read."""
-    import github
-    from github import Auth
+def connect(api_url: str, token: str, pacing: Pacing | None = None) -> Github:
+    """A lazy PyGithub client: objects are fetched only when a field not yet known is read.
+
+    Its own GithubRetry waits out secondary rate limits (403 with Retry-After or saying so, 429)
+    and retries 5xx; a 403 that is not a rate limit is raised at once.
+    """
+    from github import Auth, Github, GithubRetry
 
     pacing = pacing or Pacing()
-    kwargs: dict[str, Any] = {
-        "base_url": (api_url or DEFAULT_API_URL).rstrip("/"),
-        "auth": Auth.Token(token) if token else None,
-        "per_page": 100,
-        "lazy": True,
-        "seconds_between_requests": pacing.seconds_between_requests,
-        "seconds_between_writes": pacing.seconds_between_writes,
-        "timeout": 30,
-        "user_agent": "vulnloop-action",
-    }
-    if not pacing.retries:
-        kwargs["retry"] = None
-    return github.Github(**kwargs)
+    retry = GithubRetry(total=RETRIES, backoff_factor=1.0, status_forcelist=[429, *range(500, 600)]) if pacing.retries else None
+    return Github(
+        base_url=(api_url or DEFAULT_API_URL).rstrip("/"),
+        auth=Auth.Token(token) if token else None,
+        per_page=100,
+        lazy=True,
+        seconds_between_requests=pacing.seconds_between_requests,
+        seconds_between_writes=pacing.seconds_between_writes,
+        timeout=30,
+        user_agent="vulnloop-action",
+        retry=retry,
+    )
 
 
 def github_errors() -> tuple[type[Exception], ...]:
@@ -69,47 +71,3 @@ def github_errors() -> tuple[type[Exception], ...]:
     from requests import RequestException
 
     return (GithubException, RequestException, OSError)
-
-
-def retry_after_seconds(exc: Exception) -> float | None:
-    """Seconds to wait when ``exc`` is a rate-limit answer (403/429 with Retry-After or saying so)."""
-    status = getattr(exc, "status", None)
-    if status not in (403, 429):
-        return None
-    headers = {str(k).lower(): str(v) for k, v in (getattr(exc, "headers", None) or {}).items()}
-    if "retry-after" in headers:
-        try:
-            return max(float(headers["retry-after"]), 0.0)
-        except ValueError:
-            return 60.0
-    data = getattr(exc, "data", None)
-    message = str(data.get("message", "")) if isinstance(data, dict) else str(data or "")
-    if "rate limit" in message.lower():
-        remaining = headers.get("x-ratelimit-remaining")
-        reset = headers.get("x-ratelimit-reset")
-        if remaining == "0" and reset and reset.isdigit():
-            return max(float(reset) - time.time(), 1.0)
-        return 60.0
-    return None
-
-
-def with_backoff(
-    call: Callable[[], T],
-    *,
-    attempts: int = 4,
-    max_wait: float = 120.0,
-    sleep: Sleep = time.sleep,
-    log: Callable[[str], None] | None = None,
-) -> T:
-    """Run ``call``; on a rate-limit answer wait as told (at most ``max_wait``) and try again."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return call()
-        except github_errors() as exc:
-            wait = retry_after_seconds(exc)
-            if wait is None or attempt == attempts or wait > max_wait:
-                raise
-            if log:
-                log(f"GitHub asks us to slow down (secondary rate limit): waiting {wait:.0f} s")
-            sleep(wait)
-    raise AssertionError("unreachable")

@@ -11,10 +11,13 @@ import hashlib
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from vulnloop.patches import FileDiff, parse_patch, parse_unified_diff
 from vulnloop.sources import SourceFile, decode_source, is_excluded
+
+if TYPE_CHECKING:
+    from github.PullRequest import PullRequest
 
 PYTHON_SUFFIXES = (".py", ".pyw")
 GITHUB_FILE_LIMIT = 3000
@@ -74,16 +77,20 @@ def git_diffs(workspace: Path, base: str, head: str, paths: Sequence[str] = (), 
     return parse_unified_diff(out)
 
 
-def _listed(pull: Any) -> list[tuple[str, str, str | None, str | None, str | None, int]]:
-    """(path, status, patch, blob sha, previous path, changes) for every file GitHub lists."""
-    rows = []
+Listed = tuple[str, str, str | None, str | None, str | None, int]
+
+
+def _listed(pull: PullRequest) -> list[Listed]:
+    """(path, status, patch, blob sha, previous path, changes) for every file GitHub lists;
+    GitHub leaves out the patch of large diffs and the previous name of files not renamed."""
+    rows: list[Listed] = []
     for item in pull.get_files():
         rows.append((item.filename, item.status, item.patch, item.sha, item.previous_filename, item.changes))
     return rows
 
 
 def pull_request_files(
-    pull: Any,
+    pull: PullRequest,
     *,
     workspace: Path,
     base_sha: str,

@@ -8,11 +8,10 @@ further reviews. Every comment holds a hidden marker, so a re-run can skip what 
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from vulnloop.github.client import Sleep, github_errors, retry_after_seconds, with_backoff
+from vulnloop.github.client import github_errors
 from vulnloop.report.review_comments import (
     MAX_BODY,
     REVIEW_MARKER,
@@ -24,10 +23,18 @@ from vulnloop.report.review_comments import (
     trailer_keys,
 )
 
+if TYPE_CHECKING:
+    from github import Github
+    from github.Commit import Commit
+    from github.NamedUser import NamedUser
+    from github.PullRequest import PullRequest
+    from github.PullRequest import ReviewComment as CommentPayload
+    from github.PullRequestReview import PullRequestReview
+
 Log = Callable[[str], None]
 
 
-def token_identity(gh: Any) -> str | None:
+def token_identity(gh: Github) -> str | None:
     """The login the token posts as, when GitHub tells (a personal access token's user); None for
     the workflow's GITHUB_TOKEN or an app's token, which may not call GET /user and post as a bot."""
     try:
@@ -37,26 +44,26 @@ def token_identity(gh: Any) -> str | None:
     return login if isinstance(login, str) and login else None
 
 
-def _trusted(user: Any, identity: str | None) -> bool:
+def _trusted(user: NamedUser | None, identity: str | None) -> bool:
     """Markers count only from the account this run posts as: anyone can comment on a public pull
     request, and a forged marker must not silence a finding. ``identity`` is that account's login
     when known; otherwise the token is a bot's (GITHUB_TOKEN or an app), so bot accounts count."""
     if user is None:
         return False
     if identity is not None:
-        return str(getattr(user, "login", "")) == identity
-    return str(getattr(user, "type", "")) == "Bot"
+        return user.login == identity
+    return user.type == "Bot"
 
 
-def read_prior(pull: Any, *, identity: str | None = None, log: Log = lambda m: None) -> Prior:
+def read_prior(pull: PullRequest, *, identity: str | None = None) -> Prior:
     comments: dict[str, list[tuple[str, int | None]]] = {}
-    for comment in with_backoff(lambda: list(pull.get_review_comments()), log=log):
+    for comment in pull.get_review_comments():
         if not _trusted(comment.user, identity):
             continue
         for key in trailer_keys(comment.body or ""):
             comments.setdefault(key, []).append((comment.path, comment.line))
     body_keys: set[str] = set()
-    for review in with_backoff(lambda: list(pull.get_reviews()), log=log):
+    for review in pull.get_reviews():
         body = review.body or ""
         if body.startswith(REVIEW_MARKER) and _trusted(review.user, identity):
             body_keys.update(trailer_keys(body))
@@ -72,12 +79,25 @@ class PostResult:
     error: str | None = None  # anything else that stopped the posting
 
 
+def payload(comment: ReviewComment) -> CommentPayload:
+    """The comment as the create-review call takes it: on the pull request's head side (RIGHT)."""
+    out: CommentPayload = {"path": comment.path, "line": comment.line, "side": "RIGHT", "body": comment.body}
+    if comment.start_line is not None and comment.start_line < comment.line:
+        out["start_line"] = comment.start_line
+        out["start_side"] = "RIGHT"
+    return out
+
+
 def _status(exc: Exception) -> int | None:
-    return getattr(exc, "status", None)
+    from github import GithubException
+
+    return exc.status if isinstance(exc, GithubException) else None
 
 
 def _reason(exc: Exception) -> str:
-    data = getattr(exc, "data", None)
+    from github import GithubException
+
+    data = exc.data if isinstance(exc, GithubException) else None
     if isinstance(data, dict):
         errors = data.get("errors")
         if isinstance(errors, list) and errors:
@@ -111,32 +131,27 @@ def with_demoted(body: str, demoted: Sequence[Demoted], render: Callable[[Sequen
 class ReviewPoster:
     def __init__(
         self,
-        pull: Any,
-        commit: Any,
+        pull: PullRequest,
+        commit: Commit,
         *,
         per_review: int = 30,
-        sleep: Sleep = time.sleep,
         log: Log = lambda m: None,
     ) -> None:
         self.pull = pull
         self.commit = commit
         self.per_review = max(per_review, 1)
-        self.sleep = sleep
         self.log = log
         self.probes = 0
 
-    def _create(self, body: str | None, comments: Sequence[ReviewComment], *, pending: bool = False) -> Any:
+    def _create(self, body: str | None, comments: Sequence[ReviewComment], *, pending: bool = False) -> PullRequestReview:
         from github.GithubObject import NotSet
 
-        def call() -> Any:
-            return self.pull.create_review(
-                commit=self.commit,
-                body=fit_body(body) if body is not None else NotSet,
-                event=NotSet if pending else "COMMENT",
-                comments=[c.payload() for c in comments],
-            )
-
-        return with_backoff(call, sleep=self.sleep, log=self.log)
+        return self.pull.create_review(
+            commit=self.commit,
+            body=fit_body(body) if body is not None else NotSet,
+            event=NotSet if pending else "COMMENT",
+            comments=[payload(c) for c in comments],
+        )
 
     def _probe(self, comments: Sequence[ReviewComment]) -> str | None:
         """None when GitHub accepts these comments (as a pending review, deleted at once), else why not."""
@@ -152,7 +167,7 @@ class ReviewPoster:
                 if _status(exc) != 422:
                     raise
                 return reason
-            with_backoff(review.delete, sleep=self.sleep, log=self.log)
+            review.delete()
             return None
         return "GitHub keeps a pending review of this account on the pull request"
 
@@ -194,6 +209,8 @@ class ReviewPoster:
         continuation: Callable[[int, int], str],
         demoted_text: Callable[[Sequence[Demoted]], str],
     ) -> PostResult:
+        from github import RateLimitExceededException  # one PyGithub's retries gave up on, or made without them
+
         result = PostResult()
         chunks = [list(comments[i : i + self.per_review]) for i in range(0, len(comments), self.per_review)] or [[]]
         for index, chunk in enumerate(chunks):
@@ -202,7 +219,7 @@ class ReviewPoster:
                 review = self._create(head, chunk)
             except github_errors() as exc:
                 status = _status(exc)
-                if status in (401, 403, 404) and retry_after_seconds(exc) is None:
+                if status in (401, 403, 404) and not isinstance(exc, RateLimitExceededException):
                     result.denied = _reason(exc)
                     return result
                 if status != 422:
@@ -226,6 +243,6 @@ class ReviewPoster:
                     return result
                 result.demoted.extend(bad)
                 chunk = good
-            result.review_urls.append(str(getattr(review, "html_url", "")))
+            result.review_urls.append(review.html_url)
             result.posted.extend(chunk)
         return result

@@ -9,13 +9,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from vulnloop.config import Config, load_config
 from vulnloop.errors import ConfigError
-from vulnloop.findings import Finding, ScanResult
+from vulnloop.findings import Finding, ScanResult, SkippedFile
 from vulnloop.report import workflow_commands as workflow
-from vulnloop.github.client import DEFAULT_API_URL, Pacing, connect, github_errors, with_backoff
+from vulnloop.github.client import DEFAULT_API_URL, Pacing, connect, github_errors
 from vulnloop.github.event import PULL_REQUEST_EVENTS, ActionEvent, PullRequestInfo, read_event
 from vulnloop.github.inputs import ActionInputs, read_inputs
 from vulnloop.github.pr_files import (
@@ -34,15 +34,19 @@ from vulnloop.llm.client import LLM_OFF
 from vulnloop.patches import FileDiff
 from vulnloop.repair.ledger import LoopReport
 from vulnloop.report.annotations import annotation_lines
-from vulnloop.report.review import ReviewContext, continuation_body, count_items, demoted_text, plan_review
+from vulnloop.report.review import ReviewContext, ReviewPlan, continuation_body, count_items, demoted_text, plan_review
+from vulnloop.report.review_comments import Prior
 from vulnloop.report.summary import SummaryFacts, failing, job_summary
 from vulnloop.sources import DEFAULT_EXCLUDES, SourceFile
 
 if TYPE_CHECKING:
+    from github import Github
+    from github.Commit import Commit
+    from github.PullRequest import PullRequest
+
     from vulnloop.repair.loop import RepairLoop
 
 Emit = Callable[[str], None]
-LoopBuilder = Callable[..., Any]
 
 ENABLE_FORK_REVIEWS = (
     "To get review suggestions on fork pull requests, run vulnloop on `pull_request_target` "
@@ -74,7 +78,6 @@ class _Run:
     config: Config
     loop: RepairLoop
     pacing: Pacing | None
-    sleep: Callable[[float], None]
 
 
 def _log(emit: Emit) -> Callable[[str], None]:
@@ -86,8 +89,6 @@ def run_action(
     *,
     emit: Emit = print,
     pacing: Pacing | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    build_loop: LoopBuilder | None = None,
 ) -> int:
     """The whole run; returns the exit code (1 when unfixed findings at or above fail_on remain)."""
     started = time.perf_counter()
@@ -111,7 +112,7 @@ def run_action(
         emit(workflow.add_mask(inputs.openai_api_key))
     state = RunState()
     try:
-        config, loop = _prepare(inputs, event, workspace, environ, state, log, build_loop)
+        config, loop = _prepare(inputs, event, workspace, environ, state, log)
     except ConfigError as exc:
         _configuration_error(environ, emit, str(exc))
         raise
@@ -121,7 +122,7 @@ def run_action(
             state.headline.append(_llm_headline(event))
         elif not note.startswith("engines:"):
             state.notes.append(note)
-    run = _Run(inputs, event, environ, workspace, emit, log, state, config, loop, pacing, sleep)
+    run = _Run(inputs, event, environ, workspace, emit, log, state, config, loop, pacing)
     if event.pull_request is not None:
         report, skipped = _review_pull_request(run, event.pull_request)
         hint = "commit the suggestion in the review, or run `vulnloop fix --write` locally."
@@ -164,12 +165,9 @@ def _prepare(
     environ: Mapping[str, str],
     state: RunState,
     log: Callable[[str], None],
-    build_loop: LoopBuilder | None,
-) -> tuple[Config, Any]:
-    if build_loop is None:
-        from vulnloop.pipeline import build_loop as default_builder
+) -> tuple[Config, RepairLoop]:
+    from vulnloop.pipeline import build_loop
 
-        build_loop = default_builder
     config = load_config(workspace).with_overrides(inputs.config_overrides())
     pr = event.pull_request
     if config.verify_cmd and event.name == "pull_request_target" and pr is not None and pr.from_fork:
@@ -196,7 +194,7 @@ def _in_scope(finding: Finding, diffs: Mapping[str, FileDiff | None], only_chang
 
 
 def _scan_and_repair(
-    loop: Any,
+    loop: RepairLoop,
     sources: Sequence[SourceFile],
     config: Config,
     diffs: Mapping[str, FileDiff | None],
@@ -215,35 +213,13 @@ def _scan_and_repair(
     return report, scan
 
 
-def _review_pull_request(run: _Run, pr: PullRequestInfo) -> tuple[LoopReport, tuple[Any, ...]]:
-    inputs, event, config, loop, state, log = run.inputs, run.event, run.config, run.loop, run.state, run.log
-    workspace, environ, pacing, sleep = run.workspace, run.environ, run.pacing, run.sleep
-    api_url = environ.get("GITHUB_API_URL") or DEFAULT_API_URL
-    if pacing is None:
-        try:
-            pacing = Pacing.parse(environ.get("VULNLOOP_GITHUB_PACING"))
-        except ConfigError as exc:  # a tuning knob: warn and keep GitHub's recommended pacing
-            state.notes.append(f"{exc}; used the default pacing")
-            log(f"warning: {exc}; used the default pacing")
-            pacing = Pacing()
-    excludes = (*DEFAULT_EXCLUDES, *config.exclude)
-    gh = connect(api_url, inputs.github_token, pacing) if inputs.github_token else None
+def _review_pull_request(run: _Run, pr: PullRequestInfo) -> tuple[LoopReport, tuple[SkippedFile, ...]]:
+    inputs, event, state = run.inputs, run.event, run.state
+    api_url = run.environ.get("GITHUB_API_URL") or DEFAULT_API_URL
+    gh = connect(api_url, inputs.github_token, _pacing(run)) if inputs.github_token else None
     repo = gh.get_repo(event.repository) if gh is not None else None
     pull = repo.get_pull(pr.number) if repo is not None else None
-    changed: ChangedFiles | None = None
-    if pull is not None:
-        try:
-            changed = with_backoff(
-                lambda: pull_request_files(
-                    pull, workspace=workspace, base_sha=pr.base_sha, head_sha=pr.head_sha,
-                    expected_count=pr.changed_files, excludes=excludes, max_files=inputs.max_files,
-                ),
-                sleep=sleep, log=log,
-            )
-        except github_errors() as exc:  # GitHub unreachable or the token cannot read: try git
-            state.notes.append(f"could not list the pull request's files through GitHub ({_short(exc)}): used git diff")
-    if changed is None:
-        changed = _git_changed(workspace, pr, excludes, inputs.max_files, state)
+    changed = _changed_files(run, pr, pull)
     state.notes.extend(changed.notes)
     state.left_out = changed.left_out
 
@@ -251,44 +227,76 @@ def _review_pull_request(run: _Run, pr: PullRequestInfo) -> tuple[LoopReport, tu
         if repo is None:
             return None
         try:
-            return bytes(repo.get_contents(path, ref=pr.head_sha).decoded_content)
+            content = repo.get_contents(path, ref=pr.head_sha)
         except github_errors():
             return None
+        return None if isinstance(content, list) else content.decoded_content  # a list: a folder
 
-    sources, notes = head_sources(changed.files, workspace=workspace, head_sha=pr.head_sha, fetch=fetch)
+    sources, notes = head_sources(changed.files, workspace=run.workspace, head_sha=pr.head_sha, fetch=fetch)
     state.notes.extend(notes)
     diffs: dict[str, FileDiff | None] = {f.path: f.diff for f in changed.files}
-    report, scan = _scan_and_repair(loop, sources, config, diffs, inputs.only_changed_lines, log, state)
+    report, scan = _scan_and_repair(run.loop, sources, run.config, diffs, inputs.only_changed_lines, run.log, state)
     read_only = _read_only_reason(event, pr, inputs)
     if read_only:
         state.headline.append(read_only)
-        return report, scan.skipped
-    assert pull is not None and repo is not None
-    context = ReviewContext(
-        engines=tuple(scan.engines),
-        rounds=report.rounds,
-        tokens=report.usage.total,
-        llm_calls=report.usage.calls,
-        seconds=report.seconds,
-        notes=tuple(state.notes),
-        headline=tuple(n for n in state.headline if n.startswith(LLM_OFF)),
-        left_out=changed.left_out,
-        max_suggestions=inputs.max_suggestions,
-    )
+    else:
+        assert gh is not None and pull is not None and repo is not None
+        context = ReviewContext(
+            engines=tuple(scan.engines),
+            rounds=report.rounds,
+            tokens=report.usage.total,
+            llm_calls=report.usage.calls,
+            seconds=report.seconds,
+            notes=tuple(state.notes),
+            headline=tuple(n for n in state.headline if n.startswith(LLM_OFF)),
+            left_out=changed.left_out,
+            max_suggestions=inputs.max_suggestions,
+        )
+        _post_review(run, gh, pull, repo.get_commit(pr.head_sha), lambda prior: plan_review(report, diffs, prior=prior, context=context))
+    return report, scan.skipped
+
+
+def _post_review(run: _Run, gh: Github, pull: PullRequest, commit: Commit, plan_for: Callable[[Prior], ReviewPlan]) -> None:
+    """Post the review planned against what earlier runs already said; GitHub's refusals become notes."""
     try:
-        prior = read_prior(pull, identity=token_identity(gh), log=log)
-        plan = plan_review(report, diffs, prior=prior, context=context)
-        counts = count_items(plan.items)
+        plan = plan_for(read_prior(pull, identity=token_identity(gh)))
         if not plan.has_news:
-            log(f"nothing new since the last review ({counts.existing} finding(s) already commented): no review posted")
-            return report, scan.skipped
-        poster = ReviewPoster(pull, repo.get_commit(pr.head_sha), sleep=sleep, log=log)
+            existing = count_items(plan.items).existing
+            run.log(f"nothing new since the last review ({existing} finding(s) already commented): no review posted")
+            return
+        poster = ReviewPoster(pull, commit, log=run.log)
         result = poster.post(plan.body, plan.comments, continuation=continuation_body, demoted_text=demoted_text)
     except github_errors() as exc:  # the review is extra: annotations, summary and SARIF still follow
-        state.headline.append(f"No review posted: {_short(exc)}. The findings are in the annotations, this summary and the SARIF file.")
-        return report, scan.skipped
-    _note_post(result, state, log)
-    return report, scan.skipped
+        run.state.headline.append(
+            f"No review posted: {_short(exc)}. The findings are in the annotations, this summary and the SARIF file."
+        )
+        return
+    _note_post(result, run.state, run.log)
+
+
+def _pacing(run: _Run) -> Pacing:
+    if run.pacing is not None:
+        return run.pacing
+    try:
+        return Pacing.parse(run.environ.get("VULNLOOP_GITHUB_PACING"))
+    except ConfigError as exc:  # a tuning knob: warn and keep GitHub's recommended pacing
+        run.state.notes.append(f"{exc}; used the default pacing")
+        run.log(f"warning: {exc}; used the default pacing")
+        return Pacing()
+
+
+def _changed_files(run: _Run, pr: PullRequestInfo, pull: PullRequest | None) -> ChangedFiles:
+    """The pull request's files as GitHub lists them, or from git when GitHub cannot tell."""
+    excludes = (*DEFAULT_EXCLUDES, *run.config.exclude)
+    if pull is not None:
+        try:
+            return pull_request_files(
+                pull, workspace=run.workspace, base_sha=pr.base_sha, head_sha=pr.head_sha,
+                expected_count=pr.changed_files, excludes=excludes, max_files=run.inputs.max_files,
+            )
+        except github_errors() as exc:  # GitHub unreachable or the token cannot read: try git
+            run.state.notes.append(f"could not list the pull request's files through GitHub ({_short(exc)}): used git diff")
+    return _git_changed(run.workspace, pr, excludes, run.inputs.max_files, run.state)
 
 
 def _note_post(result: PostResult, state: RunState, log: Callable[[str], None]) -> None:
@@ -306,10 +314,13 @@ def _note_post(result: PostResult, state: RunState, log: Callable[[str], None]) 
 
 
 def _short(exc: Exception) -> str:
-    status = getattr(exc, "status", None)
-    data = getattr(exc, "data", None)
-    message = data.get("message") if isinstance(data, dict) else None
-    text = f"HTTP {status}: {message}" if status else str(exc)
+    from github import GithubException
+
+    if isinstance(exc, GithubException):
+        message = exc.data.get("message") if isinstance(exc.data, dict) else exc.data
+        text = f"HTTP {exc.status}: {message}"
+    else:
+        text = str(exc)
     return " ".join(str(text).split())[:300]
 
 
@@ -341,7 +352,7 @@ def _git_changed(workspace: Path, pr: PullRequestInfo, excludes: Sequence[str], 
     return select_files(files, excludes, max_files, [])
 
 
-def _scan_push(run: _Run) -> tuple[LoopReport, tuple[Any, ...]]:
+def _scan_push(run: _Run) -> tuple[LoopReport, tuple[SkippedFile, ...]]:
     inputs, event, config, loop, workspace, state, log = (
         run.inputs, run.event, run.config, run.loop, run.workspace, run.state, run.log
     )
@@ -365,7 +376,7 @@ def _scan_push(run: _Run) -> tuple[LoopReport, tuple[Any, ...]]:
     return report, scan.skipped
 
 
-def _write_sarif(report: LoopReport, loop: Any, path: Path, state: RunState) -> bool:
+def _write_sarif(report: LoopReport, loop: RepairLoop, path: Path, state: RunState) -> bool:
     from vulnloop.report.sarif import engine_versions, sarif_log, write_sarif
 
     try:
@@ -381,7 +392,7 @@ def _reported_scan(report: LoopReport) -> ScanResult:
     return replace(report.scan, findings=tuple(e.finding for e in report.entries))
 
 
-def _finish(run: _Run, report: LoopReport, skipped: Sequence[Any], fixed_hint: str, seconds: float) -> int:
+def _finish(run: _Run, report: LoopReport, skipped: Sequence[SkippedFile], fixed_hint: str, seconds: float) -> int:
     inputs, event, state, workspace, environ, emit, loop = (
         run.inputs, run.event, run.state, run.workspace, run.environ, run.emit, run.loop
     )

@@ -17,11 +17,14 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
 from vulnloop.errors import ConfigError
 from vulnloop.llm.cache import ResponseCache, cache_key
 from vulnloop.llm.usage import TokenUsage
+
+if TYPE_CHECKING:
+    from openai import APIStatusError, DefaultHttpxClient
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +273,7 @@ class OpenAIChatModel:
         try:
             self._client = openai.OpenAI(
                 api_key=api_key, base_url=self.base_url, timeout=self.timeout, max_retries=self.max_retries,
-                http_client=_http_client_without_timeout_retries(openai),
+                http_client=_http_client_without_timeout_retries(),
             )
         except (openai.OpenAIError, ValueError) as exc:
             raise ConfigError(f"cannot set up the LLM client: {scrub(str(exc), self._secrets)}") from None
@@ -364,7 +367,8 @@ class OpenAIChatModel:
         self.breaker.failed(message)
         return _Failure(message)
 
-    def _read(self, response: Any) -> tuple[str, TokenUsage] | _Failure:
+    def _read(self, response: object) -> tuple[str, TokenUsage] | _Failure:
+        # read defensively: an OpenAI-compatible endpoint may leave out fields the client does not check
         raw_usage = getattr(response, "usage", None)
         prompt_tokens = _count(getattr(raw_usage, "prompt_tokens", 0))
         completion_tokens = _count(getattr(raw_usage, "completion_tokens", 0))
@@ -395,18 +399,20 @@ def _count(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
-def _http_client_without_timeout_retries(openai: Any) -> Any:
+def _http_client_without_timeout_retries() -> DefaultHttpxClient:
     """The client's own HTTP client, except that an answer we timed out waiting for is an
     ``APITimeoutError`` at once: the ``openai`` client re-raises its own errors without retrying."""
+    from openai import APITimeoutError, DefaultHttpxClient
 
-    class Client(openai.DefaultHttpxClient):  # type: ignore[misc]
+    class Client(DefaultHttpxClient):
+        # Any: the request and response are httpx's or httpx2's, whichever this openai release uses.
         def send(self, request: Any, **kwargs: Any) -> Any:
             try:
                 return super().send(request, **kwargs)
             except Exception as exc:
                 # ReadTimeout in httpx and httpx2 alike: the server took the request and is still working.
                 if type(exc).__name__ == "ReadTimeout":
-                    raise openai.APITimeoutError(request=request) from exc
+                    raise APITimeoutError(request=request) from exc
                 raise
 
     return Client()
@@ -420,17 +426,16 @@ def _root_cause(exc: BaseException) -> str:
     return text
 
 
-def _server_message(exc: Any) -> str:
+def _server_message(exc: APIStatusError) -> str:
     """The ``error.message`` of an OpenAI-style error body, else the response text."""
-    body = getattr(exc, "body", None)
+    body = exc.body
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and isinstance(inner.get("message"), str):
             return str(inner["message"])
         if isinstance(inner, str):
             return inner
-    response = getattr(exc, "response", None)
     try:
-        return str(getattr(response, "text", "") or "")
+        return exc.response.text or ""
     except Exception:  # a streamed body that cannot be read any more
         return ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Sequence
 
 # The keys ride in one hidden trailer on the body's last line. Only that line counts: a marker
 # elsewhere (inside quoted code of the pull request, say) must not silence a finding.
@@ -38,13 +38,6 @@ class ReviewComment:
     line: int
     start_line: int | None
     body: str
-
-    def payload(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path, "line": self.line, "side": "RIGHT", "body": self.body}
-        if self.start_line is not None and self.start_line < self.line:
-            out["start_line"] = self.start_line
-            out["start_side"] = "RIGHT"
-        return out
 
 
 @dataclass(frozen=True)
