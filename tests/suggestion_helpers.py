@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from vulnloop.patches import Suggestion
+from vulnloop.pr_diff import Suggestion
 
 
 def apply_suggestions(text: str, suggestions: Iterable[Suggestion]) -> str:

@@ -24,7 +24,7 @@ from fake_github import iter_hunk_lines
 
 from vulnloop.engines.bandit import BanditEngine
 from suggestion_helpers import apply_suggestions
-from vulnloop.patches import Suggestion
+from vulnloop.pr_diff import Suggestion
 
 BASE = {
     "app.py": (

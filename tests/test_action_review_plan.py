@@ -4,7 +4,7 @@ from __future__ import annotations
 from vulnloop.findings import Finding, Level, ScanResult
 from vulnloop.report.review_comments import Prior, trailer_keys
 from suggestion_helpers import apply_suggestions
-from vulnloop.patches import parse_patch
+from vulnloop.pr_diff import parse_patch
 from vulnloop.llm.usage import TokenUsage
 from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Repair, Status
 from vulnloop.report.annotations import annotation_lines

@@ -9,7 +9,7 @@ from test_action_review_plan import ORIGINAL, PATCH, WITH_YAML, finding, report
 
 from tests.conftest import run_cli
 from vulnloop.findings import Level
-from vulnloop.patches import parse_patch
+from vulnloop.pr_diff import parse_patch
 from vulnloop.repair.codemods import info_by_id
 from vulnloop.repair.dependencies import added_imports, dependency_notes
 from vulnloop.repair.ledger import LedgerEntry, Repair, Status

@@ -18,7 +18,7 @@ from vulnloop.bench.cweval import CwevalTask
 from vulnloop.bench.detect import UNION
 from vulnloop.engines import Engine
 from vulnloop.findings import Finding
-from vulnloop.quiet import quiet_warnings
+from vulnloop.quiet_parse import quiet_warnings
 from vulnloop.sources import SourceFile
 
 # CWEval's CWE and the CWEs our rules tag the same weakness with (ReDoS is CWE-1333 there and

@@ -15,7 +15,7 @@ from vulnloop.bench.labels import LabelledPiece
 from vulnloop.bench.prompts import parses
 from vulnloop.engines import Engine
 from vulnloop.sources import SourceFile
-from vulnloop.quiet import quiet_warnings
+from vulnloop.quiet_parse import quiet_warnings
 
 UNION = "union"
 # Gong et al. (2024): Bandit 1.7.8 alone on the first-round pieces.

@@ -14,7 +14,7 @@ from vulnloop.cwe import lookup
 from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatMessage
 from vulnloop.repair.answer import code_blocks, tidy_code
-from vulnloop.quiet import parse_quietly
+from vulnloop.quiet_parse import parse_quietly
 from vulnloop.repair.verify import compiles
 
 GENERATION_SYSTEM = "You are a helpful assistant that writes Python code."

@@ -24,7 +24,7 @@ from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.fingerprints import assign_fingerprints
 from vulnloop.pyproject_file import find_pyproject, read_tool_table
 from vulnloop.sources import SourceFile, encode_as_declared, is_excluded
-from vulnloop.quiet import quiet_warnings
+from vulnloop.quiet_parse import quiet_warnings
 
 ENGINE = "bandit"
 

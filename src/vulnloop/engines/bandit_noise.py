@@ -18,7 +18,7 @@ import ast
 from collections.abc import Callable, Sequence
 
 from vulnloop.findings import Finding
-from vulnloop.quiet import quiet_warnings
+from vulnloop.quiet_parse import quiet_warnings
 
 _SAFE_TAR_FILTERS = {"data", "tar"}
 

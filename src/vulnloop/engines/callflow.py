@@ -27,7 +27,7 @@ from vulnloop.engines import flow_catalogue as catalogue
 from vulnloop.engines.flow_catalogue import Sink, SourceKind
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.fingerprints import assign_fingerprints
-from vulnloop.quiet import quiet_warnings
+from vulnloop.quiet_parse import quiet_warnings
 from vulnloop.sources import SourceFile
 
 ENGINE = "callflow"

@@ -16,7 +16,7 @@ from pathlib import Path
 from vulnloop.engines.regex_complexity import redos_problem
 from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
 from vulnloop.fingerprints import assign_fingerprints
-from vulnloop.quiet import quiet_warnings
+from vulnloop.quiet_parse import quiet_warnings
 from vulnloop.sources import SourceFile
 
 ENGINE = "redos"

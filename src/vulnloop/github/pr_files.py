@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
-from vulnloop.patches import FileDiff, parse_patch, parse_unified_diff
+from vulnloop.pr_diff import FileDiff, parse_patch, parse_unified_diff
 from vulnloop.sources import SourceFile, decode_source, is_excluded
 
 if TYPE_CHECKING:

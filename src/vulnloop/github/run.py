@@ -31,7 +31,7 @@ from vulnloop.github.pr_files import (
 )
 from vulnloop.github.reviews import PostResult, ReviewPoster, read_prior, token_identity
 from vulnloop.llm.client import LLM_OFF
-from vulnloop.patches import FileDiff
+from vulnloop.pr_diff import FileDiff
 from vulnloop.repair.ledger import LoopReport
 from vulnloop.report.annotations import annotation_lines
 from vulnloop.report.review import ReviewContext, ReviewPlan, continuation_body, count_items, demoted_text, plan_review

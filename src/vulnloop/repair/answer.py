@@ -17,7 +17,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from vulnloop.quiet import parse_quietly
+from vulnloop.quiet_parse import parse_quietly
 from vulnloop.repair.imports import import_position, new_imports
 from vulnloop.repair.prompt import Piece, Region, definition_start
 from vulnloop.repair.verify import compiles

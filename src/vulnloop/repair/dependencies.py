@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from vulnloop.linediff import line_opcodes
-from vulnloop.quiet import parse_quietly
+from vulnloop.quiet_parse import parse_quietly
 from vulnloop.repair.imports import imported_packages
 
 # In the order a dependency is best added to them.

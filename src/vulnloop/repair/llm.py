@@ -13,7 +13,7 @@ from vulnloop.findings import Finding
 from vulnloop.linediff import line_opcodes
 from vulnloop.llm.client import ChatModel
 from vulnloop.llm.usage import TokenUsage
-from vulnloop.quiet import parse_quietly
+from vulnloop.quiet_parse import parse_quietly
 from vulnloop.repair.answer import splice_answer
 from vulnloop.repair.prompt import build_prompt, find_region, placeholder_problem, secret_environment, unmark
 from vulnloop.repair.proposal import Proposal

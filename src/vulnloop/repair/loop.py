@@ -25,7 +25,7 @@ from vulnloop.engines import Engine
 from vulnloop.findings import Finding, ScanResult, merge_results
 from vulnloop.fingerprints import enclosing_scope
 from vulnloop.llm.usage import TokenUsage
-from vulnloop.patches_text import unified_diff
+from vulnloop.unified_diff import unified_diff
 from vulnloop.repair.chain import Chain, CodemodFinder, plan_chain
 from vulnloop.repair.codemods import codemods_for
 from vulnloop.repair.dependencies import dependency_notes

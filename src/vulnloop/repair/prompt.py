@@ -21,7 +21,7 @@ from typing import Iterable, Mapping, Sequence
 from vulnloop.cwe import CweEntry, lookup
 from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatMessage
-from vulnloop.quiet import parse_quietly
+from vulnloop.quiet_parse import parse_quietly
 from vulnloop.repair.examples import worked_examples
 from vulnloop.secret_env import MIN_SECRET_LENGTH, secret_values
 from vulnloop.text_lines import split_lines

@@ -18,7 +18,7 @@ from typing import Callable, Collection, Hashable, Iterable, Sequence
 from vulnloop.findings import Finding
 from vulnloop.fingerprints import enclosing_scope, normalise_code
 from vulnloop.linediff import line_opcodes
-from vulnloop.quiet import quiet_warnings
+from vulnloop.quiet_parse import quiet_warnings
 
 _SUPPRESSION = re.compile(
     r"#\s*(?:nosec|noqa|lgtm|nosemgrep|nosem|pragma:\s*no\s*cover)\b|codeql\[|#\s*type:\s*ignore\[",

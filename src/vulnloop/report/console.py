@@ -85,7 +85,7 @@ def format_ledger(report: LoopReport, *, diffs: bool) -> str:
     lines: list[str] = []
     for outcome in report.files:
         if diffs and outcome.changed:
-            from vulnloop.patches_text import unified_diff
+            from vulnloop.unified_diff import unified_diff
 
             lines.append(unified_diff(outcome.path, outcome.original, outcome.final).rstrip("\n"))
             lines.append("")

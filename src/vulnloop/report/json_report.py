@@ -5,7 +5,7 @@ import json
 from typing import Any, Sequence
 
 from vulnloop.findings import Finding, ScanResult
-from vulnloop.patches_text import unified_diff
+from vulnloop.unified_diff import unified_diff
 from vulnloop.repair.ledger import LedgerEntry, LoopReport
 from vulnloop.report.guidance import advice
 

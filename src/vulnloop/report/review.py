@@ -12,7 +12,7 @@ from typing import Iterable, Mapping, Sequence
 from vulnloop.cwe import lookup
 from vulnloop.findings import Finding
 from vulnloop.report.review_comments import REVIEW_MARKER, Demoted, Prior, ReviewComment, trailer
-from vulnloop.patches import Change, FileDiff, Suggestion, changes, suggestion_for, unified_hunks
+from vulnloop.pr_diff import Change, FileDiff, Suggestion, changes, suggestion_for, unified_hunks
 from vulnloop.repair.ledger import FileOutcome, LedgerEntry, LoopReport, Status
 from vulnloop.report.guidance import advice
 from vulnloop.report.why import why_it_matters_text

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 from vulnloop.findings import Finding
 from vulnloop.repair.codemods.catalogue import INFOS, info_by_id
-from vulnloop.repair.codemods.info import Codemod, CodemodInfo
+from vulnloop.repair.codemods.interface import Codemod, CodemodInfo
 
 __all__ = [
     "MODULES", "RULES", "Codemod", "CodemodInfo", "all_codemods", "build_registry", "codemods_for", "info_by_id", "load",

@@ -7,7 +7,7 @@ libcst (the pre-commit hook leaves the codemods to a worker). Each codemod modul
 """
 from __future__ import annotations
 
-from vulnloop.repair.codemods.info import CodemodInfo
+from vulnloop.repair.codemods.interface import CodemodInfo
 
 # Shared with the codemods that write these values into code.
 TIMEOUT_SECONDS = 30

@@ -21,7 +21,7 @@ import libcst as cst
 from libcst.metadata import ImportAssignment
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import (
+from vulnloop.repair.codemods.parsed_codemod import (
     ParsedCodemod,
     ParsedSource,
     append_keyword,

@@ -12,7 +12,7 @@ import ast
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import (
+from vulnloop.repair.codemods.parsed_codemod import (
     ParsedCodemod,
     ParsedSource,
     positional_args,

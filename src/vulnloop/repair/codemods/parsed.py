@@ -40,7 +40,7 @@ from libcst.metadata import (
 )
 
 from vulnloop.findings import Finding
-from vulnloop.quiet import parse_quietly
+from vulnloop.quiet_parse import parse_quietly
 from vulnloop.repair.codemods.units import (
     SourceUnits,
     Unit,

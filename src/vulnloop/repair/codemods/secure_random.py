@@ -13,7 +13,7 @@ import libcst as cst
 from libcst.metadata import Assignment
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import (
+from vulnloop.repair.codemods.parsed_codemod import (
     ParsedCodemod,
     ParsedSource,
     has_star_args,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import (
+from vulnloop.repair.codemods.parsed_codemod import (
     ImportNeed,
     ParsedCodemod,
     ParsedSource,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import ParsedCodemod, ParsedSource
+from vulnloop.repair.codemods.parsed_codemod import ParsedCodemod, ParsedSource
 from vulnloop.repair.codemods.catalogue import INFOS
 
 _UNVERIFIED = frozenset({"ssl._create_unverified_context"})

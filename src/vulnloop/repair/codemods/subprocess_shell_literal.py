@@ -8,7 +8,7 @@ import shlex
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import (
+from vulnloop.repair.codemods.parsed_codemod import (
     ParsedCodemod,
     ParsedSource,
     has_star_args,

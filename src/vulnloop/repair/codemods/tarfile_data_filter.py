@@ -18,7 +18,7 @@ import libcst as cst
 from libcst.metadata import Assignment
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import (
+from vulnloop.repair.codemods.parsed_codemod import (
     ParsedCodemod,
     ParsedSource,
     append_keyword,

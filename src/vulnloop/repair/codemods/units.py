@@ -28,7 +28,7 @@ from typing import Any
 
 from vulnloop.fingerprints import STATEMENT_BODIES
 from vulnloop.linediff import common_end, common_start
-from vulnloop.quiet import parse_quietly
+from vulnloop.quiet_parse import parse_quietly
 from vulnloop.text_lines import LINE_BREAK, newline_of
 
 _WORD = re.compile(r"\w+")

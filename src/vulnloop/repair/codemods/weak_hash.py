@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.repair.codemods.base import (
+from vulnloop.repair.codemods.parsed_codemod import (
     ImportNeed,
     ParsedCodemod,
     ParsedSource,

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import libcst as cst
 
 from vulnloop.findings import Finding
-from vulnloop.quiet import quiet_warnings
-from vulnloop.repair.codemods.info import Codemod, CodemodInfo
+from vulnloop.quiet_parse import quiet_warnings
+from vulnloop.repair.codemods.interface import Codemod, CodemodInfo
 from vulnloop.repair.codemods.parsed import (
     ImportNeed,
     ParsedSource,

@@ -1,4 +1,4 @@
-"""Unified diffs of whole-file texts (the PR-specific hunk logic lives in patches.py).
+"""Unified diffs of whole-file texts (the PR-specific hunk logic lives in pr_diff.py).
 
 The same text as ``difflib.unified_diff``, but the opcodes come from ``linediff`` so that a diff
 of a large file with a small edit costs time linear in the file: the ledger diffs every repair.

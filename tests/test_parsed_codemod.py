@@ -5,7 +5,7 @@ import libcst as cst
 import pytest
 
 from vulnloop.findings import Finding, Level
-from vulnloop.repair.codemods.base import (
+from vulnloop.repair.codemods.parsed_codemod import (
     ParsedSource,
     add_import,
     append_keyword,

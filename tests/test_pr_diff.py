@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from suggestion_helpers import apply_suggestions
-from vulnloop.patches import (
+from vulnloop.pr_diff import (
     Change,
     Suggestion,
     changes,
