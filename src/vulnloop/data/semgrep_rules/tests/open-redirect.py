@@ -1,12 +1,13 @@
 # Positive and negative cases for the rule file of the same name (semgrep --test format).
 # Written from the frameworks' APIs, not taken from any dataset.
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from flask import Flask, redirect, request, url_for
+from flask import Flask, abort, redirect, request, url_for
 
 app = Flask(__name__)
+ALLOWED_HOSTS = {"example.com", "www.example.com"}
 
 
 @app.route("/login")
@@ -39,8 +40,60 @@ def parsed():
     target = request.args.get("next", "/")
     if urlparse(target).netloc:
         return redirect(url_for("index"))
+    # A parse is no check: "/\\evil.com" and "https:evil.com" have no netloc, and browsers go there.
+    # ruleid: vulnloop.open-redirect
+    return redirect(target)
+
+
+@app.route("/netloc-empty")
+def netloc_empty():
+    target = request.args.get("next", "/")
+    if not urlparse(target).netloc:
+        # ruleid: vulnloop.open-redirect
+        return redirect(target)
+    return redirect("/")
+
+
+@app.route("/host-allowed")
+def host_allowed():
+    target = request.args.get("next", "/")
+    if urlparse(target).hostname in ALLOWED_HOSTS:
+        # ok: vulnloop.open-redirect
+        return redirect(target)
+    return redirect("/")
+
+
+@app.route("/host-checked-first")
+def host_checked_first():
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.netloc != request.host:
+        abort(400)
     # ok: vulnloop.open-redirect
     return redirect(target)
+
+
+@app.route("/host-checked-elsewhere")
+def host_checked_elsewhere():
+    target = request.args.get("next", "/")
+    known = urlparse(target).netloc in ALLOWED_HOSTS
+    log(known)
+    # ruleid: vulnloop.open-redirect
+    return redirect(target)
+
+
+@app.route("/fixed-host")
+def fixed_host():
+    page = request.args.get("page", "")
+    # ok: vulnloop.open-redirect
+    redirect("https://docs.example.com/" + page)
+    # ok: vulnloop.open-redirect
+    redirect(f"https://docs.example.com/{page}")
+    # ok: vulnloop.open-redirect
+    redirect("https://docs.example.com/%s" % page)
+    # The host itself is open: "https://docs.example.com" + ".evil.net".
+    # ruleid: vulnloop.open-redirect
+    return redirect("https://docs.example.com" + page)
 
 
 @app.route("/internal")
