@@ -297,3 +297,13 @@ def test_unknown_id_gives_a_placeholder_naming_it() -> None:
     assert entry.id == unknown
     assert entry.name == "CWE-999999"
     assert cwe.cwe_url(unknown) in entry.definition
+
+
+def test_a_partial_program_path_is_an_untrusted_search_path_not_a_command_injection() -> None:
+    """Bandit files B607 under CWE-78; the weakness is CWE-426, and the prompt quotes its name."""
+    text = "import subprocess\n\n\ndef listing(folder):\n    return subprocess.run(['ls', '-l', folder])\n"
+    findings = BanditEngine().scan([SourceFile("m.py", text)]).findings
+    partial = [f for f in findings if f.rule_id == "B607"]
+    assert partial and all(f.cwes == (426,) for f in partial)
+    assert cwe.lookup(426).name == "Untrusted Search Path"
+    assert all(f.cwes == (78,) for f in findings if f.rule_id == "B603")  # others keep Bandit's

@@ -251,9 +251,15 @@ def _help_url(test_id: str) -> str:
     return str(docs_utils.get_url(test_id))
 
 
+# Where Bandit files a test under a CWE that is not the weakness it finds. B607: a program named
+# without its path is found through PATH (CWE-426, Untrusted Search Path); nothing is injected
+# into a command (Bandit says CWE-78), and a repair prompt saying "command injection" misleads.
+_CWE_CORRECTIONS = {"B607": 426}
+
+
 def _to_finding(path: str, issue: Any) -> Finding:
     lines = list(getattr(issue, "linerange", None) or [issue.lineno])
-    cwe_id = getattr(getattr(issue, "cwe", None), "id", 0) or 0
+    cwe_id = _CWE_CORRECTIONS.get(str(issue.test_id)) or getattr(getattr(issue, "cwe", None), "id", 0) or 0
     col = getattr(issue, "col_offset", -1)
     end_col = getattr(issue, "end_col_offset", 0)
     return Finding(
