@@ -19,7 +19,8 @@ from typing import Iterable, Sequence
 
 from vulnloop.quiet_parse import parse_quietly
 from vulnloop.repair.imports import import_position, new_imports
-from vulnloop.repair.prompt import Piece, Region, definition_start
+from vulnloop.repair.imports import definition_start
+from vulnloop.repair.prompt import Piece, Region
 from vulnloop.repair.verify import compiles
 from vulnloop.text_lines import newline_of, split_lines
 

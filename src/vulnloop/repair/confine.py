@@ -22,7 +22,7 @@ from vulnloop.repair.imports import (
     new_imports,
     render_imports,
 )
-from vulnloop.repair.prompt import definition_start
+from vulnloop.repair.imports import definition_start
 from vulnloop.repair.verify import signature_of
 from vulnloop.text_lines import newline_of, split_lines
 

@@ -1,17 +1,22 @@
 """Import statements of code under repair: what they bind, which packages they name, where new ones go.
 
 Shared by the answer splicer, the confinement rebuild, the gate and the dependency notes, so that
-all four read imports the same way.
+all four read imports the same way. Light on purpose: the hook loads it (through the dependency
+notes) without the prompt or the gate.
 """
 from __future__ import annotations
 
 import ast
 from typing import Iterable
 
-from vulnloop.repair.prompt import definition_start
-
 ImportKey = tuple[str, str, "str | None"]  # (module, name, alias)
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def definition_start(node: Definition) -> int:
+    """First line of a definition, its decorators included (where an import above it must go)."""
+    return min([node.lineno, *(d.lineno for d in node.decorator_list)])
 _IMPORTS = (ast.Import, ast.ImportFrom)
 
 

@@ -23,10 +23,10 @@ from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatMessage
 from vulnloop.quiet_parse import parse_quietly
 from vulnloop.repair.examples import worked_examples
+from vulnloop.repair.imports import Definition, definition_start
 from vulnloop.secret_env import MIN_SECRET_LENGTH, secret_values
 from vulnloop.text_lines import split_lines
 
-Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 _CONTEXT_MAX_LINES = 80
@@ -79,11 +79,6 @@ class Region:
             for p in self.pieces
         ]
         return "\n\n\n".join(parts) + "\n"
-
-
-def definition_start(node: Definition) -> int:
-    """First line of a definition, its decorators included."""
-    return min([node.lineno, *(d.lineno for d in node.decorator_list)])
 
 
 def _contains(node: Definition, line: int) -> bool:
