@@ -20,7 +20,7 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-class _LineMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
+class _LineMatcher(difflib.SequenceMatcher[str]):
     """difflib's hunk grouping over linediff's opcodes."""
 
     def __init__(self, a: Sequence[str], b: Sequence[str]) -> None:

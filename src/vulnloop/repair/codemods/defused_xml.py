@@ -217,10 +217,10 @@ class DefusedXml(ParsedCodemod):
         assignments = parsed.assignments(bound, with_references=True)
         if len(assignments) != 1 or not isinstance(assignments[0], ImportAssignment):
             return None
-        uses = [r.node for r in assignments[0].references]
-        if parsed.name_count(bound) != len(uses) + 1 or not all(isinstance(u, cst.Name) for u in uses):
+        uses = [r.node for r in assignments[0].references if isinstance(r.node, cst.Name)]
+        if parsed.name_count(bound) != len(uses) + 1 or len(uses) != len(assignments[0].references):
             return None
-        return uses  # type: ignore[return-value]
+        return uses
 
     def _module_uses_ok(self, parsed: ParsedSource, alias: cst.ImportAlias, module: str) -> bool:
         uses = self._uses(parsed, alias)

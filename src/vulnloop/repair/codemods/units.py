@@ -311,19 +311,21 @@ class SourceUnits:
             return source[offsets[start - 1] : offsets[stop - 1] if stop <= len(offsets) else len(source)]
 
         groups = list(_groups(tree.body))
-        starts = [_opening_line(lines, g[0], indented=False) for g in groups]
-        if None in starts:
+        starts = [line for g in groups if (line := _opening_line(lines, g[0], indented=False)) is not None]
+        if len(starts) != len(groups):
             return None
-        bounds: list[int] = [1, *starts[1:], len(offsets) + 1]  # type: ignore[list-item]
+        bounds = [1, *starts[1:], len(offsets) + 1]
         units: list[Unit] = []
         for group, start, stop in zip(groups, bounds, bounds[1:]):
             cls_node = group[0]
             members = list(_groups(cls_node.body)) if isinstance(cls_node, ast.ClassDef) else []
             if isinstance(cls_node, ast.ClassDef) and len(group) == 1 and len(members) >= 2:
-                member_starts = [_opening_line(lines, m[0], indented=True) for m in members]
-                if None in member_starts:
+                member_starts = [
+                    line for m in members if (line := _opening_line(lines, m[0], indented=True)) is not None
+                ]
+                if len(member_starts) != len(members):
                     return None
-                member_bounds: list[int] = [*member_starts[1:], stop]  # type: ignore[list-item]
+                member_bounds = [*member_starts[1:], stop]
                 head = Unit(
                     len(units), UnitKind.CLASS_HEAD, start,
                     text(start, member_bounds[0]), statements=(cls_node,), inner=tuple(members[0]),
