@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from vulnloop.api import ChatModel, ConfigError, Engine, LlmRepairer
 from vulnloop.bench.cweval import (
     UNTESTED,
     CwevalTask,
@@ -34,10 +35,6 @@ from vulnloop.bench.records import (
 )
 from vulnloop.bench.report import Reports, cweval_chart, cweval_table
 from vulnloop.bench.strategies import StrategyOutcome, run_ours, run_paper, untouched
-from vulnloop.engines import Engine
-from vulnloop.errors import ConfigError
-from vulnloop.llm.client import ChatModel
-from vulnloop.repair.llm import LlmRepairer
 
 KIND = "cweval"
 OUTCOMES = ("truly fixed", "still vulnerable", "broken", UNTESTED, "not accepted", "not flagged")

@@ -13,16 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from vulnloop.api import ChatModel, ConfigError, Engine, LlmRepairer, TokenUsage
 from vulnloop.bench.dataset import Task
 from vulnloop.bench.judge import Verdict, finding_summary, judge
 from vulnloop.bench.prompts import generated_code, generation_messages
 from vulnloop.bench.records import FORMAT, RecordStore
 from vulnloop.bench.strategies import StrategyOutcome, run_ours, run_paper, untouched
-from vulnloop.engines import Engine
-from vulnloop.errors import ConfigError
-from vulnloop.llm.client import ChatModel
-from vulnloop.llm.usage import TokenUsage
-from vulnloop.repair.llm import LlmRepairer
 
 STRATEGIES = ("ours", "paper")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from vulnloop.api import ConfigError
 from vulnloop.bench.records import CHART_FILE, RESULTS_FILE, TABLE_FILE, write_json
-from vulnloop.errors import ConfigError
 
 Record = Mapping[str, Any]
 
