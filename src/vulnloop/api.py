@@ -5,7 +5,7 @@ Importing this module loads the engines and the repair loop, so front doors do n
 """
 from __future__ import annotations
 
-from vulnloop.config import Config, parse_engines
+from vulnloop.config import Config, as_int, parse_engines
 from vulnloop.engines import Engine
 from vulnloop.engines.dedupe import dedupe_findings
 from vulnloop.errors import ConfigError
@@ -24,7 +24,7 @@ from vulnloop.sources import SourceFile
 
 __all__ = [
     # configuration and errors
-    "Config", "ConfigError", "parse_engines",
+    "Config", "ConfigError", "as_int", "parse_engines",
     # scanning
     "Engine", "Finding", "ScanResult", "SourceFile", "build_engines", "dedupe_findings", "merge_results",
     "select_targets",

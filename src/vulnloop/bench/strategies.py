@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from vulnloop.api import (
-    ChatModel, Engine, LlmRepairer, LoopOptions, LoopReport, Proposal, RepairLoop, SourceFile, Status, TokenUsage,
+    ChatModel,
+    Engine,
+    LlmRepairer,
+    LoopOptions,
+    LoopReport,
+    Proposal,
+    RepairLoop,
+    SourceFile,
+    Status,
+    TokenUsage,
 )
 from vulnloop.bench.judge import Verdict, count_new_findings, judge
 from vulnloop.bench.prompts import extract_code, paper_repair_messages, parses
