@@ -250,7 +250,8 @@ def generate(request: GenerateRequest, *, echo: Echo, out: IO[str] | None = None
         engines, engine_notes = bench_engines(request.engines, root)
         for line in engine_notes:
             echo(line)
-        meta = _meta(request, dataset, tasks, generator.name, loop_meta(request, fixer.name, engines, engine_notes, shard))
+        loop = loop_meta(request, fixer.name, engines, engine_notes, shard)
+        meta = _meta(request, dataset, tasks, generator.name, loop)
         store = RecordStore(request.out, meta)
         settings = BenchSettings(
             iterations=request.iterations, runs=request.runs, strategies=tuple(meta["strategies"]),
