@@ -15,7 +15,8 @@ from fake_openai import FakeOpenAI, RecordedRequest, answer
 
 from tests.conftest import SHARED_DATA
 from vulnloop.bench.cweval import UNTESTED, judge_kinds, load_cweval, run_tests
-from vulnloop.commands.bench import CwevalRequest, ModelSpec, cweval
+from vulnloop.bench.cweval_repair import CwevalRequest, cweval
+from vulnloop.bench.harness import ModelSpec
 from vulnloop.errors import ConfigError
 from vulnloop.main import main
 

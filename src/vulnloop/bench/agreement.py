@@ -10,13 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
+from vulnloop.api import Engine, LlmRepairer, LoopOptions, RepairLoop, SourceFile
 from vulnloop.bench.judge import judge
 from vulnloop.bench.replay import ReplayModel
-from vulnloop.engines import Engine
 from vulnloop.findings import ScanResult
-from vulnloop.repair.llm import LlmRepairer
-from vulnloop.repair.loop import LoopOptions, RepairLoop
-from vulnloop.sources import SourceFile
 
 
 def replay_agreement(

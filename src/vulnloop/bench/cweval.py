@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from vulnloop.errors import ConfigError
+from vulnloop.api import ConfigError
 
 SOLUTION_MARK = "# BEGIN SOLUTION"
 TEST_KINDS = ("functionality", "security")

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from vulnloop.api import Engine, SourceFile, quiet_warnings
 from vulnloop.bench.cweval import CwevalTask
 from vulnloop.bench.detect import UNION
-from vulnloop.engines import Engine
 from vulnloop.findings import Finding
-from vulnloop.quiet_parse import quiet_warnings
-from vulnloop.sources import SourceFile
 
 # CWEval's CWE and the CWEs our rules tag the same weakness with (ReDoS is CWE-1333 there and
 # CWE-730/400 in CodeQL and our rules; a salt-less or weak password hash is 759/760/916/328).

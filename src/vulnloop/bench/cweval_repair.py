@@ -3,18 +3,25 @@ tests, and write the figures (results.json first, then table.md and the chart).
 
 Outcomes: truly fixed (both kinds of test pass), still vulnerable (functionality passes, security
 fails), broken (functionality fails), or could not test here.
+
+`cweval` runs the whole command from a `CwevalRequest`.
 """
 from __future__ import annotations
 
 import hashlib
+import sys
+import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import IO, Any, Callable, Mapping, Sequence
 
+from vulnloop import __version__
+from vulnloop.api import ChatModel, ConfigError, Engine, LlmRepairer
+from vulnloop.bench import DEFAULT_CWEVAL, DEFAULT_CWEVAL_OUT
 from vulnloop.bench.cweval import (
     UNTESTED,
     CwevalTask,
@@ -22,7 +29,20 @@ from vulnloop.bench.cweval import (
     TestRun,
     UnsafeVariant,
     judge_kinds,
+    load_cweval,
     run_tests,
+)
+from vulnloop.bench.harness import (
+    Echo,
+    ModelSpec,
+    ProgressBar,
+    Shard,
+    bench_engines,
+    build_model,
+    loop_meta,
+    positive,
+    say_written,
+    token_budget,
 )
 from vulnloop.bench.judge import Verdict, finding_summary, judge
 from vulnloop.bench.records import (
@@ -34,10 +54,6 @@ from vulnloop.bench.records import (
 )
 from vulnloop.bench.report import Reports, cweval_chart, cweval_table
 from vulnloop.bench.strategies import StrategyOutcome, run_ours, run_paper, untouched
-from vulnloop.engines import Engine
-from vulnloop.errors import ConfigError
-from vulnloop.llm.client import ChatModel
-from vulnloop.repair.llm import LlmRepairer
 
 KIND = "cweval"
 OUTCOMES = ("truly fixed", "still vulnerable", "broken", UNTESTED, "not accepted", "not flagged")
@@ -319,3 +335,80 @@ def write_cweval_reports(
     if chart and summary:
         chart_path = cweval_chart(summary, meta, directory / CHART_FILE)
     return Reports(results_path, table_path, chart_path, markdown, summary)
+
+
+# -- the command -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CwevalRequest:
+    model: ModelSpec
+    cweval: str = DEFAULT_CWEVAL
+    iterations: int = 3
+    strategy: str = "paper"
+    codemods: bool = True
+    tasks: str = "all"
+    limit: int | None = None
+    concurrency: int = 1
+    shard: str = "1/1"
+    engines: str = "auto"
+    token_budget: int | None = None
+    test_python: str | None = None
+    test_timeout: float = 120.0
+    time_limit: float | None = None
+    out: Path = Path(DEFAULT_CWEVAL_OUT)
+    chart: bool = True
+    progress: bool = True
+    prompt_style: str = "worked"
+
+
+def cweval(request: CwevalRequest, *, echo: Echo, out: IO[str] | None = None) -> int:
+    """The whole `bench cweval`; returns the exit code. Prints the table to ``out`` (stdout)."""
+    positive("--iterations", request.iterations)
+    positive("--concurrency", request.concurrency)
+    if request.test_python and not Path(request.test_python).is_file():
+        raise ConfigError(f"--test-python {request.test_python}: no such interpreter")
+    tasks = load_cweval(request.cweval)
+    limit = positive("--limit", request.limit) if request.limit is not None else None
+    shard = Shard.parse(request.shard)
+    selected = select_cases(tasks, request.tasks, limit)
+    cases = shard.select(selected)
+    fixer = build_model(request.model, token_budget(request.token_budget))
+    with tempfile.TemporaryDirectory(prefix="vulnloop-cweval-") as tmp:
+        root = Path(tmp)  # no pyproject here: the user's [tool.bandit] never skews the benchmark
+        engines, engine_notes = bench_engines(request.engines, root)
+        for line in engine_notes:
+            echo(line)
+        meta: dict[str, Any] = {
+            "format": FORMAT,
+            "kind": KIND,
+            "vulnloop": __version__,
+            "dataset": str(request.cweval),
+            "dataset_sha256": tasks_digest(tasks),
+            "tasks": request.tasks if limit is None else f"{request.tasks}[:{limit}]",
+            "task_ids": sorted({c.task.task_id for c in selected}),
+            "cases": len(selected),  # every shard's: a merge of all shards is complete
+            "generator": None,
+            **loop_meta(request, fixer.name, engines, engine_notes, shard),
+        }
+        store = RecordStore(request.out, meta)
+        settings = CwevalSettings(
+            iterations=request.iterations, strategies=tuple(meta["strategies"]), use_codemods=request.codemods,
+            concurrency=request.concurrency, python=request.test_python, test_timeout=request.test_timeout,
+            time_limit=request.time_limit, prompt_style=request.prompt_style,
+        )
+        bench = CwevalBench(cases=cases, fixer=fixer, engines=engines, root=root, settings=settings, store=store)
+        pending = bench.pending()
+        echo(f"{len(cases)} CWEval case(s): {len(pending)} to run, {len(cases) - len(pending)} already done; "
+             f"engines: {', '.join(meta['engines'])}")
+        with ProgressBar(len(pending), request.progress) as advance:
+            bench.progress = advance
+            records = bench.run()
+        for error in bench.errors:
+            echo(f"error: {error}")
+        if bench.skipped_for_time:
+            echo(f"time limit reached: {bench.skipped_for_time} case(s) left for a re-run with the same --out")
+    wanted = {c.case_id for c in cases}
+    records = [r for r in records if r["task_id"] in wanted]
+    reports = write_cweval_reports(request.out, meta, records, chart=request.chart)
+    (out or sys.stdout).write(reports.markdown)
+    say_written(echo, reports)
+    return 1 if bench.errors else 0

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
+from vulnloop.api import ConfigError
 from vulnloop.bench.records import parse_jsonl
-from vulnloop.errors import ConfigError
 
 SECURITYEVAL_REPO = "s2e-lab/SecurityEval"
 SECURITYEVAL_COMMIT = "6f4fb70f782c6d47b02ea24341e8ef8c1eb04a6a"

@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from vulnloop.api import Engine, SourceFile, quiet_warnings
 from vulnloop.bench.labels import LabelledPiece
 from vulnloop.bench.prompts import parses
-from vulnloop.engines import Engine
-from vulnloop.sources import SourceFile
-from vulnloop.quiet_parse import quiet_warnings
 
 UNION = "union"
 # Gong et al. (2024): Bandit 1.7.8 alone on the first-round pieces.

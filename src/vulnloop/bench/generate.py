@@ -3,52 +3,46 @@
 One unit of work is (run, task): the code is generated once and every strategy repairs that same
 code, so the strategies are compared on identical inputs. Units run concurrently; each finished
 strategy's record is appended at once, so an interrupted run loses at most the units in flight.
+
+`generate` runs the whole command from a `GenerateRequest`: the dataset, models and engines, the
+bench, then results.json, table.md and the chart.
 """
 from __future__ import annotations
 
+import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import IO, Any, Callable, Sequence
 
-from vulnloop.bench.dataset import Task
+from vulnloop import __version__
+from vulnloop.api import ChatModel, Engine, LlmRepairer, TokenUsage
+from vulnloop.bench import DEFAULT_OUT
+from vulnloop.bench.agreement import replay_agreement
+from vulnloop.bench.dataset import Dataset, Task, load_dataset, select_tasks
+from vulnloop.bench.harness import (
+    Echo,
+    ModelSpec,
+    ProgressBar,
+    Shard,
+    bench_engines,
+    build_model,
+    loop_meta,
+    positive,
+    say_written,
+    token_budget,
+)
 from vulnloop.bench.judge import Verdict, finding_summary, judge
 from vulnloop.bench.prompts import generated_code, generation_messages
 from vulnloop.bench.records import FORMAT, RecordStore
+from vulnloop.bench.replay import ReplayModel
+from vulnloop.bench.report import write_reports
 from vulnloop.bench.strategies import StrategyOutcome, run_ours, run_paper, untouched
-from vulnloop.engines import Engine
-from vulnloop.errors import ConfigError
-from vulnloop.llm.client import ChatModel
-from vulnloop.llm.usage import TokenUsage
-from vulnloop.repair.llm import LlmRepairer
 
 STRATEGIES = ("ours", "paper")
-
-
-@dataclass(frozen=True)
-class Shard:
-    index: int = 1  # 1-based
-    count: int = 1
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        try:
-            index_text, count_text = text.split("/", 1)
-            shard = cls(int(index_text), int(count_text))
-        except ValueError:
-            raise ConfigError(f"--shard {text}: expected i/n, e.g. 2/4") from None
-        if not 1 <= shard.index <= shard.count:
-            raise ConfigError(f"--shard {text}: i must be between 1 and n")
-        return shard
-
-    def select(self, tasks: Sequence[Task]) -> list[Task]:
-        """Every n-th task, starting at the i-th: shards are disjoint and cover every task."""
-        return [t for position, t in enumerate(tasks) if position % self.count == self.index - 1]
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
 
 
 @dataclass(frozen=True)
@@ -213,3 +207,106 @@ class GenerateBench:
             "seconds": round(outcome.seconds, 3),
             "notes": outcome.notes,
         }
+
+
+# -- the command -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GenerateRequest:
+    model: ModelSpec
+    repair_model: ModelSpec | None = None
+    iterations: int = 5
+    runs: int = 5
+    tasks: str = "all"
+    limit: int | None = None
+    concurrency: int = 8
+    shard: str = "1/1"
+    strategy: str = "ours"
+    codemods: bool = True
+    out: Path = Path(DEFAULT_OUT)
+    dataset: str = "securityeval"
+    dataset_sha256: str | None = None
+    engines: str = "paper"
+    token_budget: int | None = None
+    chart: bool = True
+    progress: bool = True
+    prompt_style: str = "worked"
+
+
+def generate(request: GenerateRequest, *, echo: Echo, out: IO[str] | None = None) -> int:
+    """The whole `bench generate`; returns the exit code. Prints the table to ``out`` (stdout)."""
+    positive("--iterations", request.iterations)
+    positive("--runs", request.runs)
+    positive("--concurrency", request.concurrency)
+    shard = Shard.parse(request.shard)
+    dataset = load_dataset(request.dataset, sha256=request.dataset_sha256)
+    for line in dataset.notes:
+        echo(line)
+    tasks = select_tasks(dataset.tasks, request.tasks)
+    if request.limit is not None:
+        tasks = tasks[: positive("--limit", request.limit)]
+    generator, fixer = _generator_and_fixer(request)
+    with tempfile.TemporaryDirectory(prefix="vulnloop-bench-") as tmp:
+        root = Path(tmp)  # no pyproject here: the user's [tool.bandit] never skews the benchmark
+        engines, engine_notes = bench_engines(request.engines, root)
+        for line in engine_notes:
+            echo(line)
+        loop = loop_meta(request, fixer.name, engines, engine_notes, shard)
+        meta = _meta(request, dataset, tasks, generator.name, loop)
+        store = RecordStore(request.out, meta)
+        settings = BenchSettings(
+            iterations=request.iterations, runs=request.runs, strategies=tuple(meta["strategies"]),
+            concurrency=request.concurrency, shard=shard, use_codemods=request.codemods,
+            prompt_style=request.prompt_style,
+        )
+        bench = GenerateBench(
+            tasks=tasks, generator=generator, fixer=fixer, engines=engines, root=root,
+            settings=settings, store=store,
+        )
+        pending = bench.pending_units()
+        echo(
+            f"{len(bench.tasks)} task(s) x {request.runs} run(s) in shard {shard}: "
+            f"{len(pending)} to run, {len(bench.tasks) * request.runs - len(pending)} already done; "
+            f"engines: {', '.join(meta['engines'])}"
+        )
+        with ProgressBar(len(pending), request.progress) as advance:
+            bench.progress = advance
+            records = bench.run()
+        for error in bench.errors:
+            echo(f"error: {error}")
+        if isinstance(generator, ReplayModel) and fixer is generator:
+            store.update_meta(replay_agreement=replay_agreement(generator, meta["task_ids"], engines, root))
+            meta = store.meta
+    reports = write_reports(request.out, meta, records, chart=request.chart)
+    (out or sys.stdout).write(reports.markdown)
+    say_written(echo, reports)
+    if reports.chart_note:
+        echo(reports.chart_note)
+    return 1 if bench.errors else 0
+
+
+def _meta(
+    request: GenerateRequest, dataset: Dataset, tasks: Sequence[Task], generator: str, loop: dict[str, Any]
+) -> dict[str, Any]:
+    """The run's meta: what was asked of which model on which tasks (a resumed run must match it)."""
+    return {
+        "format": FORMAT,
+        "kind": "generate",
+        "vulnloop": __version__,
+        "dataset": dataset.source,
+        "dataset_sha256": dataset.sha256,
+        "tasks": request.tasks if request.limit is None else f"{request.tasks}[:{request.limit}]",
+        "task_ids": [t.task_id for t in tasks],
+        "generator": generator,
+        "runs": request.runs,
+        **loop,
+        "notes": list(dataset.notes),
+    }
+
+
+def _generator_and_fixer(request: GenerateRequest) -> tuple[ChatModel, ChatModel]:
+    """The model that writes the code and the one that repairs it (the same unless told), one budget."""
+    budget = token_budget(request.token_budget)
+    generator = build_model(request.model, budget)
+    if request.repair_model is not None and request.repair_model.name != request.model.name:
+        return generator, build_model(request.repair_model, budget)
+    return generator, generator

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from vulnloop.api import Engine, SourceFile, dedupe_findings, pair_findings
 from vulnloop.bench.prompts import parses
-from vulnloop.engines import Engine
 from vulnloop.findings import Finding, merge_results
-from vulnloop.sources import SourceFile
 
 
 @dataclass(frozen=True)
@@ -30,14 +29,6 @@ class Verdict:
         return self.flagged or not self.parses
 
 
-def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
-    try:
-        from vulnloop.engines.dedupe import dedupe_findings
-    except ModuleNotFoundError:
-        return list(findings)
-    return list(dedupe_findings(findings))
-
-
 def judge(engines: Sequence[Engine], root: Path, path: str, text: str) -> Verdict:
     """Scan ``text`` as ``path`` with every engine (nothing is ever executed)."""
     if not text.strip():
@@ -45,7 +36,7 @@ def judge(engines: Sequence[Engine], root: Path, path: str, text: str) -> Verdic
     ok = parses(text)
     results = [engine.scan([SourceFile(path, text)], root=root) for engine in engines]
     merged = merge_results(results)
-    return Verdict(parses=ok, findings=tuple(_dedupe(merged.findings)), judged=not merged.skipped)
+    return Verdict(parses=ok, findings=tuple(dedupe_findings(merged.findings)), judged=not merged.skipped)
 
 
 def finding_summary(finding: Finding) -> dict[str, Any]:
@@ -62,6 +53,4 @@ def count_new_findings(
     before_text: str, before: Sequence[Finding], after_text: str, after: Sequence[Finding]
 ) -> int:
     """Findings of ``after`` that the loop's own matching does not pair with one of ``before``."""
-    from vulnloop.repair.verify import pair_findings
-
     return len(after) - len(pair_findings(before_text, before, after_text, after))

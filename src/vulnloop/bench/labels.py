@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from vulnloop.api import ConfigError
 from vulnloop.bench.records import parse_jsonl
-from vulnloop.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,9 @@ import ast
 import textwrap
 from typing import Sequence
 
+from vulnloop.api import ChatMessage, code_blocks, compiles, parse_quietly, tidy_code
 from vulnloop.cwe import lookup
 from vulnloop.findings import Finding
-from vulnloop.llm.client import ChatMessage
-from vulnloop.repair.answer import code_blocks, tidy_code
-from vulnloop.quiet_parse import parse_quietly
-from vulnloop.repair.verify import compiles
 
 GENERATION_SYSTEM = "You are a helpful assistant that writes Python code."
 GENERATION_INSTRUCTION = (

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
-from vulnloop.errors import ConfigError
+from vulnloop.api import ConfigError
 
 RECORDS_FILE = "records.jsonl"
 META_FILE = "meta.json"

@@ -12,11 +12,9 @@ import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from vulnloop.api import ChatMessage, Completion, ConfigError, TokenUsage
 from vulnloop.bench.dataset import task_id_of_path
 from vulnloop.bench.labels import LabelledPiece, load_labels
-from vulnloop.errors import ConfigError
-from vulnloop.llm.client import ChatMessage, Completion
-from vulnloop.llm.usage import TokenUsage
 
 REPLAY_PREFIX = "replay:"
 

@@ -12,14 +12,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from vulnloop.api import ConfigError
 from vulnloop.bench.records import CHART_FILE, RESULTS_FILE, TABLE_FILE, write_json
-from vulnloop.errors import ConfigError
 
 Record = Mapping[str, Any]
 
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def _round_totals(records: Sequence[Record]) -> defaultdict[str, int]:
+    """Every repair round's counters (calls, answers, tokens, ...) summed over the records."""
+    stats: defaultdict[str, int] = defaultdict(int)
+    for record in records:
+        for round_stats in record["rounds"]:
+            for key, value in round_stats.items():
+                if key not in ("round", "seconds"):
+                    stats[key] += int(value)
+    return stats
 
 
 def aggregate(records: Sequence[Record], iterations: int) -> dict[str, Any]:
@@ -31,12 +42,7 @@ def aggregate(records: Sequence[Record], iterations: int) -> dict[str, Any]:
     honest = [
         sum(1 for r in flagged0 if not r["flagged_by_round"][k] and r["parses_by_round"][k]) for k in rounds
     ]
-    stats: dict[str, int] = defaultdict(int)
-    for record in records:
-        for round_stats in record["rounds"]:
-            for key, value in round_stats.items():
-                if key not in ("round", "seconds"):
-                    stats[key] += int(value)
+    stats = _round_totals(records)
     findings0 = sum(r["findings_by_round"][0] for r in flagged0)
     findings_fixed = sum(
         max(r["findings_by_round"][0] - r["findings_by_round"][-1], 0)

@@ -14,17 +14,21 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from vulnloop.api import (
+    ChatModel,
+    Engine,
+    LlmRepairer,
+    LoopOptions,
+    LoopReport,
+    Proposal,
+    RepairLoop,
+    SourceFile,
+    Status,
+    TokenUsage,
+)
 from vulnloop.bench.judge import Verdict, count_new_findings, judge
 from vulnloop.bench.prompts import extract_code, paper_repair_messages, parses
-from vulnloop.engines import Engine
 from vulnloop.findings import Finding, ScanResult
-from vulnloop.llm.client import ChatModel
-from vulnloop.llm.usage import TokenUsage
-from vulnloop.repair.ledger import LoopReport, Status
-from vulnloop.repair.llm import LlmRepairer
-from vulnloop.repair.loop import LoopOptions, RepairLoop
-from vulnloop.repair.proposal import Proposal
-from vulnloop.sources import SourceFile
 
 
 @dataclass

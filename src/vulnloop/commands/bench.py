@@ -1,5 +1,6 @@
 """`vulnloop bench`: the SecurityEval and CWEval benchmarks (generate, detect, cweval, merge) and
-the Action's workflow_dispatch entry. They need the `bench` extra; without it, one line says so."""
+the Action's workflow_dispatch entry: arguments in, `vulnloop.bench` runs, an exit code out.
+They need the `bench` extra; without it, one line says so."""
 from __future__ import annotations
 
 import argparse
@@ -7,21 +8,18 @@ import functools
 import importlib.util
 import os
 import sys
-import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from vulnloop.config import as_int
+from vulnloop.bench import DEFAULT_CWEVAL, DEFAULT_CWEVAL_OUT, DEFAULT_OUT, STRATEGY_CHOICES
 from vulnloop.commands.options import note
+from vulnloop.config import as_int
 from vulnloop.errors import ConfigError
 
 if TYPE_CHECKING:  # keep `vulnloop --help` from importing the benchmark
-    from vulnloop.llm.client import ChatModel, TokenBudget
+    from vulnloop.bench.generate import GenerateRequest
 
-STRATEGY_CHOICES = {"ours": ("ours",), "paper": ("ours", "paper"), "paper-only": ("paper",)}
-DEFAULT_OUT = "vulnloop-bench"
-DEFAULT_CWEVAL_OUT = "vulnloop-bench-cweval"
 BENCH_EXTRA = ("matplotlib", "tqdm")  # pyproject.toml's `bench` extra: the chart and the progress bar
 
 
@@ -137,9 +135,6 @@ def add_detect_parser(commands: Any) -> argparse.ArgumentParser:
     return det
 
 
-DEFAULT_CWEVAL = "../shared/data/cweval"
-
-
 def add_cweval_parser(commands: Any) -> argparse.ArgumentParser:
     cw: argparse.ArgumentParser = commands.add_parser(
         "cweval",
@@ -195,114 +190,10 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                         help="our loop's repair prompt: worked (examples, marked lines; default) or plain (the earlier one)")
 
 
-# -- shared pieces ---------------------------------------------------------------------------
-def _positive(name: str, value: int, minimum: int = 1) -> int:
-    return as_int(name, value, minimum)
-
-
-def _loop_meta(
-    request: GenerateRequest | CwevalRequest, fixer: str, engines: Sequence[Any], notes: list[str], shard: str
-) -> dict[str, Any]:
-    """What a benchmark run's repair loop was, in its meta: a resumed run must match it."""
-    return {
-        "fixer": fixer,
-        "iterations": request.iterations,
-        "strategies": list(STRATEGY_CHOICES[request.strategy]),
-        "engines": [e.name for e in engines],
-        "engine_notes": notes,
-        "codemods": request.codemods,
-        "shard": shard,
-        "temperature": request.model.temperature,
-        "prompt_style": request.prompt_style,
-    }
-
-
-PAPER_ENGINES = ("bandit", "codeql")
-
-
-def _engines(spec: str, root: Path) -> tuple[list[Any], list[str]]:
-    """``paper`` (the default): Bandit and CodeQL, the paper's judges, each when it can run here;
-    otherwise as ``--engines`` of ``vulnloop scan`` (``auto`` or a list)."""
-    from vulnloop.config import Config, parse_engines
-    from vulnloop.pipeline import build_engines
-
-    if spec == "paper":
-        engines: list[Any] = []
-        notes: list[str] = []
-        for name in PAPER_ENGINES:
-            try:
-                found, _ = build_engines(Config(engines=(name,)), root)
-            except ConfigError as exc:
-                notes.append(_engine_note(name, str(exc).split("cannot run: ", 1)[-1]))
-                continue
-            engines.extend(found)
-        if not engines:
-            raise ConfigError("no engine can run here: install Bandit (pip install bandit)")
-        return engines, notes
-    engines, notes = build_engines(Config(engines=parse_engines("--engines", spec)), root)
-    return engines, [_engine_note(n.split(":", 1)[0].split()[0].lower(), n) for n in notes if not n.startswith("engines: ")]
-
-
-def _engine_note(name: str, reason: str) -> str:
-    """'codeql not used: the CodeQL CLI is not installed' (the install hint is for `scan`)."""
-    short = reason.split(": install")[0].split(";")[0]
-    if short.lower().startswith(f"{name}: "):
-        short = short[len(name) + 2:]
-    return f"{name} not used: {short}"
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    name: str
-    base_url: str | None = None
-    api_key: str | None = None
-    timeout: float = 120.0
-    temperature: float | None = None
-    replay_generator: str | None = None
-    replay_fixer: str | None = None
-
-
-def build_model(spec: ModelSpec, budget: TokenBudget | None = None) -> ChatModel:
-    from vulnloop.bench.replay import REPLAY_PREFIX, ReplayModel
-
-    if spec.name.startswith(REPLAY_PREFIX):
-        return ReplayModel.from_spec(spec.name, generator=spec.replay_generator, fixer=spec.replay_fixer)
-    from vulnloop.llm.client import OpenAIChatModel
-
-    return OpenAIChatModel(
-        model=spec.name,
-        base_url=spec.base_url,
-        api_key=spec.api_key or "",
-        timeout=spec.timeout,
-        cache=None,  # every run must ask again: runs differ only by the model's sampling
-        budget=budget,
-        temperature=spec.temperature,
-    )
-
-
-@dataclass(frozen=True)
-class GenerateRequest:
-    model: ModelSpec
-    repair_model: ModelSpec | None = None
-    iterations: int = 5
-    runs: int = 5
-    tasks: str = "all"
-    limit: int | None = None
-    concurrency: int = 8
-    shard: str = "1/1"
-    strategy: str = "ours"
-    codemods: bool = True
-    out: Path = Path(DEFAULT_OUT)
-    dataset: str = "securityeval"
-    dataset_sha256: str | None = None
-    engines: str = "paper"
-    token_budget: int | None = None
-    chart: bool = True
-    progress: bool = True
-    prompt_style: str = "worked"
-
-
 def request_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> GenerateRequest:
+    from vulnloop.bench.generate import GenerateRequest
+    from vulnloop.bench.harness import ModelSpec
+
     environ = os.environ if env is None else env
     key = environ.get(args.api_key_env, "").strip() or None
     common = dict(
@@ -322,140 +213,16 @@ def request_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = 
 
 # -- generate ----------------------------------------------------------------------------------
 def run_generate(args: argparse.Namespace) -> int:
-    return generate(request_from_args(args))
+    from vulnloop.bench.generate import generate
 
-
-def generate(request: GenerateRequest, *, echo: Callable[[str], None] = note, out: Any = None) -> int:
-    """The whole `bench generate`; returns the exit code. Prints the table to ``out`` (stdout)."""
-    from vulnloop import __version__
-    from vulnloop.bench.dataset import load_dataset, select_tasks
-    from vulnloop.bench.generate import BenchSettings, GenerateBench, Shard
-    from vulnloop.bench.records import FORMAT, RecordStore
-    from vulnloop.bench.replay import ReplayModel
-    from vulnloop.bench.report import write_reports
-
-    _positive("--iterations", request.iterations)
-    _positive("--runs", request.runs)
-    _positive("--concurrency", request.concurrency)
-    shard = Shard.parse(request.shard)
-    dataset = load_dataset(request.dataset, sha256=request.dataset_sha256)
-    for line in dataset.notes:
-        echo(line)
-    tasks = select_tasks(dataset.tasks, request.tasks)
-    if request.limit is not None:
-        tasks = tasks[: _positive("--limit", request.limit)]
-    generator, fixer = _generator_and_fixer(request)
-    with tempfile.TemporaryDirectory(prefix="vulnloop-bench-") as tmp:
-        root = Path(tmp)  # no pyproject here: the user's [tool.bandit] never skews the benchmark
-        engines, engine_notes = _engines(request.engines, root)
-        for line in engine_notes:
-            echo(line)
-        meta: dict[str, Any] = {
-            "format": FORMAT,
-            "kind": "generate",
-            "vulnloop": __version__,
-            "dataset": dataset.source,
-            "dataset_sha256": dataset.sha256,
-            "tasks": request.tasks if request.limit is None else f"{request.tasks}[:{request.limit}]",
-            "task_ids": [t.task_id for t in tasks],
-            "generator": generator.name,
-            "runs": request.runs,
-            **_loop_meta(request, fixer.name, engines, engine_notes, str(shard)),
-            "notes": list(dataset.notes),
-        }
-        store = RecordStore(request.out, meta)
-        settings = BenchSettings(
-            iterations=request.iterations, runs=request.runs, strategies=tuple(meta["strategies"]),
-            concurrency=request.concurrency, shard=shard, use_codemods=request.codemods,
-            prompt_style=request.prompt_style,
-        )
-        bench = GenerateBench(
-            tasks=tasks, generator=generator, fixer=fixer, engines=engines, root=root,
-            settings=settings, store=store,
-        )
-        pending = bench.pending_units()
-        echo(
-            f"{len(bench.tasks)} task(s) x {request.runs} run(s) in shard {shard}: "
-            f"{len(pending)} to run, {len(bench.tasks) * request.runs - len(pending)} already done; "
-            f"engines: {', '.join(meta['engines'])}"
-        )
-        with _progress_bar(len(pending), request.progress) as advance:
-            bench.progress = advance
-            records = bench.run()
-        for error in bench.errors:
-            echo(f"error: {error}")
-        if isinstance(generator, ReplayModel) and fixer is generator:
-            from vulnloop.bench.agreement import replay_agreement
-
-            store.update_meta(replay_agreement=replay_agreement(generator, meta["task_ids"], engines, root))
-            meta = store.meta
-    reports = write_reports(request.out, meta, records, chart=request.chart)
-    (out or sys.stdout).write(reports.markdown)
-    echo(f"results: {reports.results}; table: {reports.table}" + (f"; chart: {reports.chart}" if reports.chart else ""))
-    if reports.chart_note:
-        echo(reports.chart_note)
-    return 1 if bench.errors else 0
-
-
-def _generator_and_fixer(request: GenerateRequest) -> tuple[ChatModel, ChatModel]:
-    """The model that writes the code and the one that repairs it (the same unless told), one budget."""
-    from vulnloop.llm.client import TokenBudget
-
-    budget = TokenBudget(request.token_budget) if request.token_budget else None
-    generator = build_model(request.model, budget)
-    if request.repair_model is not None and request.repair_model.name != request.model.name:
-        return generator, build_model(request.repair_model, budget)
-    return generator, generator
-
-
-class _progress_bar:
-    """A tqdm bar on stderr (hidden when stderr is not a terminal or when turned off)."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = total
-        self.enabled = enabled
-        self._bar: Any = None
-
-    def __enter__(self) -> Callable[[int], None]:
-        if self.enabled:
-            from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
-
-            self._bar = tqdm(total=self.total, unit="task", desc="vulnloop bench", file=sys.stderr, disable=None)
-        return self.advance
-
-    def advance(self, done: int) -> None:
-        if self._bar is not None:
-            self._bar.update(done)
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._bar is not None:
-            self._bar.close()
+    return generate(request_from_args(args), echo=note)
 
 
 # -- cweval --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CwevalRequest:
-    model: ModelSpec
-    cweval: str = DEFAULT_CWEVAL
-    iterations: int = 3
-    strategy: str = "paper"
-    codemods: bool = True
-    tasks: str = "all"
-    limit: int | None = None
-    concurrency: int = 1
-    shard: str = "1/1"
-    engines: str = "auto"
-    token_budget: int | None = None
-    test_python: str | None = None
-    test_timeout: float = 120.0
-    time_limit: float | None = None
-    out: Path = Path(DEFAULT_CWEVAL_OUT)
-    chart: bool = True
-    progress: bool = True
-    prompt_style: str = "worked"
-
-
 def run_cweval(args: argparse.Namespace) -> int:
+    from vulnloop.bench.cweval_repair import CwevalRequest, cweval
+    from vulnloop.bench.harness import ModelSpec
+
     key = os.environ.get(args.api_key_env, "").strip() or None
     model = ModelSpec(args.model, base_url=args.base_url, api_key=key, timeout=args.timeout,
                       temperature=args.temperature)
@@ -465,69 +232,7 @@ def run_cweval(args: argparse.Namespace) -> int:
         shard=args.shard, engines=args.engines, token_budget=args.token_budget, test_python=args.test_python,
         test_timeout=args.test_timeout, time_limit=args.time_limit, out=Path(args.out),
         chart=not args.no_chart, progress=not args.no_progress, prompt_style=args.prompt_style,
-    ))
-
-
-def cweval(request: CwevalRequest, *, echo: Callable[[str], None] = note, out: Any = None) -> int:
-    """The whole `bench cweval`; returns the exit code. Prints the table to ``out`` (stdout)."""
-    from vulnloop import __version__
-    from vulnloop.bench.cweval import load_cweval
-    from vulnloop.bench.cweval_repair import KIND, CwevalBench, CwevalSettings, select_cases, tasks_digest
-    from vulnloop.bench.cweval_repair import write_cweval_reports
-    from vulnloop.bench.generate import Shard
-    from vulnloop.bench.records import FORMAT, RecordStore
-    from vulnloop.llm.client import TokenBudget
-
-    _positive("--iterations", request.iterations)
-    _positive("--concurrency", request.concurrency)
-    if request.test_python and not Path(request.test_python).is_file():
-        raise ConfigError(f"--test-python {request.test_python}: no such interpreter")
-    tasks = load_cweval(request.cweval)
-    limit = _positive("--limit", request.limit) if request.limit is not None else None
-    shard = Shard.parse(request.shard)
-    selected = select_cases(tasks, request.tasks, limit)
-    cases = [c for i, c in enumerate(selected) if i % shard.count == shard.index - 1]
-    fixer = build_model(request.model, TokenBudget(request.token_budget) if request.token_budget else None)
-    with tempfile.TemporaryDirectory(prefix="vulnloop-cweval-") as tmp:
-        root = Path(tmp)  # no pyproject here: the user's [tool.bandit] never skews the benchmark
-        engines, engine_notes = _engines(request.engines, root)
-        for line in engine_notes:
-            echo(line)
-        meta: dict[str, Any] = {
-            "format": FORMAT,
-            "kind": KIND,
-            "vulnloop": __version__,
-            "dataset": str(request.cweval),
-            "dataset_sha256": tasks_digest(tasks),
-            "tasks": request.tasks if limit is None else f"{request.tasks}[:{limit}]",
-            "task_ids": sorted({c.task.task_id for c in selected}),
-            "cases": len(selected),  # every shard's: a merge of all shards is complete
-            "generator": None,
-            **_loop_meta(request, fixer.name, engines, engine_notes, str(shard)),
-        }
-        store = RecordStore(request.out, meta)
-        settings = CwevalSettings(
-            iterations=request.iterations, strategies=tuple(meta["strategies"]), use_codemods=request.codemods,
-            concurrency=request.concurrency, python=request.test_python, test_timeout=request.test_timeout,
-            time_limit=request.time_limit, prompt_style=request.prompt_style,
-        )
-        bench = CwevalBench(cases=cases, fixer=fixer, engines=engines, root=root, settings=settings, store=store)
-        pending = bench.pending()
-        echo(f"{len(cases)} CWEval case(s): {len(pending)} to run, {len(cases) - len(pending)} already done; "
-             f"engines: {', '.join(meta['engines'])}")
-        with _progress_bar(len(pending), request.progress) as advance:
-            bench.progress = advance
-            records = bench.run()
-        for error in bench.errors:
-            echo(f"error: {error}")
-        if bench.skipped_for_time:
-            echo(f"time limit reached: {bench.skipped_for_time} case(s) left for a re-run with the same --out")
-    wanted = {c.case_id for c in cases}
-    records = [r for r in records if r["task_id"] in wanted]
-    reports = write_cweval_reports(request.out, meta, records, chart=request.chart)
-    (out or sys.stdout).write(reports.markdown)
-    echo(f"results: {reports.results}; table: {reports.table}" + (f"; chart: {reports.chart}" if reports.chart else ""))
-    return 1 if bench.errors else 0
+    ), echo=note)
 
 
 # -- merge and detect ------------------------------------------------------------------------------
@@ -552,46 +257,10 @@ def run_merge(args: argparse.Namespace) -> int:
 
 
 def run_detect(args: argparse.Namespace) -> int:
-    import json
+    from vulnloop.bench.harness import bench_detect
 
-    from vulnloop.bench.detect import detect, detect_table
-    from vulnloop.bench.labels import load_labels
-
-    if not args.labels and not args.cweval:
-        raise ConfigError("bench detect: give --labels FILE, --cweval DIR, or both")
-    pieces = load_labels(args.labels) if args.labels else []
-    stages = () if args.stages.strip() == "all" else tuple(s.strip() for s in args.stages.split(",") if s.strip())
-    known = {p.stage for p in pieces}
-    unknown = [s for s in stages if s not in known]
-    if unknown and args.labels:
-        raise ConfigError(f"--stages: {unknown[0]!r} is not a stage of {args.labels} ({', '.join(sorted(known))})")
-    with tempfile.TemporaryDirectory(prefix="vulnloop-detect-") as tmp:
-        engines, engine_notes = _engines(args.engines, Path(tmp))
-        for line in engine_notes:
-            note(line)
-        report = detect(pieces, engines, Path(tmp), stages=stages) if args.labels else {}
-        cweval = _detect_cweval(args.cweval, engines, Path(tmp)) if args.cweval else None
-    report["engine_notes"] = engine_notes
-    markdown = detect_table(report, engine_notes) if args.labels else ""
-    if cweval is not None:
-        from vulnloop.bench.cweval_detect import cweval_detect_table
-
-        report["cweval"] = cweval
-        markdown += ("\n" if markdown else "") + cweval_detect_table(cweval, engine_notes)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "detect.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    (out / "detect.md").write_text(markdown, encoding="utf-8")
-    sys.stdout.write(markdown)
-    note(f"detect: {out / 'detect.json'}, {out / 'detect.md'}")
+    bench_detect(args.labels, args.cweval, args.stages, args.engines, Path(args.out), echo=note)
     return 0
-
-
-def _detect_cweval(folder: str, engines: Sequence[Any], root: Path) -> dict[str, Any]:
-    from vulnloop.bench.cweval import load_cweval
-    from vulnloop.bench.cweval_detect import detect_cweval
-
-    return detect_cweval(load_cweval(folder), engines, root)
 
 
 # -- the Action's workflow_dispatch --------------------------------------------------------------
@@ -601,6 +270,9 @@ def _int_input(inputs: Mapping[str, str], name: str, default: int) -> int:
 
 
 def request_from_inputs(inputs: Mapping[str, str], workspace: Path) -> GenerateRequest:
+    from vulnloop.bench.generate import GenerateRequest
+    from vulnloop.bench.harness import ModelSpec
+
     def get(name: str, default: str = "") -> str:
         return (inputs.get(name) or "").strip() or default
 
@@ -634,6 +306,7 @@ def run_from_action(inputs: Mapping[str, str], workspace: Path) -> int:
     The results and the summary are written before the chart, which is optional: a run that spent
     its tokens keeps what it found even when the chart cannot be drawn.
     """
+    from vulnloop.bench.generate import generate
     from vulnloop.bench.records import TABLE_FILE
     from vulnloop.bench.report import chart_from_results
     from vulnloop.report.workflow_commands import append_file
