@@ -231,3 +231,17 @@ def test_placeholders_never_bring_real_secrets_into_a_repair_or_any_report(write
     for where, text in seen.items():
         for value in SECRETS.values():
             assert value not in text, f"a secret reached the {where}"
+
+
+def test_a_short_placeholder_key_is_no_secret(write_tree, tmp_path: Path) -> None:
+    """Local servers take any key ("x"): it must not be masked in the prompt's code nor refused in
+    answers, or every line holding an "x" would be a leaked secret."""
+    root = write_tree({"app.py": APP})
+    fixed = with_call('    subprocess.call(["tar", "czf", "backup.tgz", "--exclude", "*.tmp", folder])\n')
+    env = {"OPENAI_API_KEY": "x", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    with FakeOpenAI([answer(fence(fixed))]) as server:
+        done = run_cli("fix", "--engines", "bandit", "--base-url", server.base_url, "--model", "m",
+                       "--max-iterations", "1", "--write", cwd=root, env=env)
+        prompt = server.chat_requests[0].prompt_text
+    assert "REDACTED" not in prompt and 'subprocess.call("tar czf backup.tgz " + folder, shell=True)' in prompt
+    assert (root / "app.py").read_text() == fixed, done.stdout + done.stderr

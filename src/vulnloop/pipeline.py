@@ -114,6 +114,7 @@ def build_llm(
     from vulnloop.llm.client import CircuitBreaker, OpenAIChatModel, TokenBudget
     from vulnloop.repair.llm import LlmRepairer
     from vulnloop.repair.prompt import secret_environment
+    from vulnloop.secret_env import MIN_SECRET_LENGTH
 
     model = OpenAIChatModel(
         model=config.model,
@@ -124,8 +125,11 @@ def build_llm(
         budget=TokenBudget(config.token_budget or None),
         breaker=CircuitBreaker(deadline=config.llm_deadline or None, on_open=on_off),
     )
-    # The key and every secret-looking environment value are masked in prompts, and restored in answers.
-    secrets = (key, *secret_environment(dict(environ)).values())
+    # The key and every secret-looking environment value are masked in prompts and refused in
+    # answers; a short placeholder key ("x", "none": what local servers take) is no secret, and
+    # masking it would shred every prompt's code.
+    long_key = (key,) if len(key) >= MIN_SECRET_LENGTH else ()
+    secrets = (*long_key, *secret_environment(dict(environ)).values())
     return LlmRepairer(model, secrets=secrets, prompt_style=config.prompt_style), None
 
 
