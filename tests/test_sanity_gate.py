@@ -63,6 +63,16 @@ def load(blob):
     return pickle.loads(blob)
 '''
 
+HASH = '''\
+import hashlib
+
+SALT = b"per-install salt"
+
+
+def store(password):
+    return hashlib.md5(password.encode()).hexdigest()
+'''
+
 
 @pytest.mark.parametrize(
     "before, after, line, rule, words",
@@ -86,9 +96,14 @@ def load(blob):
         (PICKLE, PICKLE.replace("pickle.loads(blob)", "loads(blob)"), 5, "B301", "without importing or defining"),
         (PICKLE, PICKLE.replace("import pickle", "import json\nimport pickle\nimport csv").replace("pickle.loads(blob)", "json.loads(blob)"),
          5, "B301", "`csv` imported but never used"),
+        (HASH, HASH.replace("hashlib.md5(password.encode()).hexdigest()", "hashlib.pbkdf2(password.encode(), SALT).hex()"),
+         7, "B324", "`hashlib` has no `pbkdf2`"),
+        (HASH, HASH.replace("hashlib.md5(password.encode()).hexdigest()", "os.path.hash_password(password)")
+         .replace("import hashlib", "import hashlib\nimport os"), 7, "B324", "`os.path` has no `hash_password`"),
     ],
     ids=["shell-false-same-string", "no-shell-string", "tar-member-dirname", "upload-to-ssh", "upload-to-etc",
-         "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name", "unused-import"],
+         "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name", "unused-import",
+         "invented-stdlib-function", "invented-stdlib-submodule-function"],
 )
 def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:
     text, reason = _case(before, after, line, rule)
@@ -107,8 +122,10 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
             'cur.execute("SELECT id FROM users WHERE name = ? AND pw = ?", (user, password))'), 6, "B608"),
         # pickle -> json: a change of format the weakness needs; the unused pickle import goes with it
         (PICKLE, PICKLE.replace("import pickle", "import json").replace("pickle.loads(blob)", "json.loads(blob)"), 5, "B301"),
+        (HASH, HASH.replace("hashlib.md5(password.encode()).hexdigest()",
+                            'hashlib.pbkdf2_hmac("sha256", password.encode(), SALT, 600_000).hex()'), 7, "B324"),
     ],
-    ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json"],
+    ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json", "pbkdf2-hmac"],
 )
 def test_sound_repairs_pass(before: str, after: str, line: int, rule: str) -> None:
     text, reason = _case(before, after, line, rule)

@@ -9,11 +9,14 @@ repair brought counts:
   sequence (or one program name), never the command string it ran through the shell; ``tarfile``
   extraction targets never come from the member; a folder is not moved into a sensitive location
   (home, ``.ssh``, system folders) to silence a temporary-folder warning; ``sqlite3`` keeps its own
-  ``?`` placeholders and its cursors are not context managers; ``hmac`` keys stay keys.
+  ``?`` placeholders and its cursors are not context managers; ``hmac`` keys stay keys; a new call
+  into a standard-library module names a function the module has (``hashlib.pbkdf2``,
+  ``secrets.token_password`` are inventions that fail when called).
 """
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from collections import Counter
 from typing import Iterator, Sequence
@@ -96,6 +99,28 @@ def _shell_strings(calls: Sequence[ast.Call], names: dict[str, str]) -> set[str]
     return out
 
 
+# Standard-library modules whose functions repairs call, imported (once) to check that a function
+# a repair calls exists: importing them runs no code of the file under review, and the answer is
+# the same on every run (unlike looking only at the modules this process happens to have loaded).
+_CHECKED_MODULES = frozenset({
+    "ast", "base64", "hashlib", "hmac", "html", "json", "logging", "os", "os.path", "pathlib", "pickle",
+    "random", "re", "secrets", "shlex", "shutil", "socket", "sqlite3", "ssl", "subprocess", "tarfile",
+    "tempfile", "urllib.parse", "urllib.request", "xml.etree.ElementTree", "zipfile",
+})
+
+
+def _missing_attribute(name: str) -> str | None:
+    """For ``module.function`` of a checked standard-library module, ``name`` when the module has
+    no such attribute, else None."""
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module_name = ".".join(parts[:cut])
+        if module_name in _CHECKED_MODULES:
+            module = importlib.import_module(module_name)
+            return None if hasattr(module, parts[cut]) else ".".join(parts[: cut + 1])
+    return None
+
+
 def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module: ast.Module) -> str | None:
     """A sink contract the repaired unit ``after`` breaks that its original ``before`` kept, or None."""
     names = {**aliases(module), **{k: v for n in after for k, v in aliases(n).items()}}
@@ -108,6 +133,10 @@ def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module
             continue
         name = dotted(call.func, names) or ""
         method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        missing = _missing_attribute(name)
+        if missing is not None:
+            owner, _, attr = missing.rpartition(".")
+            return f"the repair calls `{name}`, but the standard library's `{owner}` has no `{attr}`: the call would fail"
         shell = next((k for k in call.keywords if k.arg == "shell"), None)
         without_shell = shell is None or (isinstance(shell.value, ast.Constant) and shell.value.value is False)
         if name.startswith("subprocess.") and without_shell and call.args and _is_command_string(call.args[0], shell_strings):
