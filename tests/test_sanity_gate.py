@@ -73,6 +73,19 @@ def store(password):
     return hashlib.md5(password.encode()).hexdigest()
 '''
 
+CIPHER = '''\
+from Crypto.Cipher import AES, DES
+from Crypto.Random import get_random_bytes
+from Crypto.Util.Padding import pad
+
+
+def encrypt(key, data):
+    iv = get_random_bytes(8)
+    cipher = DES.new(key[:8], DES.MODE_CBC, iv)
+    return cipher.encrypt(pad(data, DES.block_size)), iv
+'''
+DES_CALL = "cipher = DES.new(key[:8], DES.MODE_CBC, iv)"
+
 
 @pytest.mark.parametrize(
     "before, after, line, rule, words",
@@ -100,10 +113,15 @@ def store(password):
          7, "B324", "`hashlib` has no `pbkdf2`"),
         (HASH, HASH.replace("hashlib.md5(password.encode()).hexdigest()", "os.path.hash_password(password)")
          .replace("import hashlib", "import hashlib\nimport os"), 7, "B324", "`os.path` has no `hash_password`"),
+        # DES -> AES keeping DES's 8-byte key and IV (a 1.5B model's answer to CWEval's cwe_327_2)
+        (CIPHER, CIPHER.replace(DES_CALL, "cipher = AES.new(key[:8], AES.MODE_CBC, iv)").replace("DES.block_size", "AES.block_size"),
+         8, "B304", "8-byte key"),
+        (CIPHER, CIPHER.replace(DES_CALL, "cipher = AES.new(key[:16], AES.MODE_CBC, iv)").replace("DES.block_size", "AES.block_size"),
+         8, "B304", "8-byte IV"),
     ],
     ids=["shell-false-same-string", "no-shell-string", "tar-member-dirname", "upload-to-ssh", "upload-to-etc",
          "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name", "unused-import",
-         "invented-stdlib-function", "invented-stdlib-submodule-function"],
+         "invented-stdlib-function", "invented-stdlib-submodule-function", "aes-with-des-key", "aes-with-des-iv"],
 )
 def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:
     text, reason = _case(before, after, line, rule)
@@ -124,8 +142,10 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
         (PICKLE, PICKLE.replace("import pickle", "import json").replace("pickle.loads(blob)", "json.loads(blob)"), 5, "B301"),
         (HASH, HASH.replace("hashlib.md5(password.encode()).hexdigest()",
                             'hashlib.pbkdf2_hmac("sha256", password.encode(), SALT, 600_000).hex()'), 7, "B324"),
+        (CIPHER, CIPHER.replace(DES_CALL, "cipher = AES.new(key[:32], AES.MODE_CBC, iv)").replace("DES.block_size", "AES.block_size")
+         .replace("get_random_bytes(8)", "get_random_bytes(16)"), 8, "B304"),
     ],
-    ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json", "pbkdf2-hmac"],
+    ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json", "pbkdf2-hmac", "aes-256"],
 )
 def test_sound_repairs_pass(before: str, after: str, line: int, rule: str) -> None:
     text, reason = _case(before, after, line, rule)

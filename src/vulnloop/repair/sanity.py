@@ -9,7 +9,8 @@ repair brought counts:
   sequence (or one program name), never the command string it ran through the shell; ``tarfile``
   extraction targets never come from the member; a folder is not moved into a sensitive location
   (home, ``.ssh``, system folders) to silence a temporary-folder warning; ``sqlite3`` keeps its own
-  ``?`` placeholders and its cursors are not context managers; ``hmac`` keys stay keys; a new call
+  ``?`` placeholders and its cursors are not context managers; ``hmac`` keys stay keys; AES gets
+  a 16-, 24- or 32-byte key and a 16-byte IV where the code states their lengths; a new call
   into a standard-library module names a function the module has (``hashlib.pbkdf2``,
   ``secrets.token_password`` are inventions that fail when called).
 """
@@ -121,6 +122,61 @@ def _missing_attribute(name: str) -> str | None:
     return None
 
 
+_RANDOM_BYTES = frozenset({"os.urandom", "secrets.token_bytes", "Crypto.Random.get_random_bytes"})
+_AES_NEW = frozenset({"Crypto.Cipher.AES.new", "Cryptodome.Cipher.AES.new"})
+_AES_KEY_SIZES = (16, 24, 32)
+
+
+def _byte_length(node: ast.AST, names: dict[str, str], assigned: dict[str, ast.AST]) -> int | None:
+    """The length of a bytes value when the code states it: ``key[:16]``, ``os.urandom(16)``,
+    ``get_random_bytes(16)``, a literal, or a name assigned once in the unit from one of those."""
+    if isinstance(node, ast.Name) and node.id in assigned:
+        return _byte_length(assigned[node.id], names, {})
+    if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
+        return len(node.value)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and node.slice.step is None:
+        lower, upper = node.slice.lower, node.slice.upper
+        start = 0 if lower is None else lower.value if isinstance(lower, ast.Constant) else None
+        stop = upper.value if isinstance(upper, ast.Constant) else None
+        if isinstance(start, int) and isinstance(stop, int) and 0 <= start <= stop:
+            return stop - start
+    if isinstance(node, ast.Call) and dotted(node.func, names) in _RANDOM_BYTES and len(node.args) == 1:
+        size = node.args[0]
+        return size.value if isinstance(size, ast.Constant) and isinstance(size.value, int) else None
+    return None
+
+
+def _single_assignments(nodes: Sequence[ast.AST]) -> dict[str, ast.AST]:
+    """Names assigned exactly once in the unit (``x = value``), with their values."""
+    seen: Counter[str] = Counter()
+    values: dict[str, ast.AST] = {}
+    for top in nodes:
+        for node in ast.walk(top):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        seen[target.id] += 1
+                        values[target.id] = node.value
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):
+                seen[node.target.id] += 2
+    return {name: value for name, value in values.items() if seen[name] == 1}
+
+
+def _cipher_problem(call: ast.Call, name: str, names: dict[str, str], assigned: dict[str, ast.AST]) -> str | None:
+    """AES keys of 16, 24 or 32 bytes and 16-byte IVs, where the code states the lengths."""
+    if name not in _AES_NEW:
+        return None
+    key = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "key"), None)
+    size = None if key is None else _byte_length(key, names, assigned)
+    if size is not None and size not in _AES_KEY_SIZES:
+        return f"the repair gives AES a {size}-byte key; AES takes 16, 24 or 32 bytes: the call would fail"
+    iv = call.args[2] if len(call.args) > 2 else next((k.value for k in call.keywords if k.arg in {"iv", "IV"}), None)
+    size = None if iv is None else _byte_length(iv, names, assigned)
+    if size is not None and size != 16:
+        return f"the repair gives AES a {size}-byte IV; AES's block is 16 bytes: the call would fail"
+    return None
+
+
 def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module: ast.Module) -> str | None:
     """A sink contract the repaired unit ``after`` breaks that its original ``before`` kept, or None."""
     names = {**aliases(module), **{k: v for n in after for k, v in aliases(n).items()}}
@@ -128,11 +184,15 @@ def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module
     old_codes = {_code(c) for c in old_calls}
     shell_strings = _shell_strings(old_calls, {**aliases(module), **{k: v for n in before for k, v in aliases(n).items()}})
     sqlite = "sqlite3" in {v.split(".")[0] for v in names.values()}
+    assigned = _single_assignments(after)
     for call in _calls(after):
         if _code(call) in old_codes:
             continue
         name = dotted(call.func, names) or ""
         method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        problem = _cipher_problem(call, name, names, assigned)
+        if problem is not None:
+            return problem
         missing = _missing_attribute(name)
         if missing is not None:
             owner, _, attr = missing.rpartition(".")
