@@ -19,16 +19,13 @@ command-line and environment input): choose with ``--confidence``.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from vulnloop.engines import flow_catalogue as catalogue
 from vulnloop.engines.flow_catalogue import Sink, SourceKind
-from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
-from vulnloop.fingerprints import assign_fingerprints
-from vulnloop.quiet_parse import quiet_warnings
-from vulnloop.sources import SourceFile
+from vulnloop.engines.ast_engine import AstEngine
+from vulnloop.findings import Finding, Level
 
 ENGINE = "callflow"
 _ROUNDS = 8  # call chains deeper than this inside one file are not followed
@@ -78,37 +75,12 @@ class _Function:
     handler: bool = False  # a method of an http.server request handler: self.path etc. are input
 
 
-class CallflowEngine:
+class CallflowEngine(AstEngine):
     name = ENGINE
-    batch_only = False
 
-    @property
-    def version(self) -> str:
-        return "1"  # our own analysis: its version moves with vulnloop's
+    def findings_in(self, path: str, tree: ast.Module) -> list[Finding]:
+        return [_finding(path, origin, flow) for origin, flow in ModuleFlow(tree).paths()]
 
-    def unavailable_reason(self) -> str | None:
-        return None  # pure Python, always available
-
-    def scan(self, sources: Sequence[SourceFile], *, root: Path | None = None) -> ScanResult:
-        findings: list[Finding] = []
-        skipped: list[SkippedFile] = []
-        for source in sources:
-            if source.text is None:
-                skipped.append(SkippedFile(source.path, source.skip_reason or "unreadable", ENGINE))
-                continue
-            try:
-                with quiet_warnings(SyntaxWarning):
-                    tree = ast.parse(source.text)
-                paths = ModuleFlow(tree).paths()
-            except (SyntaxError, ValueError):
-                skipped.append(SkippedFile(source.path, "syntax error: the file does not parse as Python", ENGINE))
-                continue
-            except RecursionError:  # expressions nested deeper than Python's stack allows
-                skipped.append(SkippedFile(source.path, "too deeply nested to analyse", ENGINE))
-                continue
-            found = [_finding(source.path, origin, path) for origin, path in paths]
-            findings.extend(assign_fingerprints(found, source.text))
-        return ScanResult(tuple(sorted(findings, key=Finding.sort_key)), tuple(skipped), (ENGINE,))
 
 
 def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:

@@ -10,14 +10,11 @@ backtracks badly.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterator
 
 from vulnloop.engines.regex_complexity import redos_problem
-from vulnloop.findings import Finding, Level, ScanResult, SkippedFile
-from vulnloop.fingerprints import assign_fingerprints
-from vulnloop.quiet_parse import quiet_warnings
-from vulnloop.sources import SourceFile
+from vulnloop.engines.ast_engine import AstEngine
+from vulnloop.findings import Finding, Level
 
 ENGINE = "redos"
 RULE_ID = "vulnloop.redos"
@@ -31,33 +28,12 @@ _ADVICE = (
 )
 
 
-class RedosEngine:
+class RedosEngine(AstEngine):
     name = ENGINE
-    batch_only = False
 
-    @property
-    def version(self) -> str:
-        return "1"  # our own analysis: its version moves with vulnloop's
+    def findings_in(self, path: str, tree: ast.Module) -> list[Finding]:
+        return [_finding(path, call, pattern, problem) for call, pattern, problem in _problems(tree)]
 
-    def unavailable_reason(self) -> str | None:
-        return None  # pure Python, always available
-
-    def scan(self, sources: Sequence[SourceFile], *, root: Path | None = None) -> ScanResult:
-        findings: list[Finding] = []
-        skipped: list[SkippedFile] = []
-        for source in sources:
-            if source.text is None:
-                skipped.append(SkippedFile(source.path, source.skip_reason or "unreadable", ENGINE))
-                continue
-            try:
-                with quiet_warnings(SyntaxWarning):
-                    tree = ast.parse(source.text)
-            except (SyntaxError, ValueError):
-                skipped.append(SkippedFile(source.path, "syntax error: the file does not parse as Python", ENGINE))
-                continue
-            found = [_finding(source.path, call, pattern, problem) for call, pattern, problem in _problems(tree)]
-            findings.extend(assign_fingerprints(found, source.text))
-        return ScanResult(tuple(sorted(findings, key=Finding.sort_key)), tuple(skipped), (ENGINE,))
 
 
 def _problems(tree: ast.Module) -> Iterator[tuple[ast.Call, str, str]]:
