@@ -310,6 +310,20 @@ def test_import_warnings_alone_get_no_llm_call() -> None:
     assert all("import warning" in e.reason for e in report.entries)
 
 
+def test_an_import_warning_left_after_its_usage_is_repaired_says_so() -> None:
+    """Not the reason the model's earlier answers for the file got (they were about the shell)."""
+    llm = ScriptedLlm([SHELL.replace("shell=True)", "shell=True, cwd='/srv')"), FIXED_SHELL])
+    loop = RepairLoop(engines=[BanditEngine()], root=Path("."),
+                      options=LoopOptions(max_iterations=2, use_codemods=False), llm=llm)
+    sources = [SourceFile("tools.py", SHELL)]
+    scan = loop.scan(sources)
+    report = loop.repair(sources, scan, scan.findings)
+    assert entry_for(report, "B602").status is Status.FIXED
+    left = entry_for(report, "B404")
+    assert left.status is Status.UNFIXED and left.reason.startswith("an import warning on its own")
+    assert "B602" in llm.calls[0]["rules"] and "B404" in llm.calls[0]["rules"]  # it rode with its usage
+
+
 def test_a_repeated_answer_is_re_sampled_once_and_a_new_one_judged() -> None:
     still = SHELL.replace("shell=True)", "shell=True, cwd='/srv')")
     llm = ScriptedLlm([still, still, FIXED_SHELL])

@@ -544,6 +544,8 @@ class RepairLoop:
                 entries.append(LedgerEntry(target, Status.FIXED, repair=repair, attempts=attempts))
             else:
                 reason = state.reasons.get(fp) or _no_repair_reason(target)
+                if is_import_warning(target) and not any(not is_import_warning(f) for f in state.pending.values()):
+                    reason = IMPORT_WARNING_LEFT  # not what an attempt on its neighbours said
                 if self.llm is None:
                     reason += "; no LLM is configured to try further (set OPENAI_API_KEY)"
                 entries.append(LedgerEntry(target, Status.UNFIXED, reason=reason, attempts=attempts))
@@ -575,6 +577,10 @@ def _feedback(round_no: int, reason: str, path: str, before: str, candidate: str
 
 
 IMPORT_WARNING_REASON = "an import warning: it goes when the code using the import is repaired"
+IMPORT_WARNING_LEFT = (
+    "an import warning on its own: no code using the import has a finding left, and Bandit notes every "
+    "import of this module; review it, and keep it with `# nosec` and a reason"
+)
 
 
 def is_import_warning(finding: Finding) -> bool:
