@@ -26,8 +26,8 @@ from functools import cached_property, lru_cache
 from typing import TypeAlias, TypeVar, cast
 
 import libcst as cst
-from libcst.helpers import get_full_name_for_node
 from libcst._batched_visitor import BatchableCSTVisitor
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     BaseAssignment,
     CodeRange,
@@ -108,8 +108,8 @@ class _UnitTree:
 
     @cached_property
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
-        """Each node's parent (the module's own entry: None), found once per tree and reused by
-        every text of the file that holds the unit unchanged."""
+        """Each node's parent (the module has none), found once per tree and reused by every text
+        of the file that holds the unit unchanged."""
         found: dict[cst.CSTNode, cst.CSTNode] = {}
         stack: list[cst.CSTNode] = [self.module]
         while stack:
