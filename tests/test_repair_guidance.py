@@ -98,6 +98,13 @@ def test_standard_library_and_local_modules_are_no_dependency(tmp_path: Path) ->
     assert dependency_notes(tmp_path, "app.py", XML_APP, after) == ()
 
 
+def test_new_imports_are_read_from_the_added_lines_before_any_file_is_parsed() -> None:
+    assert added_imports(XML_APP, "import secrets\nimport hmac\n" + XML_APP) == []
+    parenthesised = "from defusedxml.ElementTree import (\n    fromstring,\n)\n" + XML_APP
+    assert added_imports(XML_APP, parenthesised) == ["defusedxml"]  # a line that does not parse alone
+    assert added_imports(XML_APP, "import os, defusedxml\n" + XML_APP) == ["defusedxml"]
+
+
 def test_ledger_without_codemods_has_no_guidance_section() -> None:
     entry = _yaml_fix()
     llm = LedgerEntry(entry.finding, Status.FIXED, Repair("llm:m", 1, ORIGINAL, WITH_YAML, "", ("bandit",)))

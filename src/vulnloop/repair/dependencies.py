@@ -33,22 +33,37 @@ def _top_level_imports(text: str) -> set[str]:
     return imported_packages(tree) - {".", ""}
 
 
-def _new_import_line(before: str, after: str) -> bool:
-    """Whether a line the edit added or rewrote is an import (found from the diff, not by reading
-    the whole file: the ledger asks once per repair)."""
+def _new_import_lines(before: str, after: str) -> list[str]:
+    """The import lines the edit added or rewrote (found from the diff, not by reading the whole
+    file: the ledger asks once per repair)."""
     old, new = before.splitlines(), after.splitlines()
-    return any(
-        line.lstrip().startswith(("import ", "from "))
+    return [
+        line.strip()
         for tag, _, _, j1, j2 in line_opcodes(old, new)
         if tag != "equal"
         for line in new[j1:j2]
-    )
+        if line.lstrip().startswith(("import ", "from "))
+    ]
+
+
+def _standard_only(lines: list[str]) -> bool:
+    """Every line a whole import of standard-library modules (a line that does not parse alone,
+    such as the start of a parenthesised import, is not judged here)."""
+    for line in lines:
+        try:
+            packages = imported_packages(parse_quietly(line))
+        except (SyntaxError, ValueError):
+            return False
+        if any(p not in sys.stdlib_module_names and p != "__future__" for p in packages):
+            return False
+    return True
 
 
 def added_imports(before: str, after: str) -> list[str]:
     """Top-level modules ``after`` imports and ``before`` did not, standard library left out."""
-    if not _new_import_line(before, after):
-        return []  # no import line is new: spare the parses (the pre-commit hook's every repair)
+    lines = _new_import_lines(before, after)
+    if not lines or _standard_only(lines):
+        return []  # nothing outside the standard library is new: spare parsing both files
     new = _top_level_imports(after) - _top_level_imports(before)
     return sorted(name for name in new if name not in sys.stdlib_module_names and name != "__future__")
 
