@@ -25,9 +25,9 @@ def add_scan_options(parser: argparse.ArgumentParser, *, formats: tuple[str, ...
     )
     parser.add_argument(
         "--engines", metavar="LIST",
-        help="auto (default: Bandit, and Semgrep when installed; CodeQL runs only when named, as its "
-        "licence covers only open-source code on GitHub.com and research), or a comma-separated list "
-        "of bandit, codeql, semgrep",
+        help="auto (default: Bandit, Semgrep when installed, and our redos and callflow analyses; "
+        "CodeQL runs only when named, as its licence covers only open-source code on GitHub.com and "
+        "research), or a comma-separated list of bandit, semgrep, redos, callflow, codeql",
     )
     parser.add_argument(
         "--severity", choices=LEVELS,
