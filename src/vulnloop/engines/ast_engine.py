@@ -9,11 +9,31 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict
 
 from vulnloop.findings import Finding, ScanResult, SkippedFile
 from vulnloop.fingerprints import assign_fingerprints
 from vulnloop.quiet_parse import quiet_warnings
 from vulnloop.sources import SourceFile
+
+
+class Location(TypedDict):
+    path: str
+    start_line: int
+    end_line: int
+    start_col: int
+    end_col: int
+
+
+def location(path: str, node: ast.expr | ast.stmt) -> Location:
+    """A finding's place from the node it is about: 1-based lines and columns, as engines report."""
+    return Location(
+        path=path,
+        start_line=node.lineno,
+        end_line=node.end_lineno or node.lineno,
+        start_col=node.col_offset + 1,
+        end_col=(node.end_col_offset or node.col_offset) + 1,
+    )
 
 
 class AstEngine:

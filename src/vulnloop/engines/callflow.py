@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from vulnloop.engines import flow_catalogue as catalogue
 from vulnloop.engines.flow_catalogue import Sink, SourceKind
-from vulnloop.engines.ast_engine import AstEngine
+from vulnloop.engines.ast_engine import AstEngine, location
 from vulnloop.findings import Finding, Level
 
 ENGINE = "callflow"
@@ -403,11 +403,7 @@ def _finding(path: str, origin: Origin, sink_path: SinkPath) -> Finding:
         cwes=(sink.cwe,),
         severity=sink.severity,
         confidence=origin.confidence,
-        path=path,
-        start_line=node.lineno,
-        end_line=node.end_lineno or node.lineno,
-        start_col=node.col_offset + 1,
-        end_col=(node.end_col_offset or node.col_offset) + 1,
+        **location(path, node),
         message=(
             f"{origin.name.capitalize()} read {where} reaches {sink_path.callee} in "
             f"{sink_path.function}(){route}: this call {sink.harm}. Validate or escape the value "

@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator
 
 from vulnloop.engines.regex_complexity import redos_problem
-from vulnloop.engines.ast_engine import AstEngine
+from vulnloop.engines.ast_engine import AstEngine, location
 from vulnloop.findings import Finding, Level
 
 ENGINE = "redos"
@@ -102,11 +102,7 @@ def _finding(path: str, call: ast.Call, pattern: str, problem: str) -> Finding:
         cwes=(1333,),
         severity=Level.MEDIUM,
         confidence=Level.MEDIUM,
-        path=path,
-        start_line=call.lineno,
-        end_line=call.end_lineno or call.lineno,
-        start_col=call.col_offset + 1,
-        end_col=(call.end_col_offset or call.col_offset) + 1,
+        **location(path, call),
         message=f"The regular expression {shown!r} backtracks badly: {problem}. {_ADVICE}",
         rule_name="redos",
         help_url="https://cwe.mitre.org/data/definitions/1333.html",
