@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from codemod_helpers import CASES, load_cases
+from semgrep_helpers import BUNDLED_JSON
 
 from vulnloop.cwe import catalogue
 from vulnloop.findings import Finding, Level
@@ -24,6 +26,10 @@ from vulnloop.repair.codemods import (
     load,
 )
 from vulnloop.repair.codemods.catalogue import INFOS
+
+OUR_SEMGREP_RULES = {
+    rule["id"] for rule in json.loads(BUNDLED_JSON.read_text("utf-8"))["rules"]
+}
 
 # CodeQL queries outside the Security/CWE-* folders that the reference list covers.
 CODEQL_OUTSIDE_CWE_FOLDERS = {"py/bind-socket-all-network-interfaces"}
@@ -48,9 +54,10 @@ def test_metadata_is_complete(codemod: object) -> None:
     info = codemod.info  # type: ignore[attr-defined]
     assert info.summary.strip() and info.guidance.strip()
     assert info.cwes and all(cwe in catalogue() for cwe in info.cwes)
-    assert info.bandit_ids or info.codeql_ids
+    assert info.bandit_ids or info.codeql_ids or info.semgrep_ids
     assert all(re.fullmatch(r"B\d{3}", rule) for rule in info.bandit_ids)
     assert all(rule.startswith("py/") for rule in info.codeql_ids)
+    assert set(info.semgrep_ids) <= OUR_SEMGREP_RULES
     assert set(info.residual_rules).isdisjoint(info.bandit_ids)
 
 
@@ -75,14 +82,14 @@ def test_every_codemod_has_before_after_and_noop_cases() -> None:
 
 def test_every_codemod_is_in_the_readme_table() -> None:
     readme = (CASES.parents[1] / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (B[^|]*) \|", readme, flags=re.MULTILINE)
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| ((?:B|`vulnloop\.)[^|]*) \|", readme, flags=re.MULTILINE)
     assert {row[0] for row in rows} == {c.info.id for c in all_codemods()}
 
 
-def test_every_claimed_bandit_rule_has_a_verified_case() -> None:
+def test_every_claimed_bandit_and_semgrep_rule_has_a_verified_case() -> None:
     covered = {(c.codemod_id, c.rule_id) for c in load_cases() if c.after is not None}
     for codemod in all_codemods():
-        for rule in codemod.info.bandit_ids:
+        for rule in (*codemod.info.bandit_ids, *codemod.info.semgrep_ids):
             assert (codemod.info.id, rule) in covered, f"{codemod.info.id} claims {rule} without a case"
 
 

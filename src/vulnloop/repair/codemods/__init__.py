@@ -62,5 +62,6 @@ def modules_for(rule_id: str) -> tuple[str, ...]:
 
 
 def codemods_for(finding: Finding) -> tuple[Codemod, ...]:
-    """The codemods that answer the finding's rule (Bandit test id or CodeQL query id)."""
+    """The codemods that answer the finding's rule (Bandit test id, CodeQL query id or one of our
+    Semgrep rules)."""
     return tuple(load(module) for module in modules_for(finding.rule_id))

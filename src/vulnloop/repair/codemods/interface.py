@@ -12,7 +12,8 @@ from vulnloop.findings import Finding
 class CodemodInfo:
     """What a codemod fixes and how a reviewer should judge its edit.
 
-    ``residual_rules`` names rules the rewritten node is still expected to raise, on purpose and at
+    ``semgrep_ids`` are our own Semgrep rules (``vulnloop.<name>``), answered like Bandit's and
+    CodeQL's. ``residual_rules`` names rules the rewritten node is still expected to raise, on purpose and at
     lower severity (shell=True -> an argument list still draws Bandit's B603 reminder). The repair
     loop may accept those at the rewritten node; every other new finding rejects the repair.
     """
@@ -24,10 +25,11 @@ class CodemodInfo:
     codeql_ids: tuple[str, ...]
     guidance: str
     residual_rules: tuple[str, ...] = ()
+    semgrep_ids: tuple[str, ...] = ()
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
-        return (*self.bandit_ids, *self.codeql_ids)
+        return (*self.bandit_ids, *self.codeql_ids, *self.semgrep_ids)
 
 
 class Codemod(Protocol):
