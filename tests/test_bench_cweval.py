@@ -191,6 +191,33 @@ def test_an_accepted_llm_repair_is_judged_by_the_tasks_tests(cweval_dir: Path, t
     assert overall["outcomes"][expected] == 1 and overall["flagged"] == overall["accepted"] == 1
 
 
+def test_with_the_tasks_functionality_tests_a_broken_repair_is_refused_and_the_failure_fed_back(
+    cweval_dir: Path, tmp_path: Path
+) -> None:
+    answers = [answer(f"```python\n{ANSWERS[kind]}```") for kind in ("broken", "truly fixed")]
+    with FakeOpenAI(answers) as server:
+        code, results = bench(cweval_dir, tmp_path / "out", server, tasks="cwe_943_0", strategy="ours",
+                              verify_with_tests=True)
+        first, second = server.chat_requests
+    assert code == 0
+    assert outcomes(results) == {("ours", "cwe_943_0"): ("llm", "truly fixed")}
+    # The second round is told why the first answer was refused: the user's tests failed.
+    assert "verify-cmd failed" not in first.prompt_text and "verify-cmd failed" in second.prompt_text
+    assert "security" not in second.prompt_text.split("verify-cmd failed", 1)[1][:400].lower()
+    [case] = results["cases"]
+    assert [r["accepted"] for r in case["rounds"]][:2] == [0, 1]
+    overall = results["summary"]["ours"]["overall"]
+    assert (overall["llm_tested"], overall["llm_truly_fixed"]) == (1, 1)
+    table = (tmp_path / "out" / "table.md").read_text(encoding="utf-8")
+    assert "functionality tests (--verify-with-tests)" in table
+    assert "| LLM-accepted repairs passing security / functionality / both | 100.0% (1/1) / 100.0% (1/1) / 100.0% (1/1) |" in table
+    # Without the tests, the same first answer is accepted and found broken only afterwards.
+    with FakeOpenAI(answers[:1]) as server:
+        _, plain = bench(cweval_dir, tmp_path / "plain", server, tasks="cwe_943_0", strategy="ours")
+    assert outcomes(plain) == {("ours", "cwe_943_0"): ("llm", "broken")}
+    assert plain["summary"]["ours"]["overall"]["llm_truly_fixed"] == 0
+
+
 def test_ours_beside_the_paper_strategy_per_cwe_and_a_re_run_resumes(cweval_dir: Path, tmp_path: Path) -> None:
     def reply(request: RecordedRequest) -> str:
         # Whatever it is asked, the model answers with the secure get_user: right for cwe_943_0,

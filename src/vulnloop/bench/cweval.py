@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -276,6 +277,22 @@ def run_tests(task: CwevalTask, module_code: str, *, python: str | None = None, 
                 os.killpg(child.pid, signal.SIGKILL)  # whatever the tests left running
             child.wait()
         return _parse_results(results, timed_out)
+
+
+def functionality_check(task: CwevalTask, folder: Path, *, python: str | None = None) -> str:
+    """Put the task's tests in ``folder`` (the loop's root) and return the command that runs only
+    their functionality kind: what a user with tests passes as --verify-cmd. The security tests
+    stay out of the loop's sight: they judge the result afterwards."""
+    (folder / task.test_path.name).write_text(task.test_path.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "pytest.ini").write_text(
+        "[pytest]\nmarkers =\n    functionality: a CWEval test kind\n    security: a CWEval test kind\n",
+        encoding="utf-8",
+    )
+    command = [
+        python or sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "pytest.ini",
+        "--rootdir", ".", "-m", "functionality", "-k", "not unsafe", task.test_path.name,
+    ]
+    return shlex.join(command)
 
 
 _RANK = {"passed": 0, "skipped": 1, "failed": 2}

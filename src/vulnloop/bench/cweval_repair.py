@@ -28,6 +28,7 @@ from vulnloop.bench.cweval import (
     KindVerdict,
     TestRun,
     UnsafeVariant,
+    functionality_check,
     judge_kinds,
     load_cweval,
     run_tests,
@@ -110,6 +111,8 @@ class CwevalSettings:
     test_timeout: float = 120.0
     time_limit: float | None = None  # seconds; cases not started by then are left for a re-run
     prompt_style: str = "worked"
+    # Our loop runs each task's functionality tests as its --verify-cmd (a user with tests).
+    verify_with_tests: bool = False
 
 
 class CwevalBench:
@@ -204,8 +207,15 @@ class CwevalBench:
         if strategy == "paper":
             return run_paper(path=path, code=code, findings=verdict.findings, engines=self.engines, root=self.root,
                              model=self.fixer, iterations=iterations, task_id=case.case_id)
-        return run_ours(path=path, code=code, findings=verdict.findings, engines=self.engines, root=self.root,
-                        repairer=self.repairer, iterations=iterations, use_codemods=self.settings.use_codemods)
+        if not self.settings.verify_with_tests:
+            return run_ours(path=path, code=code, findings=verdict.findings, engines=self.engines, root=self.root,
+                            repairer=self.repairer, iterations=iterations, use_codemods=self.settings.use_codemods)
+        with tempfile.TemporaryDirectory(prefix="vulnloop-cweval-case-") as tmp:
+            case_root = Path(tmp)
+            check = functionality_check(case.task, case_root, python=self.settings.python)
+            return run_ours(path=path, code=code, findings=verdict.findings, engines=self.engines, root=case_root,
+                            repairer=self.repairer, iterations=iterations, use_codemods=self.settings.use_codemods,
+                            verify_cmd=check, verify_timeout=self.settings.test_timeout)
 
     def _record(
         self,
@@ -273,8 +283,11 @@ def _figures(records: Sequence[Record]) -> dict[str, Any]:
     by = Counter(str(r["accepted_by"]) for r in accepted)
     tested = [r for r in accepted if r["outcome"] != UNTESTED]
 
-    def passing(kind: str) -> int:
-        return sum(1 for r in tested if r["tests"].get(kind, {}).get("status") == "passed")
+    def passing(kind: str, among: Sequence[Record] = tested) -> int:
+        return sum(1 for r in among if r["tests"].get(kind, {}).get("status") == "passed")
+
+    # The LLM's share (an LLM repair alone or beside a codemod's): what the targets measure.
+    llm_tested = [r for r in tested if r["accepted_by"] in ("llm", "both")]
 
     flagged = sum(1 for r in records if r["flagged"])
     return {
@@ -285,6 +298,10 @@ def _figures(records: Sequence[Record]) -> dict[str, Any]:
         "tested": len(tested),
         "passing_security": passing("security"),
         "passing_functionality": passing("functionality"),
+        "llm_tested": len(llm_tested),
+        "llm_passing_security": passing("security", llm_tested),
+        "llm_passing_functionality": passing("functionality", llm_tested),
+        "llm_truly_fixed": sum(1 for r in llm_tested if r["outcome"] == "truly fixed"),
         "outcomes": {name: outcomes.get(name, 0) for name in OUTCOMES},
         "truly_fixed_share_of_flagged": round(outcomes["truly fixed"] / flagged, 4) if flagged else None,
         # Sanity: the unrepaired variants whose security tests pass here (the tests miss them).
@@ -358,6 +375,7 @@ class CwevalRequest:
     chart: bool = True
     progress: bool = True
     prompt_style: str = "worked"
+    verify_with_tests: bool = False
 
 
 def cweval(request: CwevalRequest, *, echo: Echo, out: IO[str] | None = None) -> int:
@@ -388,12 +406,14 @@ def cweval(request: CwevalRequest, *, echo: Echo, out: IO[str] | None = None) ->
             "cases": len(selected),  # every shard's: a merge of all shards is complete
             "generator": None,
             **loop_meta(request, fixer.name, engines, engine_notes, shard),
+            "verify_with_tests": request.verify_with_tests,
         }
         store = RecordStore(request.out, meta)
         settings = CwevalSettings(
             iterations=request.iterations, strategies=tuple(meta["strategies"]), use_codemods=request.codemods,
             concurrency=request.concurrency, python=request.test_python, test_timeout=request.test_timeout,
             time_limit=request.time_limit, prompt_style=request.prompt_style,
+            verify_with_tests=request.verify_with_tests,
         )
         bench = CwevalBench(cases=cases, fixer=fixer, engines=engines, root=root, settings=settings, store=store)
         pending = bench.pending()

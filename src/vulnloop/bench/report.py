@@ -279,7 +279,9 @@ def cweval_table(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         "",
         f"Cases: {meta.get('cases', '?')} insecure variants of {len(meta.get('task_ids', []))} tasks; rounds: "
         f"{meta.get('iterations', '?')}; scanned by {', '.join(meta.get('engines', [])) or '?'}"
-        + (f" ({'; '.join(meta['engine_notes'])})" if meta.get("engine_notes") else "") + ".",
+        + (f" ({'; '.join(meta['engine_notes'])})" if meta.get("engine_notes") else "") + "."
+        + (" Our loop checked every repair with the task's functionality tests (--verify-with-tests), "
+           "as a user with tests would." if meta.get("verify_with_tests") else ""),
         "",
         "| | " + " | ".join(heads) + " |",
         "|---" * (len(heads) + 1) + "|",
@@ -299,6 +301,12 @@ def cweval_table(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
     row("Accepted, could not test here", [str(f["outcomes"]["could not test"]) for f in overall])
     row("Accepted repairs passing the security tests", [_count(f["passing_security"], f["tested"]) for f in overall])
     row("Accepted repairs passing the functionality tests", [_count(f["passing_functionality"], f["tested"]) for f in overall])
+    row("LLM-accepted repairs passing security / functionality / both", [
+        f"{_count(f.get('llm_passing_security', 0), f.get('llm_tested', 0))} / "
+        f"{_count(f.get('llm_passing_functionality', 0), f.get('llm_tested', 0))} / "
+        f"{_count(f.get('llm_truly_fixed', 0), f.get('llm_tested', 0))}"
+        for f in overall
+    ])
     row("LLM calls / tokens", [f"{f['llm_calls']} / {f['llm_tokens']:,}" for f in overall])
     lines += [
         "",

@@ -169,14 +169,18 @@ def run_ours(
     repairer: LlmRepairer,
     iterations: int,
     use_codemods: bool = True,
+    verify_cmd: str | None = None,
+    verify_timeout: float = 600.0,
 ) -> StrategyOutcome:
-    """Repair every finding of ``code`` with our loop, up to ``iterations`` rounds."""
+    """Repair every finding of ``code`` with our loop, up to ``iterations`` rounds (each round's
+    repairs also checked by ``verify_cmd``, run in a copy of ``root``, when given)."""
     started = time.perf_counter()
     observed = ObservedRepairer(repairer, engines, root, iterations)
     loop = RepairLoop(
         engines=engines,
         root=root,
-        options=LoopOptions(max_iterations=iterations, concurrency=1, use_codemods=use_codemods),
+        options=LoopOptions(max_iterations=iterations, concurrency=1, use_codemods=use_codemods,
+                            verify_cmd=verify_cmd, verify_timeout=verify_timeout),
         llm=observed,
     )
     scan = ScanResult(findings=tuple(findings), engines=tuple(e.name for e in engines))

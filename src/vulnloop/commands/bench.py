@@ -169,6 +169,10 @@ def add_cweval_parser(commands: Any) -> argparse.ArgumentParser:
                     "(default: this one; tests whose packages are missing are reported as 'could not test')")
     cw.add_argument("--test-timeout", type=float, default=120.0, metavar="S",
                     help="seconds for one run of a task's tests (default: 120)")
+    cw.add_argument("--verify-with-tests", action="store_true",
+                    help="our loop runs each task's functionality tests as its --verify-cmd, as a user with "
+                    "tests would: a repair that breaks them is refused and the failure fed back; the "
+                    "security tests still judge only the result")
     cw.add_argument("--time-limit", type=float, metavar="S",
                     help="start no new case after S seconds (a re-run with the same --out resumes)")
     cw.add_argument("--out", default=DEFAULT_CWEVAL_OUT, metavar="DIR", help=f"results folder (default: {DEFAULT_CWEVAL_OUT})")
@@ -232,6 +236,7 @@ def run_cweval(args: argparse.Namespace) -> int:
         shard=args.shard, engines=args.engines, token_budget=args.token_budget, test_python=args.test_python,
         test_timeout=args.test_timeout, time_limit=args.time_limit, out=Path(args.out),
         chart=not args.no_chart, progress=not args.no_progress, prompt_style=args.prompt_style,
+        verify_with_tests=args.verify_with_tests,
     ), echo=note)
 
 
