@@ -172,7 +172,9 @@ def test_body_without_def_gets_the_original_signature_decorators_and_docstring()
     assert "re-attached the original signature" in result.reason
     assert result.new_text is not None
     assert "@cached\ndef run(cmd, *, timeout=5):\n    \"\"\"Run a command.\"\"\"\n    out = subprocess" in result.new_text
-    before, after = lines_outside(result.new_text, 12, 16)
+    # The body used shlex without importing it: the import is completed, nothing else moves.
+    assert "import subprocess\nimport shlex\n" in result.new_text
+    before, after = lines_outside(result.new_text.replace("import shlex\n", "", 1), 12, 16)
     assert (before, after) == lines_outside(SOURCE, 12, 16)
     ast.parse(result.new_text)
 
@@ -390,3 +392,37 @@ def test_small_file_answered_with_only_its_function_keeps_the_imports() -> None:
     assert result.new_text == (
         "import subprocess\n\n\ndef archive(folder):\n    subprocess.call(['tar', 'czf', 'b.tgz', folder])\n"
     )
+
+
+# -- imports an answer forgot ----------------------------------------------------------------------
+def test_a_forgotten_standard_library_import_is_added_after_the_file_imports() -> None:
+    answer = fenced(RUN_FIXED)  # uses shlex.split without `import shlex`
+    result = splice_answer(SOURCE, run_region(), answer)
+    tree = assert_run_fixed(result.new_text)
+    assert result.new_text is not None
+    assert result.new_text.splitlines()[1:4] == ["import os", "import subprocess", "import shlex"]
+    assert [type(n).__name__ for n in tree.body[:4]] == ["Expr", "Import", "Import", "Import"]
+    assert "added `import shlex`, which the answer used without importing" in result.reason
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def run(cmd, *, timeout=5, shlex=None):\n    return shlex.split(cmd)\n",  # a parameter named so
+        "def run(cmd, *, timeout=5):\n    import shlex as s\n    return requests.get(cmd)\n",  # not standard library
+        "def run(cmd, *, timeout=5):\n    from shlex import split as shlex\n    return shlex.split(cmd)\n",
+    ],
+    ids=["parameter", "third-party", "bound-by-from-import"],
+)
+def test_only_unbound_standard_library_modules_are_completed(body: str) -> None:
+    result = splice_answer(SOURCE, run_region(), fenced(body))
+    assert result.new_text is not None
+    assert "without importing" not in result.reason
+    assert "import shlex\n" not in result.new_text and "import requests" not in result.new_text
+
+
+def test_a_module_the_original_already_used_unimported_is_left_as_it_was() -> None:
+    source = "def key():\n    return os.urandom(8)\n\n\ndef other():\n    return os.getcwd()\n"
+    region = find_region(source, [finding(2)], whole_file_max_lines=1)
+    result = splice_answer(source, region, fenced("def key():\n    return os.urandom(32)\n"))
+    assert result.new_text is not None and "import os" not in result.new_text

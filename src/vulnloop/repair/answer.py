@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from vulnloop.quiet_parse import parse_quietly
-from vulnloop.repair.imports import import_position, new_imports
+from vulnloop.repair.imports import import_position, new_imports, unimported_modules
 from vulnloop.repair.imports import definition_start
 from vulnloop.repair.prompt import Piece, Region
 from vulnloop.repair.verify import compiles
@@ -399,9 +399,24 @@ def _finish(source: str, new_text: str, path: str, reason: str) -> SpliceResult:
     problem = compiles(new_text, path)
     if problem is not None:
         return SpliceResult(None, f"once spliced, {problem}")
+    new_text, reason = _complete_imports(source, new_text, reason)
     if new_text == source:
         return SpliceResult(new_text, "the answer changes nothing")
     return SpliceResult(new_text, reason)
+
+
+def _complete_imports(source: str, new_text: str, reason: str) -> tuple[str, str]:
+    """Add the import of a standard-library module the answer uses but forgot to import (one the
+    original did not use unimported already): a careless answer, not a wrong one."""
+    original, after = parse_quietly(source), parse_quietly(new_text)  # both compile by now
+    forgotten = [m for m in unimported_modules(after) if m not in unimported_modules(original)]
+    if not forgotten:
+        return new_text, reason
+    position, had_block = import_position(after, 10**9)
+    lines = [f"import {module}" for module in forgotten] + ([] if had_block else [""])
+    added = _apply(new_text, [_Edit(position, position, tuple(lines))])
+    shown = ", ".join(f"`import {m}`" for m in forgotten)
+    return added, f"{reason}; added {shown}, which the answer used without importing"
 
 
 def _piece_of(original: ast.Module, qualname: str) -> Piece:

@@ -95,3 +95,44 @@ def imported_packages(tree: ast.AST) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             packages.add("." if node.level else (node.module or "").split(".")[0])
     return packages
+
+
+# Standard-library modules an answer may use without importing them (small models write
+# `os.urandom(16)` and forget `import os`). Importing one runs none of the project's code, so the
+# missing line is completed rather than the answer refused; the gate still checks every call.
+_COMPLETABLE = frozenset({
+    "ast", "base64", "binascii", "hashlib", "hmac", "html", "json", "os", "re", "secrets", "shlex",
+    "stat", "string", "tempfile",
+})
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Every name the code binds anywhere: assignments, parameters, definitions, imports, handlers."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (*_DEFINITIONS,)):
+            bound.add(node.name)
+        elif isinstance(node, _IMPORTS):
+            bound.update((alias.asname or alias.name.split(".")[0]) for alias in node.names)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+    return bound
+
+
+def unimported_modules(tree: ast.Module) -> list[str]:
+    """Standard-library modules the code uses as ``module.attribute`` without binding the name."""
+    bound = _bound_names(tree)
+    return sorted({
+        node.value.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+        and node.value.id in _COMPLETABLE and node.value.id not in bound
+    })
