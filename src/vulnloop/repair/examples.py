@@ -19,7 +19,12 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
         'cur.execute("SELECT * FROM users WHERE name = ?", (name,))  # sqlite3: ?; psycopg/MySQLdb: %s',
     ),
     (502,): ("data = pickle.loads(request.data)", "data = json.loads(request.data)  # a data format, not objects"),
-    (94, 95): ("value = eval(text)", "value = ast.literal_eval(text)  # literals only"),
+    (94, 95): (
+        "value = eval(text)",
+        "value = ast.literal_eval(text)  # data literals only\n"
+        "# for arithmetic: walk ast.parse(text, mode=\"eval\") and compute only numeric\n"
+        "# ast.Constant, ast.BinOp and ast.UnaryOp nodes with the operator module; reject the rest",
+    ),
     (22, 23, 36): (
         "return open(os.path.join(BASE, name)).read()",
         "path = os.path.realpath(os.path.join(BASE, name))\n"
@@ -38,14 +43,44 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
     (330, 338): ("token = str(random.random())", "token = secrets.token_urlsafe(32)"),
     (295,): ("requests.get(url, verify=False)", "requests.get(url, timeout=10)  # certificates verified"),
     (611, 776, 827): ("tree = xml.etree.ElementTree.parse(f)", "tree = defusedxml.ElementTree.parse(f)  # if the project has defusedxml"),
-    (20,): ("config = yaml.load(stream, Loader=yaml.Loader)", "config = yaml.safe_load(stream)"),
+    (20,): (
+        "if urlparse(url).hostname.endswith(domain):  # evil-example.com passes too\n    return url",
+        "host = urlparse(url).hostname or \"\"\n"
+        "if host == domain or host.endswith(\".\" + domain):  # the host itself, not a substring\n"
+        "    return url",
+    ),
+    (326,): ("key = rsa.generate_private_key(public_exponent=65537, key_size=1024)",
+             "key = rsa.generate_private_key(public_exponent=65537, key_size=3072)"),
+    (329, 1204): (
+        "iv = b\"\\x00\" * 16\ncipher = AES.new(key, AES.MODE_CBC, iv)",
+        "iv = os.urandom(16)  # fresh per message; return or store it with the ciphertext\n"
+        "cipher = AES.new(key, AES.MODE_CBC, iv)",
+    ),
+    (759, 760): (
+        "digest = hashlib.pbkdf2_hmac(\"sha256\", password.encode(), b\"salt\", 600_000)",
+        "salt = os.urandom(16)  # fresh per password; store it beside the digest\n"
+        "digest = hashlib.pbkdf2_hmac(\"sha256\", password.encode(), salt, 600_000)",
+    ),
+    (347,): (
+        "claims = jwt.decode(token, key, options={\"verify_signature\": False})",
+        "claims = jwt.decode(token, key, algorithms=[\"HS256\"])  # raises jwt.InvalidTokenError",
+    ),
+    (1333, 730): (
+        "return re.match(r\"^(\\w+\\s?)*$\", text) is not None",
+        "return re.match(r\"^[\\w\\s]*$\", text) is not None  # no nested quantifiers to backtrack through",
+    ),
+    (113, 93): (
+        "response.headers[\"X-Name\"] = name",
+        "if \"\\r\" in name or \"\\n\" in name:\n    raise ValueError(\"line break in a header value\")\n"
+        "response.headers[\"X-Name\"] = name",
+    ),
     (377, 379, 108): ('path = "/tmp/report.txt"', 'fd, path = tempfile.mkstemp(suffix=".txt")'),
     (798, 259, 321): ('PASSWORD = "hunter2"', 'PASSWORD = os.environ["APP_PASSWORD"]'),
     (601,): (
         "return redirect(request.args['next'])",
         "target = request.args.get('next', '/')\n"
-        "if urlparse(target).netloc or not target.startswith('/'):\n"
-        "    target = '/'\n"
+        "if target not in ALLOWED_PATHS:  # '/\\evil.com' has no netloc, yet browsers leave the site\n"
+        "    abort(400)\n"
         "return redirect(target)",
     ),
     (918,): (

@@ -102,6 +102,29 @@ def with_language_checked(headers, language):
     return headers
 
 
+def with_line_breaks_refused(response, name):
+    if "\r" in name or "\n" in name:
+        raise ValueError("line break in a header value")
+    # ok: vulnloop.header-injection-from-parameter
+    response.headers["X-Name"] = name
+
+
+def with_line_feed_refused_by_return(headers, name):
+    if "\n" in name:
+        return None
+    # ok: vulnloop.header-injection-from-parameter
+    headers["X-Name"] = name
+    return headers
+
+
+def with_line_breaks_only_logged(headers, name, log):
+    if "\n" in name:
+        log.warning("line break in %r", name)
+    # ruleid: vulnloop.header-injection-from-parameter
+    headers["X-Name"] = name
+    return headers
+
+
 def remember(cache, key, value):
     # ok: vulnloop.header-injection-from-parameter
     cache[key] = value

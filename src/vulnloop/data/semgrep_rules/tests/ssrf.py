@@ -78,3 +78,53 @@ def fetch_order_checked(service_url, order_ref):
 def service_root(service_url):
     # ok: vulnloop.ssrf-from-parameter
     return requests.get(service_url, timeout=5)
+
+
+ALLOWED_HOSTS = {"api.example.com"}
+
+
+@app.route("/proxy-allowed")
+def proxy_allowed():
+    from flask import abort
+    from urllib.parse import urlparse
+
+    url = request.args["url"]
+    if urlparse(url).hostname not in ALLOWED_HOSTS:
+        abort(400)
+    # ok: vulnloop.ssrf
+    return requests.get(url, timeout=10).text
+
+
+@app.route("/proxy-parsed")
+def proxy_parsed():
+    from urllib.parse import urlparse
+
+    url = request.args["url"]
+    parsed = urlparse(url)
+    if parsed.netloc not in ALLOWED_HOSTS:
+        raise ValueError("host not allowed")
+    # ok: vulnloop.ssrf
+    return requests.get(url, timeout=10).text
+
+
+@app.route("/proxy-scheme-only")
+def proxy_scheme_only():
+    from flask import abort
+    from urllib.parse import urlparse
+
+    url = request.args["url"]
+    if urlparse(url).scheme not in ("http", "https"):
+        abort(400)
+    # ruleid: vulnloop.ssrf
+    return requests.get(url, timeout=10).text
+
+
+@app.route("/proxy-logged")
+def proxy_logged():
+    from urllib.parse import urlparse
+
+    url = request.args["url"]
+    if urlparse(url).hostname not in ALLOWED_HOSTS:
+        app.logger.warning("unexpected host")
+    # ruleid: vulnloop.ssrf
+    return requests.get(url, timeout=10).text
