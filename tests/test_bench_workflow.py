@@ -28,11 +28,16 @@ def test_the_workflow_shards_then_merges_and_publishes() -> None:
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
     inputs = triggers["workflow_dispatch"]["inputs"]
-    assert {"model", "iterations", "runs", "tasks", "shards", "strategy"} <= set(inputs)
+    assert {"model", "iterations", "runs", "tasks", "shards", "strategy", "verify_with_tests"} <= set(inputs)
+    assert len(inputs) <= 10  # GitHub refuses a workflow_dispatch with more inputs
     jobs = workflow["jobs"]
     assert "matrix" in jobs["shard"]["strategy"] and jobs["merge"]["needs"] == "shard"
     merge_script = "\n".join(step.get("run", "") for step in jobs["merge"]["steps"])
     assert "vulnloop bench merge" in merge_script and "GITHUB_STEP_SUMMARY" in merge_script
+    shard_steps = jobs["shard"]["steps"]
+    run_step = next(step for step in shard_steps if "vulnloop bench cweval" in step.get("run", ""))
+    assert run_step["env"]["VERIFY_WITH_TESTS"] == "${{ inputs.verify_with_tests }}"
+    assert 'if [ "$VERIFY_WITH_TESTS" = true ]; then args+=(--verify-with-tests); fi' in run_step["run"]
     # Inputs reach the shell through the environment, never pasted into the script.
     for job in jobs.values():
         for step in job["steps"]:
