@@ -179,7 +179,9 @@ ANSWERS = {
 @pytest.mark.parametrize("expected", sorted(ANSWERS))
 def test_an_accepted_llm_repair_is_judged_by_the_tasks_tests(cweval_dir: Path, tmp_path: Path, expected: str) -> None:
     with FakeOpenAI([answer(f"```python\n{ANSWERS[expected]}```")]) as server:
-        code, results = bench(cweval_dir, tmp_path / "out", server, tasks="cwe_943_0", strategy="ours")
+        # Without codemods: sql-parameters would repair this task before any model is asked.
+        code, results = bench(cweval_dir, tmp_path / "out", server, tasks="cwe_943_0", strategy="ours",
+                              codemods=False)
         [request] = server.chat_requests
     assert code == 0
     assert "get_user" in request.prompt_text and "CWE-89" in request.prompt_text
@@ -221,7 +223,7 @@ def test_with_the_tasks_functionality_tests_a_broken_repair_is_refused_and_the_f
 def test_ours_beside_the_paper_strategy_per_cwe_and_a_re_run_resumes(cweval_dir: Path, tmp_path: Path) -> None:
     def reply(request: RecordedRequest) -> str:
         # Whatever it is asked, the model answers with the secure get_user: right for cwe_943_0,
-        # wrong for the YAML task, where only the paper's loop (no codemods) asks it.
+        # wrong for the YAML task; only the paper's loop (no codemods) asks it.
         return f"```python\nimport sqlite3\n\n\n{ANSWERS['truly fixed']}```"
 
     out = tmp_path / "out"
@@ -233,16 +235,16 @@ def test_ours_beside_the_paper_strategy_per_cwe_and_a_re_run_resumes(cweval_dir:
     assert outcomes(results) == {
         ("ours", "cwe_022_0"): (None, "not flagged"),  # Bandit misses this traversal
         ("ours", "cwe_502_0"): ("codemod", "truly fixed"),  # yaml.load -> safe_load, no LLM call
-        ("ours", "cwe_943_0"): ("llm", "truly fixed"),
+        ("ours", "cwe_943_0"): ("codemod", "truly fixed"),  # sql-parameters, no LLM call
         ("paper", "cwe_022_0"): (None, "not flagged"),
         ("paper", "cwe_502_0"): ("llm", "broken"),  # the paper accepts any answer without a finding
         ("paper", "cwe_943_0"): ("llm", "truly fixed"),
     }
-    assert calls == 3  # ours: 943; paper: 943 and 502
+    assert calls == 2  # paper: 943 and 502
     per_cwe = results["summary"]["paper"]["per_cwe"]
     assert per_cwe["CWE-502"]["outcomes"]["broken"] == 1 and per_cwe["CWE-943"]["outcomes"]["truly fixed"] == 1
     table = (out / "table.md").read_text(encoding="utf-8")
-    assert "| Repairs accepted (codemod / LLM / both) | 2 (1 / 1 / 0) | 2 (0 / 2 / 0) |" in table
+    assert "| Repairs accepted (codemod / LLM / both) | 2 (2 / 0 / 0) | 2 (0 / 2 / 0) |" in table
     assert "| CWE-502 | 1 | 1 | 1 (0 / 1 / 0) | 0 | 0 | 1 | 0 |" in table
     assert (out / "cweval_outcomes.png").stat().st_size > 0
     with FakeOpenAI([]) as idle:  # everything is recorded: no call, the same figures
@@ -307,7 +309,7 @@ def test_nothing_the_tests_start_outlives_them(tmp_path: Path) -> None:
 def test_the_prompt_design_is_a_setting_of_the_run(cweval_dir: Path, tmp_path: Path, style: str, marked: bool) -> None:
     with FakeOpenAI([answer(f"```python\n{ANSWERS['truly fixed']}```")]) as server:
         code, results = bench(cweval_dir, tmp_path / "out", server, tasks="cwe_943_0", strategy="ours",
-                              prompt_style=style)
+                              prompt_style=style, codemods=False)
         [request] = server.chat_requests
     assert code == 0 and results["meta"]["prompt_style"] == style
     assert ("# <<< flagged" in request.prompt_text) is marked

@@ -92,3 +92,75 @@ def test_tar_extraction_refuses_a_member_leaving_the_destination(tmp_path: Path)
     with pytest.raises(tarfile.FilterError):
         namespace["unpack"](archive, tmp_path / "out")  # type: ignore[operator]
     assert not (tmp_path / "escaped.txt").exists()
+
+
+SQL_LOGIN = '''\
+import sqlite3
+
+
+def get_user(cursor, username, password):
+    query = f"SELECT info FROM users WHERE username = '{username}' AND password = '{password}'"
+    cursor.execute(query)
+    row = cursor.fetchone()
+    return row[0] if row else None
+'''
+
+
+@pytest.mark.parametrize("rule_id", ["B608", "vulnloop.sql-injection-from-parameter"])
+def test_sql_parameters_keep_logins_and_refuse_injection(rule_id: str) -> None:
+    import sqlite3
+
+    if rule_id == "B608":
+        repaired = _repaired("sql_parameters", rule_id, SQL_LOGIN)
+    else:
+        finding = next(f for f in scan(SQL_LOGIN, rule_id) if f.rule_id == rule_id)
+        repaired = load("sql_parameters").apply(SQL_LOGIN, finding)
+        assert repaired is not None
+    connection = sqlite3.connect(":memory:")
+    cursor = connection.cursor()
+    cursor.execute("CREATE TABLE users (username TEXT, password TEXT, info TEXT)")
+    cursor.executemany(
+        "INSERT INTO users VALUES (?, ?, ?)", [("ann", "pw1", "Ann"), ("o'brien", "pw2", "Pat")]
+    )
+    before = _run(SQL_LOGIN)["get_user"]
+    after = _run(repaired)["get_user"]
+    assert before(cursor, "ann", "pw1") == after(cursor, "ann", "pw1") == "Ann"  # type: ignore[operator]
+    assert before(cursor, "ann", "nope") is after(cursor, "ann", "nope") is None  # type: ignore[operator]
+    hostile = ("ann", "' OR '1'='1")
+    assert before(cursor, *hostile) == "Ann"  # type: ignore[operator]  # the injection works...
+    assert after(cursor, *hostile) is None  # type: ignore[operator]  # ...and no longer does
+    assert after(cursor, "o'brien", "pw2") == "Pat"  # type: ignore[operator]  # quotes are values now
+
+
+def test_sql_parameters_double_a_literal_percent_for_format_drivers() -> None:
+    source = (
+        "import pymysql\n\n\ndef find(cursor, name):\n"
+        "    cursor.execute(f\"SELECT * FROM t WHERE code LIKE 'A%' AND name = '{name}'\")  # codemod-target\n"
+    )
+    repaired = load("sql_parameters").apply(source, marked_finding(source, "B608"))
+    assert repaired is not None
+    assert "cursor.execute(\"SELECT * FROM t WHERE code LIKE 'A%%' AND name = %s\", (name,))" in repaired
+
+
+REGEX_SEARCH = '''\
+import re
+
+
+def search_pattern(pattern, content):
+    return bool(re.search(pattern, content))
+'''
+
+
+def test_regex_escape_matches_the_text_literally_and_quickly() -> None:
+    repaired = _run(
+        load("regex_escape").apply(REGEX_SEARCH, next(
+            f for f in scan(REGEX_SEARCH, "vulnloop.regex-injection-from-parameter")
+            if f.rule_id == "vulnloop.regex-injection-from-parameter"
+        )) or ""
+    )["search_pattern"]
+    before = _run(REGEX_SEARCH)["search_pattern"]
+    assert before("admin", "admin-file.txt") is repaired("admin", "admin-file.txt") is True  # type: ignore[operator]
+    assert before("a.c", "abc") is True and repaired("a.c", "abc") is False  # type: ignore[operator]
+    assert repaired("a.c", "xa.cx") is True  # type: ignore[operator]
+    # Catastrophic backtracking for the original (not run here); text to search for now.
+    assert repaired("(a+)+$", "a" * 40 + "!") is False  # type: ignore[operator]

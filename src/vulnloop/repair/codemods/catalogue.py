@@ -237,6 +237,39 @@ INFOS: dict[str, CodemodInfo] = {
             "band) or ship a known_hosts file and load it with client.load_host_keys(path)."
         ),
     ),
+    "sql_parameters": CodemodInfo(
+        id="sql-parameters",
+        summary="Pass the values of an SQL query as parameters instead of formatting them into it",
+        cwes=(89,),
+        bandit_ids=("B608",),
+        codeql_ids=("py/sql-injection",),
+        semgrep_ids=("vulnloop.sql-injection-from-parameter",),
+        guidance=(
+            "The query is now a constant with the driver's own placeholders (? for sqlite3 and "
+            "aiosqlite, %s for psycopg, psycopg2, pymysql, MySQLdb, mysql.connector, aiomysql and "
+            "aiopg; a literal % is doubled), and the driver quotes each value. Values are passed "
+            "as they are, not as their text: None becomes NULL, numbers stay numbers, so a "
+            "comparison that relied on str() of a value may match differently. Only whole values "
+            "('{x}' or an unquoted {n} after a comparison, LIMIT or OFFSET) are rewritten; table "
+            "and column names, LIKE patterns built around a value, IN lists and SQL fragments "
+            "are left to a reviewer: build those from an allow-list, and build a LIKE pattern in "
+            "Python before passing it as one parameter."
+        ),
+    ),
+    "regex_escape": CodemodInfo(
+        id="regex-escape",
+        summary="Match a caller's text literally with re.escape instead of as a regular expression",
+        cwes=(730, 400, 1333),
+        bandit_ids=(),
+        codeql_ids=("py/regex-injection",),
+        semgrep_ids=("vulnloop.regex-injection-from-parameter",),
+        guidance=(
+            "The parameter is now matched literally: '.', '*', '[', '|' and the like in it match "
+            "themselves. Callers that must pass a real regular expression break: keep those "
+            "patterns to an allow-list of your own, or use the regex module with its timeout "
+            "argument, and never take the pattern from users."
+        ),
+    ),
 }
 _BY_ID = {info.id: info for info in INFOS.values()}
 

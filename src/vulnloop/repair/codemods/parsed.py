@@ -616,8 +616,10 @@ class ParsedSource:
             return None
         if isinstance(node, cst.Name):
             parent = self.parent(node)
-            if (isinstance(parent, cst.Attribute) and parent.attr is node) or (
-                isinstance(parent, cst.Arg) and parent.keyword is node
+            if (
+                (isinstance(parent, cst.Attribute) and parent.attr is node)
+                or (isinstance(parent, cst.Arg) and parent.keyword is node)
+                or isinstance(parent, (cst.ImportFrom, cst.ImportAlias))  # a module's name, not a use
             ):
                 return None
         elif not isinstance(node, cst.Attribute):

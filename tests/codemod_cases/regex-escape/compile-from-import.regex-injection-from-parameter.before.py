@@ -1,0 +1,6 @@
+from re import IGNORECASE, compile
+
+
+class Filter:
+    def matcher(self, *, word, flags=IGNORECASE):
+        return compile(word, flags)

@@ -1,0 +1,3 @@
+def find(cursor, name):
+    cursor.execute(f"SELECT * FROM items WHERE name = '{name}'")
+    return cursor.fetchall()
