@@ -199,7 +199,7 @@ def test_with_the_tasks_functionality_tests_a_broken_repair_is_refused_and_the_f
     answers = [answer(f"```python\n{ANSWERS[kind]}```") for kind in ("broken", "truly fixed")]
     with FakeOpenAI(answers) as server:
         code, results = bench(cweval_dir, tmp_path / "out", server, tasks="cwe_943_0", strategy="ours",
-                              verify_with_tests=True)
+                              codemods=False, verify_with_tests=True)
         first, second = server.chat_requests
     assert code == 0
     assert outcomes(results) == {("ours", "cwe_943_0"): ("llm", "truly fixed")}
@@ -215,7 +215,7 @@ def test_with_the_tasks_functionality_tests_a_broken_repair_is_refused_and_the_f
     assert "| LLM-accepted repairs passing security / functionality / both | 100.0% (1/1) / 100.0% (1/1) / 100.0% (1/1) |" in table
     # Without the tests, the same first answer is accepted and found broken only afterwards.
     with FakeOpenAI(answers[:1]) as server:
-        _, plain = bench(cweval_dir, tmp_path / "plain", server, tasks="cwe_943_0", strategy="ours")
+        _, plain = bench(cweval_dir, tmp_path / "plain", server, tasks="cwe_943_0", strategy="ours", codemods=False)
     assert outcomes(plain) == {("ours", "cwe_943_0"): ("llm", "broken")}
     assert plain["summary"]["ours"]["overall"]["llm_truly_fixed"] == 0
 
