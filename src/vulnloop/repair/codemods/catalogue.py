@@ -249,7 +249,7 @@ INFOS: dict[str, CodemodInfo] = {
         bandit_ids=("B505",),
         codeql_ids=("py/weak-crypto-key",),
         guidance=(
-            f"Only newly generated keys change: keys already issued, stored or pinned by peers "
+            "Only newly generated keys change: keys already issued, stored or pinned by peers "
             f"keep their old size, so replace them too. {MIN_KEY_BITS} bits is the minimum; keys "
             "meant to last beyond 2030 want 3072. Peers or hardware with a size limit (old "
             "smart cards, HSMs, embedded clients) may refuse the larger key, and generating one "
