@@ -622,6 +622,8 @@ class ParsedSource:
                 return None
         elif not isinstance(node, cst.Attribute):
             return None
+        if isinstance(self.parent(node), (cst.ImportFrom, cst.ImportAlias)):
+            return None  # a name an import statement spells: the scope analysis answers
         full_name = get_full_name_for_node(node)
         if full_name is None:  # `"".join`, `f().x`: libcst names only what a name starts
             return frozenset()
