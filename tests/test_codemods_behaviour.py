@@ -164,3 +164,68 @@ def test_regex_escape_matches_the_text_literally_and_quickly() -> None:
     assert repaired("a.c", "xa.cx") is True  # type: ignore[operator]
     # Catastrophic backtracking for the original (not run here); text to search for now.
     assert repaired("(a+)+$", "a" * 40 + "!") is False  # type: ignore[operator]
+SECRET_WRITERS = {
+    "open": (
+        "import os\n\n\ndef save_secret(path, content):\n"
+        "    with open(path, 'w') as f:  # codemod-target\n        f.write(content)\n"
+    ),
+    "os.open": (
+        "import os\n\n\ndef save_secret(path, content):\n"
+        "    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC)  # codemod-target\n"
+        "    os.write(fd, content.encode())\n    os.close(fd)\n"
+    ),
+}
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fchmod"), reason="POSIX permissions")
+@pytest.mark.parametrize("writer", sorted(SECRET_WRITERS))
+def test_secret_file_is_created_owner_only_and_written_the_same(writer: str, tmp_path: Path) -> None:
+    import os
+
+    source = SECRET_WRITERS[writer]
+    repaired = load("owner_only_secret_file").apply(
+        source, marked_finding(source, "vulnloop.secret-file-default-permissions")
+    )
+    assert repaired is not None
+    old_umask = os.umask(0o022)
+    try:
+        for name, code in (("before", source), ("after", repaired)):
+            _run(code)["save_secret"](str(tmp_path / name), "s3cret\n")  # type: ignore[operator]
+        # An existing file keeps its permissions (the guidance says so): only new files change.
+        existing = tmp_path / "existing"
+        existing.write_text("old")
+        existing.chmod(0o644)
+        _run(repaired)["save_secret"](str(existing), "new")  # type: ignore[operator]
+    finally:
+        os.umask(old_umask)
+    assert (tmp_path / "before").read_text() == (tmp_path / "after").read_text() == "s3cret\n"
+    assert (tmp_path / "before").stat().st_mode & 0o777 in (0o644, 0o755)
+    assert (tmp_path / "after").stat().st_mode & 0o777 == 0o600
+    assert existing.read_text() == "new" and existing.stat().st_mode & 0o777 == 0o644
+
+
+def test_chmod_keeps_only_the_owners_bits(tmp_path: Path) -> None:
+    source = "import os\n\n\ndef publish(path):\n    os.chmod(path, 0o775)\n"
+    target = tmp_path / "report"
+    target.write_text("x")
+    _run(_repaired("owner_only_permissions", "B103", source))["publish"](str(target))  # type: ignore[operator]
+    assert target.stat().st_mode & 0o7777 == 0o700
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("rsa.generate_private_key(public_exponent=65537, key_size=1024)", 2048),
+        ("dsa.generate_private_key(1024)", 2048),
+        ("ec.generate_private_key(ec.SECP192R1)", 256),
+    ],
+)
+def test_weak_key_becomes_a_working_key_of_safe_size(call: str, expected: int) -> None:
+    pytest.importorskip("cryptography")
+    source = (
+        "from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa\n\n"
+        f"key = {call}\n"
+    )
+    key = _run(_repaired("weak_key_size", "B505", source))["key"]
+    assert key.key_size == expected  # type: ignore[attr-defined]
+    assert key.public_key().key_size == expected  # type: ignore[attr-defined]

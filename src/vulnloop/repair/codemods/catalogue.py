@@ -12,6 +12,8 @@ from vulnloop.repair.codemods.interface import CodemodInfo
 # Shared with the codemods that write these values into code.
 TIMEOUT_SECONDS = 30
 DEFAULT_HOST = "127.0.0.1"
+MIN_KEY_BITS = 2048
+SECRET_FILE_MODE = 0o600
 
 INFOS: dict[str, CodemodInfo] = {
     "yaml_safe_load": CodemodInfo(
@@ -268,6 +270,58 @@ INFOS: dict[str, CodemodInfo] = {
             "themselves. Callers that must pass a real regular expression break: keep those "
             "patterns to an allow-list of your own, or use the regex module with its timeout "
             "argument, and never take the pattern from users."
+        ),
+    ),
+    "weak_key_size": CodemodInfo(
+        id="weak-key-size",
+        summary=(
+            f"Generate RSA and DSA keys of at least {MIN_KEY_BITS} bits, and elliptic-curve keys "
+            "on SECP256R1 instead of a curve under 224 bits"
+        ),
+        cwes=(326,),
+        bandit_ids=("B505",),
+        codeql_ids=("py/weak-crypto-key",),
+        guidance=(
+            "Only newly generated keys change: keys already issued, stored or pinned by peers "
+            f"keep their old size, so replace them too. {MIN_KEY_BITS} bits is the minimum; keys "
+            "meant to last beyond 2030 want 3072. Peers or hardware with a size limit (old "
+            "smart cards, HSMs, embedded clients) may refuse the larger key, and generating one "
+            "takes longer. The old PyCrypto package makes DSA keys of at most 1024 bits and now "
+            "raises ValueError: move to PyCryptodome. Only cryptography's and "
+            "PyCryptodome/PyCrypto's generators with a literal size are rewritten."
+        ),
+    ),
+    "owner_only_permissions": CodemodInfo(
+        id="owner-only-permissions",
+        summary="chmod to the owner's bits only, clearing the group and other bits (0o777 -> 0o700)",
+        cwes=(732,),
+        bandit_ids=("B103",),
+        codeql_ids=(),
+        guidance=(
+            "Group members and other users (a web server, a backup job, a service running as "
+            "another account) lose the access the old mode gave them; check none of them needs "
+            "it, and grant read access deliberately (0o640, 0o644) where one does. Only literal "
+            "modes of os.chmod, os.lchmod and os.fchmod are rewritten; modes with the setuid, "
+            "setgid or sticky bit, or leaving the owner no access, are left alone."
+        ),
+    ),
+    "owner_only_secret_file": CodemodInfo(
+        id="owner-only-secret-file",
+        summary=(
+            f"Create a secret's file readable only by its owner ({SECRET_FILE_MODE:#o}): open() "
+            "gets an opener, os.open() a mode"
+        ),
+        cwes=(732,),
+        bandit_ids=(),
+        codeql_ids=(),
+        semgrep_ids=("vulnloop.secret-file-default-permissions",),
+        guidance=(
+            f"Only a file the call CREATES gets {SECRET_FILE_MODE:#o}: a file that already exists "
+            "keeps its permissions, and the umask can only remove bits. Fix existing files once "
+            f"(chmod {SECRET_FILE_MODE:o} <file>), or make the code set them on every write with "
+            f"os.fchmod(f.fileno(), {SECRET_FILE_MODE:#o}) after opening. Other users and the "
+            "group lose read access to new files; a mode with execute bits keeps only the "
+            "owner's."
         ),
     ),
 }

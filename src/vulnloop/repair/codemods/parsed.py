@@ -616,14 +616,14 @@ class ParsedSource:
             return None
         if isinstance(node, cst.Name):
             parent = self.parent(node)
-            if (
-                (isinstance(parent, cst.Attribute) and parent.attr is node)
-                or (isinstance(parent, cst.Arg) and parent.keyword is node)
-                or isinstance(parent, (cst.ImportFrom, cst.ImportAlias))  # a module's name, not a use
+            if (isinstance(parent, cst.Attribute) and parent.attr is node) or (
+                isinstance(parent, cst.Arg) and parent.keyword is node
             ):
                 return None
         elif not isinstance(node, cst.Attribute):
             return None
+        if isinstance(self.parent(node), (cst.ImportFrom, cst.ImportAlias)):
+            return None  # a name an import statement spells: the scope analysis answers
         full_name = get_full_name_for_node(node)
         if full_name is None:  # `"".join`, `f().x`: libcst names only what a name starts
             return frozenset()

@@ -92,6 +92,18 @@ def write_credentials_privately(path, blob):
     os.close(descriptor)
 
 
+def save_api_token_privately(path, token_text):
+    # ok: vulnloop.secret-file-default-permissions
+    with open(path, "w", opener=lambda name, flags: os.open(name, flags, 0o600)) as handle:
+        handle.write(token_text)
+
+
+def save_api_token_with_loose_opener(path, token_text):
+    # ruleid: vulnloop.secret-file-default-permissions
+    with open(path, "w", opener=lambda name, flags: os.open(name, flags, 0o644)) as handle:
+        handle.write(token_text)
+
+
 def store_secret_then_restrict(path, value):
     # ok: vulnloop.secret-file-default-permissions
     with open(path, "w") as handle:

@@ -1,0 +1,3 @@
+import os
+
+os.chmod("shared.log", 0o077)

@@ -1,0 +1,7 @@
+import os
+
+
+def save_credentials(path: str, content: str) -> None:
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY)
+    os.write(fd, content.encode())
+    os.close(fd)

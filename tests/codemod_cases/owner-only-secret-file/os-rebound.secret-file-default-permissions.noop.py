@@ -1,0 +1,3 @@
+def save_secret(path, value, os):
+    with open(path, "w") as handle:
+        handle.write(value)

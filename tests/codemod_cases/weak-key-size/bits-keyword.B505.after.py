@@ -1,0 +1,3 @@
+import Crypto.PublicKey.RSA
+
+key = Crypto.PublicKey.RSA.generate(bits=2048, e=65537)

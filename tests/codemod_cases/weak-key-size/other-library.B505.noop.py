@@ -1,0 +1,3 @@
+import paramiko
+
+key = paramiko.RSAKey.generate(1024)  # codemod-target
