@@ -40,6 +40,25 @@ INFOS: dict[str, CodemodInfo] = {
         ),
         residual_rules=("B603", "B607"),
     ),
+    "subprocess_shell_values": CodemodInfo(
+        id="subprocess-shell-values",
+        summary="Run a command built from values as an argument list, each value one argument, instead of through a shell",
+        cwes=(78,),
+        bandit_ids=("B602",),
+        codeql_ids=("py/shell-command-constructed-from-input", "py/command-line-injection"),
+        guidance=(
+            "Each value is now exactly one argument, whatever it holds: spaces, quotes, ;, |, $ "
+            "or * in it no longer reach a shell (that was the injection), and an empty value is "
+            "now an empty argument rather than none. A value starting with - is still read as "
+            "an option by the program: where the program supports it, put '--' before the "
+            "values, or check that they do not start with -. Values that are not known to be "
+            "str are passed as str(value), as the shell command formatted them. Only literal "
+            "program names, plain literal words and values standing as whole words (or inside "
+            "one pair of quotes) are rewritten; values named like several arguments (args, "
+            "opts, flags, ' '.join(...)) are refused, since the shell split them."
+        ),
+        residual_rules=("B603", "B607"),
+    ),
     "weak_hash": CodemodInfo(
         id="weak-hash",
         summary=(
