@@ -161,11 +161,15 @@ INFOS: dict[str, CodemodInfo] = {
         bandit_ids=("B313", "B314", "B315", "B316", "B317", "B318", "B319",
                     "B405", "B406", "B407", "B408", "B409"),
         codeql_ids=("py/xxe", "py/xml-bomb"),
+        semgrep_ids=("vulnloop.xxe-lxml-default-parser",),
         guidance=(
             "Adds a dependency on defusedxml (pip install defusedxml). Documents with DTD "
             "entity declarations or external references now raise EntitiesForbidden / "
             "ExternalReferenceForbidden instead of being expanded. Building XML (Element, "
-            "SubElement) still uses the standard library, which is safe."
+            "SubElement) still uses the standard library, which is safe. lxml parsing gets "
+            "an explicit XMLParser(resolve_entities=False, no_network=True) and no new "
+            "dependency: entity references, internal ones included, are now left unexpanded "
+            "in the tree, and nothing is fetched over the network."
         ),
     ),
     "jinja2_autoescape": CodemodInfo(
