@@ -105,22 +105,46 @@ def _merge(found: list[Piece]) -> list[Piece]:
     return merged
 
 
+def only_binding(parsed: ParsedSource, name: cst.BaseExpression) -> Assignment | None:
+    """The one assignment (or parameter) giving ``name`` its value in its scope, if it has one."""
+    if not isinstance(name, cst.Name):
+        return None
+    scope = parsed.scope(name)
+    bindings = list(scope[name.value]) if scope is not None else []
+    return bindings[0] if len(bindings) == 1 and isinstance(bindings[0], Assignment) else None
+
+
+def only_assignment(parsed: ParsedSource, name: cst.BaseExpression) -> cst.Assign | None:
+    """``name = <value>``, alone on its line, when that is the name's one binding in its scope."""
+    binding = only_binding(parsed, name)
+    target = parsed.parent(binding.node) if binding is not None else None
+    assign = parsed.parent(target) if target is not None else None
+    line = parsed.parent(assign) if assign is not None else None
+    if (
+        isinstance(assign, cst.Assign)
+        and len(assign.targets) == 1
+        and assign.targets[0] is target
+        and isinstance(line, cst.SimpleStatementLine)
+        and len(line.body) == 1
+    ):
+        return assign
+    return None
+
+
 def known_str(parsed: ParsedSource, expression: cst.BaseExpression) -> bool:
     """The value is certainly a str: a parameter annotated ``str`` and never rebound."""
-    if not isinstance(expression, cst.Name):
-        return False
-    scope = parsed.scope(expression)
-    if scope is None:
-        return False
-    bindings = list(scope[expression.value])
-    if len(bindings) != 1 or not isinstance(bindings[0], Assignment):
-        return False
-    param = bindings[0].node
+    return annotated_as(parsed, expression, frozenset({"builtins.str"}))
+
+
+def annotated_as(parsed: ParsedSource, expression: cst.BaseExpression, types: frozenset[str]) -> bool:
+    """``expression`` is a parameter, never rebound, annotated as one of ``types``."""
+    binding = only_binding(parsed, expression)
+    param = binding.node if binding is not None else None
     return (
         isinstance(param, cst.Param)
-        and param.annotation is not None
-        and parsed.resolves_to(param.annotation.annotation, frozenset({"builtins.str"})) is not None
         and param.star == ""
+        and param.annotation is not None
+        and parsed.resolves_to(param.annotation.annotation, types) is not None
     )
 
 
@@ -158,29 +182,11 @@ def single_use_value(
 ) -> cst.Assign | None:
     """The assignment ``name = <value>`` that is the statement just before the one holding ``use``,
     when it is the name's only binding in its scope and ``name`` is read nowhere else."""
-    if not isinstance(name, cst.Name):
+    assign = only_assignment(parsed, name)
+    binding = only_binding(parsed, name)
+    if assign is None or binding is None or [r.node for r in binding.references] != [name]:
         return None
-    scope = parsed.scope(name)
-    if scope is None:
-        return None
-    bindings = list(scope[name.value])
-    if len(bindings) != 1 or not isinstance(bindings[0], Assignment):
-        return None
-    binding = bindings[0]
-    if [r.node for r in binding.references] != [name]:
-        return None
-    target = binding.node
-    assign_target = parsed.parent(target)
-    assign = parsed.parent(assign_target) if assign_target is not None else None
-    line = parsed.parent(assign) if assign is not None else None
-    if not (
-        isinstance(assign, cst.Assign)
-        and len(assign.targets) == 1
-        and assign.targets[0] is assign_target
-        and isinstance(line, cst.SimpleStatementLine)
-        and len(line.body) == 1
-    ):
-        return None
+    line = parsed.parent(assign)
     statement = _statement_of(parsed, use)
     block = parsed.parent(statement) if statement is not None else None
     body = block.body if isinstance(block, (cst.IndentedBlock, cst.Module)) else ()

@@ -172,6 +172,22 @@ INFOS: dict[str, CodemodInfo] = {
             "in the tree, and nothing is fetched over the network."
         ),
     ),
+    "xpath_variables": CodemodInfo(
+        id="xpath-variables",
+        summary="Pass values into an lxml XPath query as XPath variables instead of formatting them in",
+        cwes=(643,),
+        bandit_ids=(),
+        codeql_ids=("py/xpath-injection",),
+        semgrep_ids=("vulnloop.xpath-injection-from-parameter", "vulnloop.xpath-injection"),
+        guidance=(
+            "Each value is now an XPath string variable ($name), compared as a string and never "
+            "read as XPath, so quotes in it no longer end the literal (that was the injection). "
+            "Values not known to be str are passed as str(value), as the query formatted them. "
+            "Only values filling a whole quoted literal ('{name}') on lxml trees and elements "
+            "are rewritten; values outside quotes (parts of paths, numbers) or sharing their "
+            "quotes with other text need a redesign (an allow-list, or concat() of variables)."
+        ),
+    ),
     "jinja2_autoescape": CodemodInfo(
         id="jinja2-autoescape",
         summary="Turn on Jinja2 autoescaping for every template (autoescape=True)",
