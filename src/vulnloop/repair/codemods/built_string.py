@@ -64,8 +64,9 @@ def pieces(parsed: ParsedSource, node: cst.BaseExpression) -> list[Piece] | None
     if isinstance(node, cst.FormattedString):
         found: list[Piece] = []
         for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
-                found.append(_text_value(node, part))
+            text = _text_value(node, part) if isinstance(part, cst.FormattedStringText) else None
+            if text is not None:
+                found.append(text)
             elif isinstance(part, cst.FormattedStringExpression) and _plain_field(parsed, part):
                 found.append(Placeholder(part.expression, part, (node.start, node.end)))
             else:
@@ -74,13 +75,16 @@ def pieces(parsed: ParsedSource, node: cst.BaseExpression) -> list[Piece] | None
     return None
 
 
-def _text_value(node: cst.FormattedString, part: cst.FormattedStringText) -> str:
-    """The text a literal part of an f-string stands for: escapes read, ``{{`` and ``}}`` halved."""
+def _text_value(node: cst.FormattedString, part: cst.FormattedStringText) -> str | None:
+    """The text a literal part of an f-string stands for: escapes read, ``{{`` and ``}}`` halved;
+    None when the part does not read as a literal alone (a quote next to triple quotes)."""
     plain = node.start.replace("f", "").replace("F", "")  # the same literal without the f
-    with quiet_warnings():  # "invalid escape sequence" is the program's business
-        value = ast.literal_eval(plain + part.value + node.end)
-    assert isinstance(value, str)
-    return value.replace("{{", "{").replace("}}", "}")
+    try:
+        with quiet_warnings():  # "invalid escape sequence" is the program's business
+            value = ast.literal_eval(plain + part.value + node.end)
+    except (SyntaxError, ValueError):
+        return None
+    return value.replace("{{", "{").replace("}}", "}") if isinstance(value, str) else None
 
 
 def _plain_field(parsed: ParsedSource, part: cst.FormattedStringExpression) -> bool:
@@ -164,6 +168,11 @@ def value_expression(parsed: ParsedSource, placeholder: Placeholder) -> cst.Base
     if parsed.assignments("str"):
         return None
     return cst.Call(func=cst.Name("str"), args=[cst.Arg(placeholder.expression)])
+
+
+def quote_of(literal: str) -> Literal['"', "'"]:
+    """The quote a string literal (f-strings too) opens with, ' when it is not plain to see."""
+    return '"' if literal.lstrip("rRuUfF")[:1] == '"' else "'"
 
 
 def fstring(found: list[Piece], quotes: tuple[str, Quote]) -> cst.FormattedString:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Literal
 
 import libcst as cst
 
 from vulnloop.findings import Finding
+from vulnloop.repair.codemods.built_string import quote_of
 from vulnloop.repair.codemods.parsed_codemod import (
     ParsedCodemod,
     ParsedSource,
@@ -83,11 +83,6 @@ def without_shell(call: cst.Call, command: cst.Arg, listing: cst.BaseExpression 
     new_shell = keyword_arg(new_call, "shell")
     assert new_shell is not None
     return remove_arg(new_call, new_shell)
-
-
-def quote_of(literal: str) -> Literal['"', "'"]:
-    """The quote a string literal (f-strings too) opens with, ' when it is not plain to see."""
-    return '"' if literal.lstrip("rRuUfF")[:1] == '"' else "'"
 
 
 class SubprocessShellLiteral(ParsedCodemod):

@@ -22,6 +22,7 @@ from vulnloop.repair.codemods.built_string import (
     Placeholder,
     fstring,
     pieces,
+    quote_of,
     single_use_value,
     value_expression,
 )
@@ -30,7 +31,6 @@ from vulnloop.repair.codemods.parsed_codemod import ParsedCodemod, ParsedSource,
 from vulnloop.repair.codemods.subprocess_shell_literal import (
     plain_argument,
     plain_program,
-    quote_of,
     shell_command,
     without_shell,
 )

@@ -25,6 +25,7 @@ from vulnloop.repair.codemods.built_string import (
     annotated_as,
     only_assignment,
     pieces,
+    quote_of,
     single_use_value,
     value_expression,
 )
@@ -125,8 +126,7 @@ class XpathVariables(ParsedCodemod):
             isinstance(v.expression, _MOVABLE) and not calls_in(v.expression) for v in variables.values()
         ):
             return None
-        quote = '"' if parsed.code(template).lstrip("rRuUfF")[:1] == '"' else "'"
-        literal = cst.parse_expression(_string_literal(text, quote))
+        literal = cst.parse_expression(_string_literal(text, quote_of(parsed.code(template))))
         new_call = call if assign is not None else replace_arg_value(call, query, literal)
         for name, placeholder in variables.items():
             value = value_expression(parsed, placeholder)
