@@ -6,7 +6,7 @@ import subprocess
 
 
 def archive(folder):
-    subprocess.call("tar czf backup.tgz " + folder, shell=True)
+    subprocess.call("tar czf backup.tgz %s" % folder, shell=True)
 '''
 
 YAML = '''\

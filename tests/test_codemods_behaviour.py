@@ -229,3 +229,70 @@ def test_weak_key_becomes_a_working_key_of_safe_size(call: str, expected: int) -
     key = _run(_repaired("weak_key_size", "B505", source))["key"]
     assert key.key_size == expected  # type: ignore[attr-defined]
     assert key.public_key().key_size == expected  # type: ignore[attr-defined]
+SHELL_CAT = """\
+import subprocess
+
+
+def show(path: str) -> str:
+    return subprocess.run(f"cat {path}", shell=True, capture_output=True, text=True).stdout
+
+
+def head(path, count):
+    return subprocess.run(f"head -c {count} '{path}'", shell=True, capture_output=True, text=True).stdout
+"""
+
+
+def test_shell_command_with_values_runs_each_value_as_one_argument(tmp_path: Path) -> None:
+    notes = tmp_path / "my notes.txt"
+    notes.write_text("hello\n", encoding="utf-8")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("plain\n", encoding="utf-8")
+    original = _run(SHELL_CAT)
+    findings = [f for f in scan(SHELL_CAT) if f.rule_id == "B602"]
+    repaired = SHELL_CAT
+    for finding in sorted(findings, key=lambda f: -f.start_line):  # bottom up: lines stay put
+        edited = load("subprocess_shell_values").apply(repaired, finding)
+        assert edited is not None
+        repaired = edited
+    assert "shell=True" not in repaired
+    fixed = _run(repaired)
+    show, head = fixed["show"], fixed["head"]
+    # Normal input: the same output; a number still works (passed as str(count)).
+    assert show(str(plain)) == original["show"](str(plain)) == "plain\n"  # type: ignore[operator]
+    assert head(str(plain), 3) == original["head"](str(plain), 3) == "pla"  # type: ignore[operator]
+    # A value with a space is one argument now (the shell split it).
+    assert show(str(notes)) == "hello\n"  # type: ignore[operator]
+    # Hostile input runs nothing: the shell version did.
+    hostile = f"{plain}; echo hacked"
+    assert "hacked" in original["show"](hostile)  # type: ignore[operator]
+    assert show(hostile) == ""  # type: ignore[operator]
+
+
+XPATH_LOGIN = """\
+from lxml import etree
+
+
+def find(xml_data: str, username: str, password: str):
+    root = etree.fromstring(xml_data)
+    query = f"//student[username='{username}' and password='{password}']/name/text()"
+    return root.xpath(query)
+"""
+STUDENTS = (
+    "<students><student><username>bob</username><password>pw</password><name>Bob</name></student>"
+    "<student><username>o'neil</username><password>x\"y</password><name>Ann</name></student></students>"
+)
+
+
+def test_xpath_values_are_compared_as_strings_never_parsed() -> None:
+    pytest.importorskip("lxml")
+    marked = XPATH_LOGIN.replace("root.xpath(query)", "root.xpath(query)  # codemod-target")
+    repaired = load("xpath_variables").apply(marked, marked_finding(marked, "vulnloop.xpath-injection-from-parameter"))
+    assert repaired is not None and "$username" in repaired
+    original, fixed = _run(XPATH_LOGIN)["find"], _run(repaired)["find"]
+    assert fixed(STUDENTS, "bob", "pw") == original(STUDENTS, "bob", "pw") == ["Bob"]  # type: ignore[operator]
+    assert fixed(STUDENTS, "bob", "no") == original(STUDENTS, "bob", "no") == []  # type: ignore[operator]
+    hostile = "' or 1=1 or '1'='1"
+    assert original(STUDENTS, hostile, "x") == ["Bob", "Ann"]  # type: ignore[operator]
+    assert fixed(STUDENTS, hostile, "x") == []  # type: ignore[operator]
+    # Quotes are plain characters of the value now (the query used to break on them).
+    assert fixed(STUDENTS, "o'neil", 'x"y') == ["Ann"]  # type: ignore[operator]

@@ -33,11 +33,11 @@ APP = textwrap.dedent(
     def archive(folder, limit=LIMIT):
         """Back the folder up."""
         size = len(folder)
-        subprocess.call("tar czf backup.tgz " + folder, shell=True)
+        subprocess.call("tar czf backup.tgz %s" % folder, shell=True)
         return size
     '''
 )
-FLAGGED = '    subprocess.call("tar czf backup.tgz " + folder, shell=True)\n'
+FLAGGED = '    subprocess.call("tar czf backup.tgz %s" % folder, shell=True)\n'
 SAFE_CALL = '    subprocess.call(["tar", "czf", "backup.tgz", folder])\n'
 
 
@@ -243,5 +243,5 @@ def test_a_short_placeholder_key_is_no_secret(write_tree, tmp_path: Path) -> Non
         done = run_cli("fix", "--engines", "bandit", "--base-url", server.base_url, "--model", "m",
                        "--max-iterations", "1", "--write", cwd=root, env=env)
         prompt = server.chat_requests[0].prompt_text
-    assert "REDACTED" not in prompt and 'subprocess.call("tar czf backup.tgz " + folder, shell=True)' in prompt
+    assert "REDACTED" not in prompt and 'subprocess.call("tar czf backup.tgz %s" % folder, shell=True)' in prompt
     assert (root / "app.py").read_text() == fixed, done.stdout + done.stderr

@@ -42,6 +42,25 @@ INFOS: dict[str, CodemodInfo] = {
         ),
         residual_rules=("B603", "B607"),
     ),
+    "subprocess_shell_values": CodemodInfo(
+        id="subprocess-shell-values",
+        summary="Run a command built from values as an argument list, each value one argument, instead of through a shell",
+        cwes=(78,),
+        bandit_ids=("B602",),
+        codeql_ids=("py/shell-command-constructed-from-input", "py/command-line-injection"),
+        guidance=(
+            "Each value is now exactly one argument, whatever it holds: spaces, quotes, ;, |, $ "
+            "or * in it no longer reach a shell (that was the injection), and an empty value is "
+            "now an empty argument rather than none. A value starting with - is still read as "
+            "an option by the program: where the program supports it, put '--' before the "
+            "values, or check that they do not start with -. Values that are not known to be "
+            "str are passed as str(value), as the shell command formatted them. Only literal "
+            "program names, plain literal words and values standing as whole words (or inside "
+            "one pair of quotes) are rewritten; values named like several arguments (args, "
+            "opts, flags, ' '.join(...)) are refused, since the shell split them."
+        ),
+        residual_rules=("B603", "B607"),
+    ),
     "weak_hash": CodemodInfo(
         id="weak-hash",
         summary=(
@@ -144,11 +163,31 @@ INFOS: dict[str, CodemodInfo] = {
         bandit_ids=("B313", "B314", "B315", "B316", "B317", "B318", "B319",
                     "B405", "B406", "B407", "B408", "B409"),
         codeql_ids=("py/xxe", "py/xml-bomb"),
+        semgrep_ids=("vulnloop.xxe-lxml-default-parser",),
         guidance=(
             "Adds a dependency on defusedxml (pip install defusedxml). Documents with DTD "
             "entity declarations or external references now raise EntitiesForbidden / "
             "ExternalReferenceForbidden instead of being expanded. Building XML (Element, "
-            "SubElement) still uses the standard library, which is safe."
+            "SubElement) still uses the standard library, which is safe. lxml parsing gets "
+            "an explicit XMLParser(resolve_entities=False, no_network=True) and no new "
+            "dependency: entity references, internal ones included, are now left unexpanded "
+            "in the tree, and nothing is fetched over the network."
+        ),
+    ),
+    "xpath_variables": CodemodInfo(
+        id="xpath-variables",
+        summary="Pass values into an lxml XPath query as XPath variables instead of formatting them in",
+        cwes=(643,),
+        bandit_ids=(),
+        codeql_ids=("py/xpath-injection",),
+        semgrep_ids=("vulnloop.xpath-injection-from-parameter", "vulnloop.xpath-injection"),
+        guidance=(
+            "Each value is now an XPath string variable ($name), compared as a string and never "
+            "read as XPath, so quotes in it no longer end the literal (that was the injection). "
+            "Values not known to be str are passed as str(value), as the query formatted them. "
+            "Only values filling a whole quoted literal ('{name}') on lxml trees and elements "
+            "are rewritten; values outside quotes (parts of paths, numbers) or sharing their "
+            "quotes with other text need a redesign (an allow-list, or concat() of variables)."
         ),
     ),
     "jinja2_autoescape": CodemodInfo(

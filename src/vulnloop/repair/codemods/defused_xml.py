@@ -26,7 +26,12 @@ from vulnloop.repair.codemods.parsed_codemod import (
     ParsedSource,
     append_keyword,
     call_shape_ok,
+    has_star_args,
+    is_name,
+    keyword_arg,
+    keyword_names,
     positional_args,
+    replace_arg_value,
 )
 from vulnloop.repair.codemods.catalogue import INFOS
 
@@ -68,7 +73,10 @@ _SHAPES.update({
 _PASSTHROUGH = {
     "defusedxml.ElementTree": frozenset({"ParseError", "tostring"}),
 }
-_LXML = frozenset({"lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.parse"})
+_LXML = frozenset({
+    "lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.parse", "lxml.etree.XMLID", "lxml.etree.fromstringlist",
+})
+_LXML_SOURCE = frozenset({"text", "source", "strings"})  # the keyword naming the document
 
 
 def _module_of(function: str) -> str:
@@ -112,9 +120,15 @@ class DefusedXml(ParsedCodemod):
 
     @staticmethod
     def _lxml_parser(parsed: ParsedSource, call: cst.Call) -> str | None:
-        if not call_shape_ok(call, 1, {"text", "source", "base_url"}) or len(positional_args(call)) + len(
-            [a for a in call.args if a.keyword and a.keyword.value in ("text", "source")]
-        ) != 1:
+        """``parser=`` an lxml parser resolving no entities, added or in place of ``None``."""
+        positional = positional_args(call)
+        parser = keyword_arg(call, "parser") or (positional[1] if len(positional) == 2 else None)
+        if parser is not None and not is_name(parser.value, "None"):
+            return None
+        keywords = keyword_names(call) - {"parser"}
+        if has_star_args(call) or not keywords <= _LXML_SOURCE | {"base_url"} or len(
+            [a for a in positional if a is not parser]
+        ) + len(keywords & _LXML_SOURCE) != 1:
             return None
         if isinstance(call.func, cst.Attribute) and parsed.qualified_names(call.func.value) == {"lxml.etree"}:
             etree: cst.BaseExpression = call.func.value
@@ -124,10 +138,12 @@ class DefusedXml(ParsedCodemod):
             if reference is None:
                 return None
             etree, need = reference
-        parser = cst.parse_expression(
-            f"{parsed.code(etree)}.XMLParser(resolve_entities=False, no_network=True)"
-        )
-        return parsed.render([(call, append_keyword(call, "parser", parser))], [need])
+        safe = cst.parse_expression(f"{parsed.code(etree)}.XMLParser(resolve_entities=False, no_network=True)")
+        if parser is None:
+            new_call = append_keyword(call, "parser", safe)
+        else:
+            new_call = replace_arg_value(call, parser, safe)
+        return parsed.render([(call, new_call)], [need])
 
     # --- imports --------------------------------------------------------------------------
 

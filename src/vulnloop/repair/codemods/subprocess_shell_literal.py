@@ -8,6 +8,7 @@ import shlex
 import libcst as cst
 
 from vulnloop.findings import Finding
+from vulnloop.repair.codemods.built_string import quote_of
 from vulnloop.repair.codemods.parsed_codemod import (
     ParsedCodemod,
     ParsedSource,
@@ -38,51 +39,69 @@ _SHELL_ONLY = frozenset({
 })
 
 
+def plain_program(word: str) -> bool:
+    """A program name that runs the same without a shell: plain, no assignment, no builtin."""
+    return bool(_PLAIN_WORD.fullmatch(word)) and not (
+        "=" in word or word in _SHELL_ONLY or word.startswith("-")
+    )
+
+
+def plain_argument(word: str) -> bool:
+    return bool(_PLAIN_WORD.fullmatch(word))
+
+
 def _argument_list(command: str) -> list[str] | None:
     if "\n" in command or "\t" in command or "\r" in command:
         return None
     words = command.split(" ")
     words = [w for w in words if w]
-    if not words or not all(_PLAIN_WORD.fullmatch(w) for w in words):
-        return None
-    if "=" in words[0] or words[0] in _SHELL_ONLY or words[0].startswith("-"):
+    if not words or not plain_program(words[0]) or not all(plain_argument(w) for w in words):
         return None
     if shlex.split(command) != words:  # belt and braces: shlex must agree with the plain split
         return None
     return words
 
 
+def shell_command(parsed: ParsedSource, finding: Finding) -> tuple[cst.Call, cst.Arg] | None:
+    """The flagged ``subprocess.<run...>(command, shell=True, ...)`` call and its command argument,
+    when the call has no other positional argument, no *args/**kwargs and no ``executable``."""
+    call = parsed.locate(
+        finding, cst.Call, lambda c: parsed.resolves_to(c.func, _SUBPROCESS) is not None
+    )
+    if call is None or has_star_args(call) or keyword_arg(call, "executable") is not None:
+        return None
+    shell = keyword_arg(call, "shell")
+    positional = positional_args(call)
+    if shell is None or not is_name(shell.value, "True") or len(positional) != 1:
+        return None
+    return call, positional[0]
+
+
+def without_shell(call: cst.Call, command: cst.Arg, listing: cst.BaseExpression | None) -> cst.Call:
+    """The call with ``shell=True`` dropped and, unless None, ``listing`` as its command."""
+    new_call = call if listing is None else replace_arg_value(call, command, listing)
+    new_shell = keyword_arg(new_call, "shell")
+    assert new_shell is not None
+    return remove_arg(new_call, new_shell)
+
+
 class SubprocessShellLiteral(ParsedCodemod):
     info = INFOS["subprocess_shell_literal"]
 
     def _edit(self, parsed: ParsedSource, finding: Finding) -> str | None:
-        call = parsed.locate(
-            finding, cst.Call, lambda c: parsed.resolves_to(c.func, _SUBPROCESS) is not None
-        )
-        if call is None or has_star_args(call) or keyword_arg(call, "executable") is not None:
+        found = shell_command(parsed, finding)
+        if found is None:
             return None
-        shell = keyword_arg(call, "shell")
-        positional = positional_args(call)
-        if shell is None or not is_name(shell.value, "True") or len(positional) != 1:
-            return None
-        command = string_value(positional[0].value)
+        call, command_arg = found
+        command = string_value(command_arg.value)
         if command is None:
             return None
         words = _argument_list(command)
         if words is None:
             return None
-        quote = '"' if self._quote(parsed.code(positional[0].value)) == '"' else "'"
+        quote = quote_of(parsed.code(command_arg.value))
         listing = cst.parse_expression("[" + ", ".join(f"{quote}{w}{quote}" for w in words) + "]")
-        new_call = replace_arg_value(call, positional[0], listing)
-        new_shell = keyword_arg(new_call, "shell")
-        assert new_shell is not None
-        new_call = remove_arg(new_call, new_shell)
-        return parsed.render([(call, new_call)])
-
-    @staticmethod
-    def _quote(literal: str) -> str:
-        body = literal.lstrip("rRuU")
-        return body[:1]
+        return parsed.render([(call, without_shell(call, command_arg, listing))])
 
 
 CODEMOD = SubprocessShellLiteral()

@@ -1,0 +1,5 @@
+import lxml.etree
+
+
+def load(path):
+    return lxml.etree.parse(path, None).getroot()
