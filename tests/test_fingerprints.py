@@ -29,7 +29,7 @@ def test_fingerprint_changes_with_the_flagged_code_and_scope() -> None:
 
 
 def test_identical_flagged_lines_in_one_scope_get_distinct_fingerprints() -> None:
-    text = SHELL + '    subprocess.call("tar czf backup.tgz " + folder, shell=True)\n'
+    text = SHELL + '    subprocess.call("tar czf backup.tgz %s" % folder, shell=True)\n'
     prints = [f.fingerprint for f in scan(text) if f.rule_id == "B602"]
     assert len(prints) == 2 and len(set(prints)) == 2
 

@@ -57,7 +57,7 @@ def test_rate_limit_then_success(write_tree, tmp_path) -> None:
 
 def test_suppression_answer_is_rejected_and_the_reason_reaches_round_two(write_tree, tmp_path) -> None:
     root = write_tree({"tools.py": SHELL})
-    nosec = FIXED_FUNCTION.replace('["tar", "czf", "backup.tgz", folder])', '"tar czf backup.tgz " + folder, shell=True)  # nosec')
+    nosec = FIXED_FUNCTION.replace('["tar", "czf", "backup.tgz", folder])', '"tar czf backup.tgz %s" % folder, shell=True)  # nosec')
     with FakeOpenAI([answer(nosec), answer("I cannot help with that."), answer(FIXED_FUNCTION)]) as server:
         done = fix(root, server, "--max-iterations", "3", cache=tmp_path / "cache")
         second_prompt = server.chat_requests[1].prompt_text

@@ -17,7 +17,7 @@ from vulnloop.sources import SourceFile
 from tests.samples import SHELL
 
 FIXED_SHELL = SHELL.replace(
-    'subprocess.call("tar czf backup.tgz " + folder, shell=True)',
+    'subprocess.call("tar czf backup.tgz %s" % folder, shell=True)',
     'subprocess.call(["tar", "czf", "backup.tgz", folder])',
 )
 
@@ -117,7 +117,7 @@ def test_code_that_does_not_parse_is_never_accepted() -> None:
 
 
 def test_deleting_or_commenting_out_the_code_is_rejected() -> None:
-    deleted = SHELL.replace('    subprocess.call("tar czf backup.tgz " + folder, shell=True)', "    pass")
+    deleted = SHELL.replace('    subprocess.call("tar czf backup.tgz %s" % folder, shell=True)', "    pass")
     commented = SHELL.replace("    subprocess.call(", "    pass\n    # subprocess.call(")
     renamed = FIXED_SHELL.replace("def archive(folder)", "def archive_folder(folder)")
     for bad, words in ((deleted, "with a stub"), (commented, "with a stub"), (renamed, "does not keep `archive`")):
@@ -137,7 +137,7 @@ def test_a_repair_that_adds_a_new_finding_is_rejected() -> None:
 
 
 def test_a_repair_that_still_leaks_goes_back_with_the_remaining_finding() -> None:
-    still = SHELL.replace('"tar czf backup.tgz " + folder', '"tar czf backup.tgz %s" % folder')
+    still = SHELL.replace('"tar czf backup.tgz %s" % folder', '"tar czf backup.tgz {}".format(folder)')
     llm = ScriptedLlm([still, still])
     report, _ = run(SHELL, llm, rounds=2)
     assert entry_for(report, "B602").status is Status.UNFIXED
@@ -190,7 +190,7 @@ def test_verify_cmd_failure_reverts_the_repair(tmp_path: Path) -> None:
 
 def test_files_repair_concurrently_without_mixing_results() -> None:
     texts = {f"f{i}.py": SHELL.replace("backup", f"backup{i}") for i in range(6)}
-    answers = {p: t.replace(f'"tar czf backup{p[1]}.tgz " + folder, shell=True', f'["tar", "czf", "backup{p[1]}.tgz", folder]') for p, t in texts.items()}
+    answers = {p: t.replace(f'"tar czf backup{p[1]}.tgz %s" % folder, shell=True', f'["tar", "czf", "backup{p[1]}.tgz", folder]') for p, t in texts.items()}
 
     class PerFile(ScriptedLlm):
         def propose(self, *, path, source, findings, feedback=(), round=1, context=None, temperature=None):
@@ -244,7 +244,7 @@ def test_a_codemod_adding_an_import_does_not_strand_the_next_finding() -> None:
 
 
 def test_a_repair_using_a_name_it_never_imports_is_rejected() -> None:
-    uses_shlex = SHELL.replace('"tar czf backup.tgz " + folder, shell=True', 'shlex.split("tar czf backup.tgz " + folder)')
+    uses_shlex = SHELL.replace('"tar czf backup.tgz %s" % folder, shell=True', 'shlex.split("tar czf backup.tgz " + folder)')
     report, _ = run(SHELL, ScriptedLlm([uses_shlex]), rounds=1)
     assert "uses `shlex` without importing" in entry_for(report, "B602").reason
     imported = uses_shlex.replace("import subprocess", "import shlex\nimport subprocess")
@@ -295,7 +295,7 @@ def test_a_repeated_rejected_answer_ends_the_attempt_and_the_retry_shows_the_rej
     assert entry.status is Status.UNFIXED and "repeated an answer already rejected" in entry.reason
     note = llm.calls[1]["feedback"][0]
     assert note.startswith("Round 1: still reported by bandit: B602 at line 5")  # no internal prefix
-    assert "```diff" in note and "+    subprocess.call(\"tar czf backup.tgz \" + folder, shell=True, cwd='/srv')" in note
+    assert "```diff" in note and "+    subprocess.call(\"tar czf backup.tgz %s\" % folder, shell=True, cwd='/srv')" in note
 
 
 def test_import_warnings_alone_get_no_llm_call() -> None:
