@@ -86,6 +86,28 @@ def encrypt(key, data):
 '''
 DES_CALL = "cipher = DES.new(key[:8], DES.MODE_CBC, iv)"
 
+REDIRECT = '''\
+from urllib.parse import urlparse
+
+
+def target_for(target, domain):
+    if urlparse(target).netloc.endswith(domain):
+        return target
+    return f"https://{domain}"
+'''
+# The 1.5B model's answer to CWEval's cwe_020_0: it parses the target, then checks the domain it
+# built itself, so every target passes (and the scanners see a complete host check).
+REDIRECT_WRONG_VALUE = REDIRECT.replace(
+    '    if urlparse(target).netloc.endswith(domain):',
+    "    target_url = urlparse(target)\n    domain_url = urlparse(f'https://{domain}')\n"
+    '    if domain_url.netloc == domain or domain_url.netloc.endswith("." + domain):',
+)
+REDIRECT_RIGHT_VALUE = REDIRECT.replace(
+    '    if urlparse(target).netloc.endswith(domain):',
+    "    host = urlparse(target).hostname or ''\n"
+    '    if host == domain or host.endswith("." + domain):',
+)
+
 
 @pytest.mark.parametrize(
     "before, after, line, rule, words",
@@ -118,10 +140,12 @@ DES_CALL = "cipher = DES.new(key[:8], DES.MODE_CBC, iv)"
          8, "B304", "8-byte key"),
         (CIPHER, CIPHER.replace(DES_CALL, "cipher = AES.new(key[:16], AES.MODE_CBC, iv)").replace("DES.block_size", "AES.block_size"),
          8, "B304", "8-byte IV"),
+        (REDIRECT, REDIRECT_WRONG_VALUE, 5, "vulnloop.incomplete-host-check", "assigns `target_url` but never uses it"),
     ],
     ids=["shell-false-same-string", "no-shell-string", "tar-member-dirname", "upload-to-ssh", "upload-to-etc",
          "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name", "unused-import",
-         "invented-stdlib-function", "invented-stdlib-submodule-function", "aes-with-des-key", "aes-with-des-iv"],
+         "invented-stdlib-function", "invented-stdlib-submodule-function", "aes-with-des-key", "aes-with-des-iv",
+         "host-check-on-the-wrong-value"],
 )
 def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:
     text, reason = _case(before, after, line, rule)
@@ -144,8 +168,15 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
                             'hashlib.pbkdf2_hmac("sha256", password.encode(), SALT, 600_000).hex()'), 7, "B324"),
         (CIPHER, CIPHER.replace(DES_CALL, "cipher = AES.new(key[:32], AES.MODE_CBC, iv)").replace("DES.block_size", "AES.block_size")
          .replace("get_random_bytes(8)", "get_random_bytes(16)"), 8, "B304"),
+        (REDIRECT, REDIRECT_RIGHT_VALUE, 5, "vulnloop.incomplete-host-check"),
+        # an exception named and ignored is style, not a check on the wrong value
+        (REDIRECT, REDIRECT_RIGHT_VALUE.replace(
+            "    host = urlparse(target).hostname or ''\n",
+            "    try:\n        host = urlparse(target).hostname or ''\n    except ValueError as error:\n        host = ''\n",
+        ), 5, "vulnloop.incomplete-host-check"),
     ],
-    ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json", "pbkdf2-hmac", "aes-256"],
+    ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json", "pbkdf2-hmac", "aes-256",
+         "host-check-on-the-target", "unused-exception-name"],
 )
 def test_sound_repairs_pass(before: str, after: str, line: int, rule: str) -> None:
     text, reason = _case(before, after, line, rule)

@@ -4,7 +4,7 @@ Two kinds of check, each comparing the repaired file with the original so that o
 repair brought counts:
 
 - names, by pyflakes (well kept, in-process, a few milliseconds a file): no new undefined name, no
-  removed import that is still used (it shows as undefined), no new unused import;
+  removed import that is still used (it shows as undefined), no new unused import or local;
 - the contracts of the sinks we repair: a ``subprocess`` call without a shell takes an argument
   sequence (or one program name), never the command string it ran through the shell; ``tarfile``
   extraction targets never come from the member; a folder is not moved into a sensitive location
@@ -27,7 +27,12 @@ from pyflakes import checker, messages  # type: ignore[import-untyped]  # no stu
 from vulnloop.repair.capabilities import aliases, dotted
 
 # pyflakes findings a repair must not add. Names only (not lines): a repair moves lines.
-_LINT = (messages.UndefinedName, messages.UndefinedLocal, messages.UnusedImport, messages.UndefinedExport)
+# A new local assigned and never read is how a check on the wrong value looks: the model parsed the
+# input, then tested something else (a host check on the allowed domain instead of the target).
+_LINT = (
+    messages.UndefinedName, messages.UndefinedLocal, messages.UnusedImport, messages.UndefinedExport,
+    messages.UnusedVariable,
+)
 _SENSITIVE_PATH = re.compile(
     r"^~|(^|/)\.(ssh|aws|gnupg|kube|docker|config)(/|$)|^/(etc|root|usr|bin|sbin|boot|proc|sys|dev|lib|var/lib)(/|$)"
 )
@@ -35,8 +40,13 @@ _SENSITIVE_PATH = re.compile(
 
 def _lint(tree: ast.Module, path: str) -> Counter[tuple[str, str]]:
     found = checker.Checker(tree, filename=path).messages
+    # `except ValueError as error: return ""` names what it ignores: careless style, not a wrong check.
+    handler_names = {n.name for n in ast.walk(tree) if isinstance(n, ast.ExceptHandler) and n.name}
     return Counter(
-        (type(m).__name__, str(m.message_args[0]) if m.message_args else "") for m in found if isinstance(m, _LINT)
+        (type(m).__name__, str(m.message_args[0]) if m.message_args else "")
+        for m in found
+        if isinstance(m, _LINT)
+        and not (isinstance(m, messages.UnusedVariable) and m.message_args and m.message_args[0] in handler_names)
     )
 
 
@@ -45,6 +55,7 @@ _LINT_WORDS = {
     "UndefinedLocal": "reads the local `{}` before assigning it",
     "UnusedImport": "leaves `{}` imported but never used",
     "UndefinedExport": "exports `{}`, which is not defined",
+    "UnusedVariable": "assigns `{}` but never uses it (is a check testing the wrong value?)",
 }
 
 
