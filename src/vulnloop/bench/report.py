@@ -269,6 +269,24 @@ def agreement_table(agreement: Mapping[str, Any]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _cweval_per_cwe(strategy: str, per_cwe: Mapping[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"### Per CWE: {STRATEGY_LABELS.get(strategy, strategy)}",
+        "",
+        "| CWE | cases | flagged | accepted (codemod / LLM / both) | truly fixed | still vulnerable | broken | could not test |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for cwe, f in per_cwe.items():
+        o = f["outcomes"]
+        by = f["accepted_by"]
+        lines.append(
+            f"| {cwe} | {f['cases']} | {f['flagged']} | {f['accepted']} ({by['codemod']} / {by['llm']} / {by['both']}) "
+            f"| {o['truly fixed']} | {o['still vulnerable']} | {o['broken']} | {o['could not test']} |"
+        )
+    return lines
+
+
 def cweval_table(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
     """CWEval: what each strategy accepted, judged by the tasks' own tests; overall, then per CWE."""
     strategies = list(summary)
@@ -316,20 +334,7 @@ def cweval_table(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         "here (a missing package or tool) are left out; a kind with none left is \"could not test\".",
     ]
     for strategy in strategies:
-        lines += [
-            "",
-            f"### Per CWE: {STRATEGY_LABELS.get(strategy, strategy)}",
-            "",
-            "| CWE | cases | flagged | accepted (codemod / LLM / both) | truly fixed | still vulnerable | broken | could not test |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for cwe, f in summary[strategy]["per_cwe"].items():
-            o = f["outcomes"]
-            by = f["accepted_by"]
-            lines.append(
-                f"| {cwe} | {f['cases']} | {f['flagged']} | {f['accepted']} ({by['codemod']} / {by['llm']} / {by['both']}) "
-                f"| {o['truly fixed']} | {o['still vulnerable']} | {o['broken']} | {o['could not test']} |"
-            )
+        lines += _cweval_per_cwe(strategy, summary[strategy]["per_cwe"])
     missing = meta.get("not_run")
     if missing:
         lines += ["", f"**Incomplete:** {missing} case(s) not run (the time limit or an error); a re-run resumes them."]
