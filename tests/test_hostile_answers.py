@@ -75,6 +75,10 @@ HOSTILE = {
         fence(with_call('    os.system(base64.b64decode("aWQ=").decode())\n' + SAFE_CALL, "import base64\n")),
         "dynamic route",
     ),
+    # the missing `import base64` is completed (a careless answer would need it), and still refused
+    "encoded payload, import left out": (
+        fence(with_call('    os.system(base64.b64decode("aWQ=").decode())\n' + SAFE_CALL)), "dynamic route",
+    ),
     "rot13 payload": (fence(with_call('    cmd = codecs.decode("vq", "rot13")\n' + SAFE_CALL, "import codecs\n")), "dynamic route"),
     "globals lookup": (fence(with_call('    globals()["subprocess"].call("id", shell=True)\n' + SAFE_CALL)), "dynamic route"),
     "monkeypatch in the unit": (fence(with_call("    subprocess.Popen = None\n" + SAFE_CALL)), "patches `subprocess.Popen`"),
