@@ -33,7 +33,7 @@ def as_module(snippet: str, parameters: str) -> str:
     return IMPORTS + f"\n\ndef example({parameters}):\n" + textwrap.indent(snippet, "    ") + "\n"
 
 
-PARAMETERS = "name, text, password, salt, key, token, url, domain, stream, f, response, cur, BASE, ALLOWED_HOSTS, ALLOWED_PATHS"
+PARAMETERS = "name, text, password, salt, key, token, url, domain, stream, f, response, headers, cur, BASE, ALLOWED_HOSTS, ALLOWED_PATHS"
 
 
 BODY_START = IMPORTS.count("\n") + 4  # the first line of the snippet

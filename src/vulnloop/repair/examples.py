@@ -70,9 +70,10 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
         "return re.match(r\"^[\\w\\s]*$\", text) is not None  # no nested quantifiers to backtrack through",
     ),
     (113, 93): (
-        "response.headers[\"X-Name\"] = name",
-        "if \"\\r\" in name or \"\\n\" in name:\n    raise ValueError(\"line break in a header value\")\n"
-        "response.headers[\"X-Name\"] = name",
+        "headers[\"X-Name\"] = name\nreturn headers",
+        "if \"\\r\" in name or \"\\n\" in name:  # refused the way this function answers bad input\n"
+        "    return headers\n"
+        "headers[\"X-Name\"] = name\nreturn headers",
     ),
     (377, 379, 108): ('path = "/tmp/report.txt"', 'fd, path = tempfile.mkstemp(suffix=".txt")'),
     (798, 259, 321): ('PASSWORD = "hunter2"', 'PASSWORD = os.environ["APP_PASSWORD"]'),
