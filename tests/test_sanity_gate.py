@@ -86,6 +86,22 @@ def encrypt(key, data):
 '''
 DES_CALL = "cipher = DES.new(key[:8], DES.MODE_CBC, iv)"
 
+EMAIL = '''\
+import re
+from typing import Tuple
+
+
+def check_email(email: str) -> Tuple[bool, str]:
+    pattern = r"^([a-z0-9]+\\.?)+@example\\.com$"
+    return bool(re.match(pattern, email)), pattern
+'''
+# The 1.5B model's answer to CWEval's cwe_1333_0: a sound pattern, but a bool for the declared pair.
+EMAIL_BOOL = EMAIL.replace(
+    "    return bool(re.match(pattern, email)), pattern",
+    "    pattern = r\"^[a-z0-9.]+@example\\.com$\"\n    return re.match(pattern, email) is not None",
+).replace('    pattern = r"^([a-z0-9]+\\.?)+@example\\.com$"\n', "")
+EMAIL_PAIR = EMAIL.replace("([a-z0-9]+\\.?)+", "[a-z0-9.]+")
+
 REDIRECT = '''\
 from urllib.parse import urlparse
 
@@ -141,11 +157,14 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
         (CIPHER, CIPHER.replace(DES_CALL, "cipher = AES.new(key[:16], AES.MODE_CBC, iv)").replace("DES.block_size", "AES.block_size"),
          8, "B304", "8-byte IV"),
         (REDIRECT, REDIRECT_WRONG_VALUE, 5, "vulnloop.incomplete-host-check", "assigns `target_url` but never uses it"),
+        (EMAIL, EMAIL_BOOL, 6, "vulnloop.redos", "returns a bool"),
+        (EMAIL, EMAIL.replace("    return bool(re.match(pattern, email)), pattern", "    return f\"{email}: checked\""),
+         6, "vulnloop.redos", "declares `Tuple[bool, str]`"),
     ],
     ids=["shell-false-same-string", "no-shell-string", "tar-member-dirname", "upload-to-ssh", "upload-to-etc",
          "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name", "unused-import",
          "invented-stdlib-function", "invented-stdlib-submodule-function", "aes-with-des-key", "aes-with-des-iv",
-         "host-check-on-the-wrong-value"],
+         "host-check-on-the-wrong-value", "bool-for-a-declared-pair", "str-for-a-declared-pair"],
 )
 def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:
     text, reason = _case(before, after, line, rule)
@@ -169,6 +188,17 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
         (CIPHER, CIPHER.replace(DES_CALL, "cipher = AES.new(key[:32], AES.MODE_CBC, iv)").replace("DES.block_size", "AES.block_size")
          .replace("get_random_bytes(8)", "get_random_bytes(16)"), 8, "B304"),
         (REDIRECT, REDIRECT_RIGHT_VALUE, 5, "vulnloop.incomplete-host-check"),
+        (EMAIL, EMAIL_PAIR, 6, "vulnloop.redos"),
+        # Optional admits None; a bool is an int; a call's value is not judged by its form
+        (EMAIL.replace("-> Tuple[bool, str]", "-> Optional[Tuple[bool, str]]").replace("from typing import Tuple", "from typing import Optional, Tuple"),
+         EMAIL.replace("-> Tuple[bool, str]", "-> Optional[Tuple[bool, str]]").replace("from typing import Tuple", "from typing import Optional, Tuple")
+         .replace("    return bool(re.match(pattern, email)), pattern", "    if len(email) > 254:\n        return None\n    return bool(re.match(pattern, email)), pattern"),
+         6, "vulnloop.redos"),
+        (EMAIL.replace("-> Tuple[bool, str]", "-> int").replace("    return bool(re.match(pattern, email)), pattern", "    return 1"),
+         EMAIL.replace("-> Tuple[bool, str]", "-> int").replace("    return bool(re.match(pattern, email)), pattern", "    return email.count('@') == 1"),
+         6, "vulnloop.redos"),
+        (EMAIL, EMAIL.replace("    return bool(re.match(pattern, email)), pattern", "    return tuple(re.findall(pattern, email))"),
+         6, "vulnloop.redos"),
         # an exception named and ignored is style, not a check on the wrong value
         (REDIRECT, REDIRECT_RIGHT_VALUE.replace(
             "    host = urlparse(target).hostname or ''\n",
@@ -176,7 +206,8 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
         ), 5, "vulnloop.incomplete-host-check"),
     ],
     ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json", "pbkdf2-hmac", "aes-256",
-         "host-check-on-the-target", "unused-exception-name"],
+         "host-check-on-the-target", "pair-kept", "optional-none", "bool-is-an-int", "call-not-judged",
+         "unused-exception-name"],
 )
 def test_sound_repairs_pass(before: str, after: str, line: int, rule: str) -> None:
     text, reason = _case(before, after, line, rule)

@@ -1,10 +1,12 @@
 """A sanity gate on an LLM's repair: honest answers that would break the code, or fix it only on paper.
 
-Two kinds of check, each comparing the repaired file with the original so that only what the
+Three kinds of check, each comparing the repaired file with the original so that only what the
 repair brought counts:
 
 - names, by pyflakes (well kept, in-process, a few milliseconds a file): no new undefined name, no
   removed import that is still used (it shows as undefined), no new unused import or local;
+- what a function returns: a return the repair adds agrees with the function's own return annotation
+  where the value's form says what it is (``-> Tuple[bool, str]`` never answered with a comparison);
 - the contracts of the sinks we repair: a ``subprocess`` call without a shell takes an argument
   sequence (or one program name), never the command string it ran through the shell; ``tarfile``
   extraction targets never come from the member; a folder is not moved into a sensitive location
@@ -185,6 +187,88 @@ def _cipher_problem(call: ast.Call, name: str, names: dict[str, str], assigned: 
     size = None if iv is None else _byte_length(iv, names, assigned)
     if size is not None and size != 16:
         return f"the repair gives AES a {size}-byte IV; AES's block is 16 bytes: the call would fail"
+    return None
+
+
+# Return annotations, by their last name, and the kinds of literal value each accepts.
+_DECLARED: dict[str, frozenset[str]] = {
+    "tuple": frozenset({"tuple"}), "Tuple": frozenset({"tuple"}),
+    "bool": frozenset({"bool"}), "str": frozenset({"str"}), "bytes": frozenset({"bytes"}),
+    "int": frozenset({"int", "bool"}), "float": frozenset({"int", "float", "bool"}),
+    "dict": frozenset({"dict"}), "Dict": frozenset({"dict"}),
+    "list": frozenset({"list"}), "List": frozenset({"list"}),
+}
+_KIND_WORDS = {"none": "None", "int": "an int", "float": "a float"}
+
+
+def _declared_kinds(annotation: ast.expr | None) -> frozenset[str] | None:
+    """The literal kinds a return annotation admits, or None when it is absent or not one we read."""
+    if annotation is None:
+        return None
+    if isinstance(annotation, ast.Constant) and annotation.value is None:
+        return frozenset({"none"})
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        left, right = _declared_kinds(annotation.left), _declared_kinds(annotation.right)
+        return None if left is None or right is None else left | right
+    base = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    name = base.attr if isinstance(base, ast.Attribute) else (base.id if isinstance(base, ast.Name) else "")
+    if name == "Optional" and isinstance(annotation, ast.Subscript):
+        inner = _declared_kinds(annotation.slice)
+        return None if inner is None else inner | {"none"}
+    if name == "Union" and isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple):
+        kinds = [_declared_kinds(e) for e in annotation.slice.elts]
+        known = [k for k in kinds if k is not None]
+        return frozenset().union(*known) if len(known) == len(kinds) else None
+    return _DECLARED.get(name)
+
+
+def _literal_kind(value: ast.expr | None) -> str | None:
+    """What a returned expression certainly is, when its form says so (None: it may be anything)."""
+    if value is None:
+        return "none"
+    if isinstance(value, ast.Constant):
+        return "none" if value.value is None else type(value.value).__name__
+    if isinstance(value, ast.JoinedStr):
+        return "str"
+    if isinstance(value, (ast.Compare, ast.UnaryOp)) and not (
+        isinstance(value, ast.UnaryOp) and not isinstance(value.op, ast.Not)
+    ):
+        return "bool"
+    kinds = {ast.Tuple: "tuple", ast.List: "list", ast.ListComp: "list", ast.Dict: "dict", ast.DictComp: "dict",
+             ast.Set: "set", ast.SetComp: "set"}
+    return kinds.get(type(value))
+
+
+def _own_returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Return]:
+    """The function's own return statements (not those of functions or classes inside it)."""
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def return_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) -> str | None:
+    """A return the repair adds whose value contradicts the function's own return annotation
+    (``-> Tuple[bool, str]`` answered with ``return match is not None``), or None."""
+    old = {ast.dump(n) for top in before for n in ast.walk(top) if isinstance(n, ast.Return)}
+    for top in after:
+        for function in (n for n in ast.walk(top) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            declared = _declared_kinds(function.returns)
+            if declared is None or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(function)):
+                continue
+            for statement in _own_returns(function):
+                kind = _literal_kind(statement.value)
+                if ast.dump(statement) in old or kind is None or kind in declared:
+                    continue
+                shown = _KIND_WORDS.get(kind, f"a {kind}")
+                assert function.returns is not None
+                return (
+                    f"the repair returns {shown} (`{_code(statement)[:60]}`) where `{function.name}` declares "
+                    f"`{_code(function.returns)}`: callers get another kind of value"
+                )
     return None
 
 
