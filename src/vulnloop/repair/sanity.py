@@ -14,7 +14,8 @@ repair brought counts:
   ``?`` placeholders and its cursors are not context managers; ``hmac`` keys stay keys; AES gets
   a 16-, 24- or 32-byte key and a 16-byte IV where the code states their lengths; a new call
   into a standard-library module names a function the module has (``hashlib.pbkdf2``,
-  ``secrets.token_password`` are inventions that fail when called).
+  ``secrets.token_password`` are inventions that fail when called), and so does one into an installed
+  third-party package, read from its source (``installed_api.py``).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from typing import Iterator, Sequence
 from pyflakes import checker, messages  # type: ignore[import-untyped]  # no stubs published
 
 from vulnloop.repair.capabilities import aliases, dotted
+from vulnloop.repair.installed_api import invented_name
 
 # pyflakes findings a repair must not add. Names only (not lines): a repair moves lines.
 # A new local assigned and never read is how a check on the wrong value looks: the model parsed the
@@ -292,6 +294,12 @@ def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module
         if missing is not None:
             owner, _, attr = missing.rpartition(".")
             return f"the repair calls `{name}`, but the standard library's `{owner}` has no `{attr}`: the call would fail"
+        invented = invented_name(name)
+        if invented is not None:
+            return (
+                f"the repair calls `{name}`, but the installed `{name.split('.')[0]}` has no `{invented}`: "
+                "the call would fail (check the package's documented API)"
+            )
         shell = next((k for k in call.keywords if k.arg == "shell"), None)
         without_shell = shell is None or (isinstance(shell.value, ast.Constant) and shell.value.value is False)
         if name.startswith("subprocess.") and without_shell and call.args and _is_command_string(call.args[0], shell_strings):
