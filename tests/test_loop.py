@@ -14,7 +14,7 @@ from vulnloop.repair.ledger import Status
 from vulnloop.repair.loop import LoopOptions, RepairLoop
 from vulnloop.sources import SourceFile
 
-from tests.samples import SHELL
+from tests.samples import SHELL, YAML
 
 FIXED_SHELL = SHELL.replace(
     'subprocess.call("tar czf backup.tgz %s" % folder, shell=True)',
@@ -330,3 +330,17 @@ def test_a_repeated_answer_is_re_sampled_once_and_a_new_one_judged() -> None:
     report, _ = run(SHELL, llm, rounds=2)
     assert entry_for(report, "B602").status is Status.FIXED
     assert [call["round"] for call in llm.calls] == [1, 2, 2]
+
+
+def test_a_codemod_fix_awaiting_the_batch_engines_is_not_sent_to_the_llm_in_the_same_round() -> None:
+    """Semgrep and CodeQL judge once per round: a finding a codemod fixed is not asked of the model
+    meanwhile, whose answer (here: the original code back) would sink the codemod's repair with it."""
+    llm = ScriptedLlm([YAML, YAML, YAML])
+    loop = RepairLoop(engines=[SlowBandit()], root=Path("."), options=LoopOptions(max_iterations=3), llm=llm)
+    sources = [SourceFile("settings.py", YAML)]
+    report = loop.repair(sources, loop.scan(sources))
+    entry = entry_for(report, "B506")
+    assert entry.status is Status.FIXED and entry.repair is not None
+    assert entry.repair.repairer == "codemod:yaml-safe-load" and entry.repair.verified_by == ("slowbandit",)
+    assert "yaml.safe_load(handle)" in report.files[0].final
+    assert llm.calls == []

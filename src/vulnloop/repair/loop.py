@@ -303,10 +303,12 @@ class RepairLoop:
 
         regions: dict[str, list[str]] = defaultdict(list)
         for key, target in state.pending.items():
+            if key in state.awaiting_slow:
+                continue  # fixed this round, pending only until the batch engines confirm it
             regions[self._region_of(state.text, target)].append(key)
         ordered = sorted(regions, key=lambda r: min(severity_order(state.pending[k]) for k in regions[r]))
         for region in ordered:
-            keys = [k for k in regions[region] if k in state.pending]
+            keys = [k for k in regions[region] if k in state.pending and k not in state.awaiting_slow]
             if not keys:
                 continue  # fixed on the way
             if region in state.exhausted:
