@@ -232,9 +232,7 @@ def _literal_kind(value: ast.expr | None) -> str | None:
         return "none" if value.value is None else type(value.value).__name__
     if isinstance(value, ast.JoinedStr):
         return "str"
-    if isinstance(value, (ast.Compare, ast.UnaryOp)) and not (
-        isinstance(value, ast.UnaryOp) and not isinstance(value.op, ast.Not)
-    ):
+    if isinstance(value, ast.Compare) or (isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not)):
         return "bool"
     kinds = {ast.Tuple: "tuple", ast.List: "list", ast.ListComp: "list", ast.Dict: "dict", ast.DictComp: "dict",
              ast.Set: "set", ast.SetComp: "set"}
