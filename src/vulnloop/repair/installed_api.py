@@ -64,11 +64,12 @@ def _bound_at_module_level(tree: ast.Module) -> set[str] | None:
             names.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-            for field in ("body", "orelse", "finalbody"):
-                stack.extend(getattr(node, field, []))
-            for handler in getattr(node, "handlers", []):
-                stack.extend(handler.body)
+        elif isinstance(node, (ast.If, ast.For, ast.While)):
+            stack.extend([*node.body, *node.orelse])
+        elif isinstance(node, ast.Try):
+            stack.extend([*node.body, *node.orelse, *node.finalbody, *(s for h in node.handlers for s in h.body)])
+        elif isinstance(node, ast.With):
+            stack.extend(node.body)
         else:
             if any(_rebinds_namespace(n) for n in ast.walk(node)):
                 return None

@@ -250,6 +250,22 @@ def _own_returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[a
             stack.extend(ast.iter_child_nodes(node))
 
 
+def _invented_call(name: str) -> str | None:
+    """Why a call to ``name`` would fail: a function the standard library's module, or the installed
+    third-party package, does not have; None when it exists or nothing is known."""
+    missing = _missing_attribute(name)
+    if missing is not None:
+        owner, _, attr = missing.rpartition(".")
+        return f"the repair calls `{name}`, but the standard library's `{owner}` has no `{attr}`: the call would fail"
+    invented = invented_name(name)
+    if invented is not None:
+        return (
+            f"the repair calls `{name}`, but the installed `{name.split('.')[0]}` has no `{invented}`: "
+            "the call would fail (check the package's documented API)"
+        )
+    return None
+
+
 def return_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) -> str | None:
     """A return the repair adds whose value contradicts the function's own return annotation
     (``-> Tuple[bool, str]`` answered with ``return match is not None``), or None."""
@@ -288,16 +304,9 @@ def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module
         problem = _cipher_problem(call, name, names, assigned)
         if problem is not None:
             return problem
-        missing = _missing_attribute(name)
-        if missing is not None:
-            owner, _, attr = missing.rpartition(".")
-            return f"the repair calls `{name}`, but the standard library's `{owner}` has no `{attr}`: the call would fail"
-        invented = invented_name(name)
-        if invented is not None:
-            return (
-                f"the repair calls `{name}`, but the installed `{name.split('.')[0]}` has no `{invented}`: "
-                "the call would fail (check the package's documented API)"
-            )
+        problem = _invented_call(name)
+        if problem is not None:
+            return problem
         shell = next((k for k in call.keywords if k.arg == "shell"), None)
         without_shell = shell is None or (isinstance(shell.value, ast.Constant) and shell.value.value is False)
         if name.startswith("subprocess.") and without_shell and call.args and _is_command_string(call.args[0], shell_strings):
