@@ -371,7 +371,7 @@ def splice_answer(source: str, region: Region, answer: str, *, path: str = "<ans
             not isinstance(node, _DEFINITIONS) and not _is_docstring(node) for node in original.body
         )
         if len(answered) == len(targets) and not (only_definitions and keeps_more):
-            return _finish(source, _whole_file(source, candidate.code), path, "replaced the whole file")
+            return _finish(source, original, _whole_file(source, candidate.code), path, "replaced the whole file")
         if not answered:
             missing = ", ".join(t.qualname for t in targets)
             return SpliceResult(None, f"the answer is not the whole file (it lacks {missing})")
@@ -379,12 +379,12 @@ def splice_answer(source: str, region: Region, answer: str, *, path: str = "<ans
         result = _splice_pieces(source, original, candidate, pieces)
         if result.new_text is None:
             return result
-        return _finish(source, result.new_text, path, f"the answer held part of the file; {result.reason}")
+        return _finish(source, original, result.new_text, path, f"the answer held part of the file; {result.reason}")
 
     result = _splice_pieces(source, original, candidate, list(region.pieces))
     if result.new_text is None:
         return result
-    return _finish(source, result.new_text, path, result.reason)
+    return _finish(source, original, result.new_text, path, result.reason)
 
 
 def _whole_file(source: str, code: str) -> str:
@@ -395,20 +395,20 @@ def _whole_file(source: str, code: str) -> str:
     return text.replace("\n", newline) if newline != "\n" else text
 
 
-def _finish(source: str, new_text: str, path: str, reason: str) -> SpliceResult:
+def _finish(source: str, original: ast.Module, new_text: str, path: str, reason: str) -> SpliceResult:
     problem = compiles(new_text, path)
     if problem is not None:
         return SpliceResult(None, f"once spliced, {problem}")
-    new_text, reason = _complete_imports(source, new_text, reason)
+    new_text, reason = _complete_imports(original, new_text, reason)
     if new_text == source:
         return SpliceResult(new_text, "the answer changes nothing")
     return SpliceResult(new_text, reason)
 
 
-def _complete_imports(source: str, new_text: str, reason: str) -> tuple[str, str]:
+def _complete_imports(original: ast.Module, new_text: str, reason: str) -> tuple[str, str]:
     """Add the import of a standard-library module the answer uses but forgot to import (one the
     original did not use unimported already): a careless answer, not a wrong one."""
-    original, after = parse_quietly(source), parse_quietly(new_text)  # both compile by now
+    after = parse_quietly(new_text)  # it compiles by now
     forgotten = [m for m in unimported_modules(after) if m not in unimported_modules(original)]
     if not forgotten:
         return new_text, reason
