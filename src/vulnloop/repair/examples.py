@@ -57,13 +57,25 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
         "cipher = AES.new(key, AES.MODE_CBC, iv)",
     ),
     (759, 760): (
-        "digest = hashlib.pbkdf2_hmac(\"sha256\", password.encode(), b\"salt\", 600_000)",
-        "salt = os.urandom(16)  # fresh per password; store it beside the digest\n"
-        "digest = hashlib.pbkdf2_hmac(\"sha256\", password.encode(), salt, 600_000)",
+        "def hash_all(passwords: list[str]) -> list[tuple[bytes, bytes]]:\n"
+        "    return [(hashlib.pbkdf2_hmac(\"sha256\", p.encode(), b\"salt\", 600_000), b\"salt\") for p in passwords]",
+        "def hash_all(passwords: list[str]) -> list[tuple[bytes, bytes]]:\n"
+        "    hashed = []\n"
+        "    for p in passwords:\n"
+        "        salt = os.urandom(32)  # a new salt for every password, as long as the SHA-256 digest\n"
+        "        hashed.append((hashlib.pbkdf2_hmac(\"sha256\", p.encode(), salt, 600_000), salt))\n"
+        "    return hashed",
     ),
     (347,): (
-        "claims = jwt.decode(token, key, options={\"verify_signature\": False})",
-        "claims = jwt.decode(token, key, algorithms=[\"HS256\"])  # raises jwt.InvalidTokenError",
+        "def read_claims(token: str, key: str) -> dict | None:\n"
+        "    \"\"\"The token's claims, or None when it is not valid.\"\"\"\n"
+        "    return jwt.decode(token, key, options={\"verify_signature\": False})",
+        "def read_claims(token: str, key: str) -> dict | None:\n"
+        "    \"\"\"The token's claims, or None when it is not valid.\"\"\"\n"
+        "    try:\n"
+        "        return jwt.decode(token, key, algorithms=[\"HS256\"])  # verifies the signature\n"
+        "    except jwt.InvalidTokenError:\n"
+        "        return None  # the docstring's answer for a bad token",
     ),
     (1333, 730): (
         "return re.match(r\"^(\\w+\\s?)*$\", text) is not None",
@@ -85,11 +97,16 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
         "return redirect(target)",
     ),
     (918,): (
-        "return requests.get(request.args['url']).text",
-        "url = request.args['url']\n"
-        "if urlparse(url).hostname not in ALLOWED_HOSTS:\n"
-        "    abort(400)\n"
-        "return requests.get(url, timeout=10).text",
+        "def profile_url(user: str, domain: str) -> str | None:\n"
+        "    \"\"\"The user's site, or None for an invalid user name.\"\"\"\n"
+        "    return f\"https://{user}.{domain}/\"",
+        "def profile_url(user: str, domain: str) -> str | None:\n"
+        "    \"\"\"The user's site, or None for an invalid user name.\"\"\"\n"
+        "    # validate the part (quoting does not make a host safe); a whole URL from the user:\n"
+        "    # check urlparse(url).hostname against an allow-list of hosts\n"
+        "    if not re.fullmatch(r\"[a-z0-9-]{1,63}\", user):\n"
+        "        return None  # the docstring's answer for invalid input\n"
+        "    return f\"https://{user}.{domain}/\"",
     ),
     (400, 1088): ("requests.get(url)", "requests.get(url, timeout=10)"),
 }

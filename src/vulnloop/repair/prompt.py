@@ -274,6 +274,9 @@ def describe_cwes(findings: Sequence[Finding]) -> str:
 
 _COMMON_RULES = (
     "Keep the names, parameters and return values of functions, classes and methods: other code calls them.",
+    "Keep what the code and its docstring specify (lengths, iterations, formats); input your fix rejects gets "
+    "the answer the function already gives for bad input (the value or exception its docstring or code "
+    "names), not a new one.",
     "Never silence a scanner: no `# nosec`, `# noqa`, `# lgtm`, `# codeql` or other suppression comments, "
     "and do not delete or rename the flagged code to hide it.",
     "Answer with the complete fixed code asked for (not a diff, not an excerpt) in exactly one ```python "
