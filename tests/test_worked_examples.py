@@ -20,7 +20,7 @@ from vulnloop.sources import SourceFile
 PAIRS = sorted(_EXAMPLES.items())
 IMPORTS = (
     "import ast, hashlib, html, os, pickle, random, re, subprocess, tempfile, xml.etree.ElementTree\n"
-    "import defusedxml.ElementTree, jwt, requests, yaml\n"
+    "import argon2, defusedxml.ElementTree, jwt, requests, yaml\n"
     "from urllib.parse import urlparse\n"
     "from Crypto.Cipher import AES\n"
     "from cryptography.hazmat.primitives.asymmetric import rsa\n"

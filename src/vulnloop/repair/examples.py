@@ -38,7 +38,8 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
     ),
     (327, 328, 916): (
         "digest = hashlib.md5(password.encode()).hexdigest()",
-        "digest = hashlib.pbkdf2_hmac(\"sha256\", password.encode(), salt, 600_000).hex()",
+        "digest = argon2.PasswordHasher().hash(password)  # argon2-cffi, where the project has it; without it:\n"
+        "# digest = hashlib.pbkdf2_hmac(\"sha256\", password.encode(), salt, 600_000).hex()  (a random salt, stored)",
     ),
     (330, 338): ("token = str(random.random())", "token = secrets.token_urlsafe(32)"),
     (295,): ("requests.get(url, verify=False)", "requests.get(url, timeout=10)  # certificates verified"),
