@@ -19,7 +19,7 @@ from vulnloop.sources import SourceFile
 
 PAIRS = sorted(_EXAMPLES.items())
 IMPORTS = (
-    "import ast, hashlib, html, os, pickle, random, re, subprocess, tempfile, xml.etree.ElementTree\n"
+    "import ast, hashlib, html, operator, os, pickle, random, re, subprocess, tempfile, xml.etree.ElementTree\n"
     "import argon2, defusedxml.ElementTree, jwt, requests, yaml\n"
     "from urllib.parse import urlparse\n"
     "from Crypto.Cipher import AES\n"
@@ -80,3 +80,16 @@ def test_every_after_is_accepted_by_our_scanners_and_every_before_is_flagged() -
 def test_the_example_for_a_cwe_is_the_one_shown(cwe: int, shown: str) -> None:
     assert shown in worked_examples([cwe])
     assert worked_examples([999_999]) == ""
+
+
+def test_the_arithmetic_example_computes_and_refuses_what_eval_would_run() -> None:
+    # Our own example text (never code under review): what the model is shown must itself be right.
+    import ast
+    import operator
+
+    namespace: dict[str, object] = {"ast": ast, "operator": operator}
+    exec(_EXAMPLES[(94, 95)][1], namespace)  # noqa: S102 - vulnloop's own constant
+    calculate = namespace["calculate"]
+    assert callable(calculate)
+    assert [calculate(e) for e in ("2 * (3 + 4) + 6", "1 + 2 * 3 ** 3", "-2 / 4")] == ["20", "55", "-0.5"]
+    assert [calculate(e) for e in ("__import__('os')", "9**9**9**9", "1 / 0", "True + 1", "x")] == [""] * 5

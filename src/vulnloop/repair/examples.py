@@ -20,10 +20,8 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
     ),
     (502,): ("data = pickle.loads(request.data)", "data = json.loads(request.data)  # a data format, not objects"),
     (94, 95): (
-        "value = eval(text)",
-        "value = ast.literal_eval(text)  # data literals only\n"
-        "# for arithmetic: walk ast.parse(text, mode=\"eval\") and compute only numeric\n"
-        "# ast.Constant, ast.BinOp and ast.UnaryOp nodes with the operator module; reject the rest",
+        'def calculate(expr: str) -> str:\n    """The value of an arithmetic expression, or \'\' when it is not one."""\n    try:\n        return str(eval(expr))\n    except Exception:\n        return ""',
+        'def calculate(expr: str) -> str:\n    """The value of an arithmetic expression, or \'\' when it is not one."""\n    # data literals only, no arithmetic: ast.literal_eval(text); arithmetic: compute allowed nodes\n    operators = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,\n                 ast.Div: operator.truediv, ast.Pow: operator.pow, ast.USub: operator.neg}\n\n    def value(node: ast.AST) -> float:\n        if isinstance(node, ast.Constant) and type(node.value) in (int, float):\n            return node.value\n        if isinstance(node, ast.UnaryOp) and type(node.op) in operators:\n            return operators[type(node.op)](value(node.operand))\n        if isinstance(node, ast.BinOp) and type(node.op) in operators:\n            left, right = value(node.left), value(node.right)\n            if isinstance(node.op, ast.Pow) and (abs(left) > 1e6 or abs(right) > 100):\n                raise ValueError("power too large")\n            return operators[type(node.op)](left, right)\n        raise ValueError("not arithmetic")\n\n    try:\n        return str(value(ast.parse(expr, mode="eval").body))\n    except (SyntaxError, ValueError, ArithmeticError, RecursionError):\n        return ""',
     ),
     (22, 23, 36): (
         "return open(os.path.join(BASE, name)).read()",
