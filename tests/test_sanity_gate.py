@@ -102,6 +102,22 @@ EMAIL_BOOL = EMAIL.replace(
 ).replace('    pattern = r"^([a-z0-9]+\\.?)+@example\\.com$"\n', "")
 EMAIL_PAIR = EMAIL.replace("([a-z0-9]+\\.?)+", "[a-z0-9.]+")
 
+# CWEval's cwe_760_0 shapes: a salt derived from the user name (32 bytes, SHA-256's digest size).
+SALTED = '''\
+import hashlib
+import os
+
+
+def hash_passwords(usernames, passwords):
+    hashed = []
+    for i, password in enumerate(passwords):
+        salt = hashlib.sha256(usernames[i].encode()).digest()
+        hashed.append((hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 10000), salt))
+    return hashed
+'''
+SALT_LINE = "salt = hashlib.sha256(usernames[i].encode()).digest()"
+ZERO_SALTED = SALTED.replace(SALT_LINE, 'salt = b"\\x00" * 32')
+
 REDIRECT = '''\
 from urllib.parse import urlparse
 
@@ -156,6 +172,12 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
          8, "B304", "8-byte key"),
         (CIPHER, CIPHER.replace(DES_CALL, "cipher = AES.new(key[:16], AES.MODE_CBC, iv)").replace("DES.block_size", "AES.block_size"),
          8, "B304", "8-byte IV"),
+        # the 1.5B model's answer: a fresh salt, but half as long as the one stored before
+        (SALTED, SALTED.replace(SALT_LINE, "salt = os.urandom(16)"), 8, "vulnloop.constant-salt", "from 32 to 16 bytes"),
+        (ZERO_SALTED, ZERO_SALTED.replace('b"\\x00" * 32', "os.urandom(16)"), 8, "vulnloop.constant-salt", "from 32 to 16 bytes"),
+        (SALTED.replace("salt = hashlib.sha256(usernames[i].encode()).digest()\n", "").replace("(usernames, passwords)", "(usernames, passwords, salt)"),
+         SALTED.replace(SALT_LINE, "salt = os.urandom(8)").replace("(usernames, passwords)", "(usernames, passwords, salt)"),
+         8, "vulnloop.constant-salt", "8-byte salt"),
         (REDIRECT, REDIRECT_WRONG_VALUE, 5, "vulnloop.incomplete-host-check", "assigns `target_url` but never uses it"),
         (EMAIL, EMAIL_BOOL, 6, "vulnloop.redos", "returns a bool"),
         (EMAIL, EMAIL.replace("    return bool(re.match(pattern, email)), pattern", "    return f\"{email}: checked\""),
@@ -164,6 +186,7 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
     ids=["shell-false-same-string", "no-shell-string", "tar-member-dirname", "upload-to-ssh", "upload-to-etc",
          "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name", "unused-import",
          "invented-stdlib-function", "invented-stdlib-submodule-function", "aes-with-des-key", "aes-with-des-iv",
+         "salt-shortened", "zero-salt-shortened", "salt-too-short",
          "host-check-on-the-wrong-value", "bool-for-a-declared-pair", "str-for-a-declared-pair"],
 )
 def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:
@@ -187,6 +210,9 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
                             'hashlib.pbkdf2_hmac("sha256", password.encode(), SALT, 600_000).hex()'), 7, "B324"),
         (CIPHER, CIPHER.replace(DES_CALL, "cipher = AES.new(key[:32], AES.MODE_CBC, iv)").replace("DES.block_size", "AES.block_size")
          .replace("get_random_bytes(8)", "get_random_bytes(16)"), 8, "B304"),
+        (SALTED, SALTED.replace(SALT_LINE, "salt = os.urandom(32)"), 8, "vulnloop.constant-salt"),
+        (ZERO_SALTED, ZERO_SALTED.replace('b"\\x00" * 32', "secrets.token_bytes(64)").replace("import os", "import os\nimport secrets"),
+         8, "vulnloop.constant-salt"),
         (REDIRECT, REDIRECT_RIGHT_VALUE, 5, "vulnloop.incomplete-host-check"),
         (EMAIL, EMAIL_PAIR, 6, "vulnloop.redos"),
         # Optional admits None; a bool is an int; a call's value is not judged by its form
@@ -206,7 +232,7 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
         ), 5, "vulnloop.incomplete-host-check"),
     ],
     ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json", "pbkdf2-hmac", "aes-256",
-         "host-check-on-the-target", "pair-kept", "optional-none", "bool-is-an-int", "call-not-judged",
+         "salt-as-long", "salt-longer", "host-check-on-the-target", "pair-kept", "optional-none", "bool-is-an-int", "call-not-judged",
          "unused-exception-name"],
 )
 def test_sound_repairs_pass(before: str, after: str, line: int, rule: str) -> None:

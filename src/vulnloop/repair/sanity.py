@@ -12,7 +12,8 @@ repair brought counts:
   extraction targets never come from the member; a folder is not moved into a sensitive location
   (home, ``.ssh``, system folders) to silence a temporary-folder warning; ``sqlite3`` keeps its own
   ``?`` placeholders and its cursors are not context managers; ``hmac`` keys stay keys; AES gets
-  a 16-, 24- or 32-byte key and a 16-byte IV where the code states their lengths; a new call
+  a 16-, 24- or 32-byte key and a 16-byte IV where the code states their lengths; a key derivation's
+  salt is never shorter than the original's (stored beside the digest) nor than 16 bytes; a new call
   into a standard-library module names a function the module has (``hashlib.pbkdf2``,
   ``secrets.token_password`` are inventions that fail when called), and so does one into an installed
   third-party package, read from its source (``installed_api.py``).
@@ -20,6 +21,7 @@ repair brought counts:
 from __future__ import annotations
 
 import ast
+import hashlib
 import importlib
 import re
 from collections import Counter
@@ -155,9 +157,19 @@ def _byte_length(node: ast.AST, names: dict[str, str], assigned: dict[str, ast.A
         stop = upper.value if isinstance(upper, ast.Constant) else None
         if isinstance(start, int) and isinstance(stop, int) and 0 <= start <= stop:
             return stop - start
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):  # b"\x00" * 16
+        part, count = node.left, node.right
+        if isinstance(count, ast.Constant) and isinstance(count.value, int):
+            size = _byte_length(part, names, {})
+            return None if size is None else size * count.value
     if isinstance(node, ast.Call) and dotted(node.func, names) in _RANDOM_BYTES and len(node.args) == 1:
         size = node.args[0]
         return size.value if isinstance(size, ast.Constant) and isinstance(size.value, int) else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "digest":
+        hashed = node.func.value  # hashlib.sha256(...).digest(): the algorithm's digest size
+        algorithm = dotted(hashed.func, names) if isinstance(hashed, ast.Call) else None
+        if algorithm and algorithm.startswith("hashlib.") and algorithm[8:] in hashlib.algorithms_guaranteed:
+            return hashlib.new(algorithm[8:]).digest_size if not algorithm[8:].startswith("shake") else None
     return None
 
 
@@ -189,6 +201,43 @@ def _cipher_problem(call: ast.Call, name: str, names: dict[str, str], assigned: 
     size = None if iv is None else _byte_length(iv, names, assigned)
     if size is not None and size != 16:
         return f"the repair gives AES a {size}-byte IV; AES's block is 16 bytes: the call would fail"
+    return None
+
+
+# Key derivation functions and where their salt goes (position, keyword).
+_KDF_SALT: dict[str, tuple[int | None, str]] = {"hashlib.pbkdf2_hmac": (2, "salt"), "hashlib.scrypt": (None, "salt")}
+_SHORTEST_SALT = 16  # NIST SP 800-132: at least 128 bits
+
+
+def _salt_lengths(nodes: Sequence[ast.AST], names: dict[str, str]) -> list[int]:
+    """The lengths of the salts the unit's key derivation calls get, where the code states them."""
+    assigned = _single_assignments(nodes)
+    lengths = []
+    for call in _calls(nodes):
+        spot = _KDF_SALT.get(dotted(call.func, names) or "")
+        if spot is None:
+            continue
+        position, keyword = spot
+        salt = (call.args[position] if position is not None and len(call.args) > position
+                else next((k.value for k in call.keywords if k.arg == keyword), None))
+        size = None if salt is None else _byte_length(salt, names, assigned)
+        if size is not None:
+            lengths.append(size)
+    return lengths
+
+
+def _salt_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], names: dict[str, str]) -> str | None:
+    """A salt the repair makes shorter than the original's (the stored format, and often the
+    docstring, fix its length) or shorter than 16 bytes."""
+    new = _salt_lengths(after, names)
+    if not new:
+        return None
+    old = _salt_lengths(before, names)
+    if old and min(new) < min(old):
+        return (f"the repair shortens the salt from {min(old)} to {min(new)} bytes: keep the length the code "
+                "had (it is stored beside the digest, and the docstring may fix it), with a new random salt per password")
+    if min(new) < _SHORTEST_SALT:
+        return f"the repair uses a {min(new)}-byte salt: salts take at least 16 random bytes (NIST SP 800-132)"
     return None
 
 
@@ -296,6 +345,9 @@ def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module
     shell_strings = _shell_strings(old_calls, {**aliases(module), **{k: v for n in before for k, v in aliases(n).items()}})
     sqlite = "sqlite3" in {v.split(".")[0] for v in names.values()}
     assigned = _single_assignments(after)
+    problem = _salt_problem(before, after, names)
+    if problem is not None:
+        return problem
     for call in _calls(after):
         if _code(call) in old_codes:
             continue
