@@ -77,8 +77,8 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
         "        return None  # the docstring's answer for a bad token",
     ),
     (1333, 730): (
-        "return re.match(r\"^(\\w+\\s?)*$\", text) is not None",
-        "return re.match(r\"^[\\w\\s]*$\", text) is not None  # no nested quantifiers to backtrack through",
+        "match = re.match(r\"^(\\w+\\s?)*$\", text)",
+        "match = re.match(r\"^[\\w\\s]*$\", text)  # no nested quantifiers to backtrack through; the rest unchanged",
     ),
     (113, 93): (
         "headers[\"X-Name\"] = name\nreturn headers",
