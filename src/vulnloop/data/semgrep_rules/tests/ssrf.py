@@ -1,7 +1,7 @@
 # Positive and negative cases for the rule file of the same name (semgrep --test format).
 # Written from the frameworks' APIs, not taken from any dataset.
 import urllib.request
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import requests
 from flask import Flask, request
@@ -128,3 +128,75 @@ def proxy_logged():
         app.logger.warning("unexpected host")
     # ruleid: vulnloop.ssrf
     return requests.get(url, timeout=10).text
+
+
+# A host part: percent-encoding is no defence (parsers decode hosts; quote keeps '.'), validation is.
+def get_url_to_visit(domain: str, subdomain_prefix: str) -> str:
+    if not subdomain_prefix:
+        return f"https://{domain}"
+    # ruleid: vulnloop.url-host-encoded
+    return f"https://{quote(subdomain_prefix, safe='')}.{domain}"
+
+
+def tenant_url_concatenated(zone, tenant):
+    # ruleid: vulnloop.ssrf-from-parameter, vulnloop.url-host-encoded
+    return "https://" + quote(tenant) + "." + zone
+
+
+def tenant_url_plus(zone, tenant):
+    label = quote_plus(tenant)
+    # ruleid: vulnloop.url-host-encoded
+    return "https://{}.{}".format(label, zone)
+
+
+def tenant_url_unquoted_concatenation(zone, tenant):
+    # ruleid: vulnloop.ssrf-from-parameter
+    return "https://" + tenant + "." + zone
+
+
+def tenant_url_validated(zone: str, tenant: str) -> str | None:
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", tenant):
+        return None
+    # ok: vulnloop.ssrf-from-parameter, vulnloop.url-host-encoded
+    return f"https://{tenant}.{zone}"
+
+
+def clone_url(owner, repo, user, token):
+    # The user name and password before '@' are rightly encoded.
+    # ok: vulnloop.url-host-encoded
+    return f"https://{quote(user, safe='')}:{quote(token, safe='')}@github.com/{owner}/{repo}.git"
+
+
+# A path segment: quote()'s default safe='/' keeps '../'; safe='' and quote_plus encode '/'.
+def fetch_user(api_url, user_id):
+    # ruleid: vulnloop.ssrf-from-parameter
+    return requests.get(f"{api_url}/{quote(user_id)}", timeout=5)
+
+
+def fetch_user_keeping_slash(api_url, user_id):
+    segment = quote(user_id, safe="/")
+    # ruleid: vulnloop.ssrf-from-parameter
+    return requests.get(f"{api_url}/{segment}", timeout=5)
+
+
+def fetch_user_encoded(api_url, user_id):
+    # ok: vulnloop.ssrf-from-parameter
+    return requests.get(f"{api_url}/{quote(user_id, safe='')}", timeout=5)
+
+
+def fetch_user_encoded_positional(api_url, user_id):
+    segment = quote(user_id, "")
+    # ok: vulnloop.ssrf-from-parameter
+    return requests.get(f"{api_url}/{segment}", timeout=5)
+
+
+def fetch_user_plus(api_url, user_id):
+    # ok: vulnloop.ssrf-from-parameter, vulnloop.url-host-encoded
+    return requests.get(f"{api_url}/{quote_plus(user_id)}", timeout=5)
+
+
+@app.route("/search")
+def search():
+    # A quoted query value stays fine for the request-data rule.
+    # ok: vulnloop.ssrf
+    return requests.get("https://api.example.com/search?q=" + quote(request.args["q"]), timeout=5).text

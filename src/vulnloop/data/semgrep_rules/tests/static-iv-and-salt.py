@@ -2,6 +2,9 @@
 # Written from the frameworks' APIs, not taken from any dataset.
 import hashlib
 import os
+import secrets
+
+import bcrypt
 
 from Crypto.Cipher import AES
 from cryptography.hazmat.primitives.ciphers import modes
@@ -87,3 +90,59 @@ def hash_with_random_salt(secret):
     salt = os.urandom(16)
     # ok: vulnloop.constant-salt
     return salt, hashlib.pbkdf2_hmac("sha512", secret.encode(), salt, 200_000)
+
+
+def hash_batch(passwords):
+    salt = os.urandom(16)
+    digests = []
+    for password in passwords:
+        # ruleid: vulnloop.shared-salt
+        digest = hashlib.pbkdf2_hmac('sha256', password.encode(), salt, 10000)
+        digests.append(digest)
+    return salt, digests
+
+
+def hash_users(users):
+    salt = secrets.token_hex(16).encode()
+    for user in users:
+        secret = user.password.encode()
+        # ruleid: vulnloop.shared-salt
+        user.password_hash = hashlib.sha256(salt + secret).hexdigest()
+
+
+def hash_rows(rows):
+    salt = secrets.token_bytes(16)
+    for name, password in rows:
+        # ruleid: vulnloop.shared-salt
+        yield name, hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+
+
+def hash_batch_bcrypt(passwords):
+    salt = bcrypt.gensalt()
+    # ruleid: vulnloop.shared-salt
+    return [bcrypt.hashpw(p.encode(), salt) for p in passwords]
+
+
+def hash_batch_fresh(passwords):
+    stored = []
+    for password in passwords:
+        salt = os.urandom(16)
+        # ok: vulnloop.shared-salt
+        stored.append((salt, hashlib.pbkdf2_hmac('sha256', password.encode(), salt, 10000)))
+    return stored
+
+
+def hash_batch_with(passwords, salt):
+    # The caller chose the salt.
+    # ok: vulnloop.shared-salt
+    return [hashlib.pbkdf2_hmac('sha256', p.encode(), salt, 10000) for p in passwords]
+
+
+def stretch(password, rounds):
+    salt = os.urandom(16)
+    digest = password.encode()
+    for counter in range(rounds):
+        # One password hashed many times.
+        # ok: vulnloop.shared-salt
+        digest = hashlib.sha256(salt + digest + counter.to_bytes(4, "big")).digest()
+    return salt, digest
