@@ -127,6 +127,9 @@ def target_for(target, domain):
         return target
     return f"https://{domain}"
 '''
+PARSED_REDIRECT = REDIRECT.replace(
+    "    if urlparse(target).netloc.endswith(domain):", "    target_url = urlparse(target)\n    if target_url.netloc.endswith(domain):"
+)
 # The 1.5B model's answer to CWEval's cwe_020_0: it parses the target, then checks the domain it
 # built itself, so every target passes (and the scanners see a complete host check).
 REDIRECT_WRONG_VALUE = REDIRECT.replace(
@@ -178,6 +181,9 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
         (SALTED.replace("salt = hashlib.sha256(usernames[i].encode()).digest()\n", "").replace("(usernames, passwords)", "(usernames, passwords, salt)"),
          SALTED.replace(SALT_LINE, "salt = os.urandom(8)").replace("(usernames, passwords)", "(usernames, passwords, salt)"),
          8, "vulnloop.constant-salt", "8-byte salt"),
+        # the 1.5B model's first answer to cwe_020_0: equality only, so every subdomain is now refused
+        (PARSED_REDIRECT, PARSED_REDIRECT.replace(".netloc.endswith(domain)", ".netloc == domain"), 6,
+         "vulnloop.incomplete-host-check", "drops the flagged check `target_url.netloc.endswith(domain)`"),
         (REDIRECT, REDIRECT_WRONG_VALUE, 5, "vulnloop.incomplete-host-check", "assigns `target_url` but never uses it"),
         (EMAIL, EMAIL_BOOL, 6, "vulnloop.redos", "returns a bool"),
         (EMAIL, EMAIL.replace("    return bool(re.match(pattern, email)), pattern", "    return f\"{email}: checked\""),
@@ -187,6 +193,7 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
          "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name", "unused-import",
          "invented-stdlib-function", "invented-stdlib-submodule-function", "aes-with-des-key", "aes-with-des-iv",
          "salt-shortened", "zero-salt-shortened", "salt-too-short",
+         "host-check-narrowed-to-equality",
          "host-check-on-the-wrong-value", "bool-for-a-declared-pair", "str-for-a-declared-pair"],
 )
 def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:

@@ -396,6 +396,16 @@ def _statements_on(nodes: Sequence[ast.AST], lines: set[int]) -> list[ast.stmt]:
     return found
 
 
+def _check_call(statements: Sequence[ast.stmt], names: dict[str, str]) -> str | None:
+    """The first real call in the condition of a flagged ``if`` or ``while``, as source, if any."""
+    for statement in statements:
+        if isinstance(statement, (ast.If, ast.While)):
+            for node in ast.walk(statement.test):
+                if isinstance(node, ast.Call) and not _is_stub_call(node, names):
+                    return ast.unparse(node)[:80]
+    return None
+
+
 def operation_problem(
     before: Sequence[ast.AST],
     after: Sequence[ast.AST],
@@ -421,6 +431,10 @@ def operation_problem(
         if isinstance(call, ast.Call) and not _is_stub_call(call, names)
     ]
     if not operations:
+        check = _check_call(old_statements, names)
+        if check is not None:  # a condition narrowed to a plain comparison, say, rather than corrected
+            return (f"the repair drops the flagged check `{check}` instead of correcting it, which changes "
+                    "what the code accepts: keep a check of that kind and make it sound")
         return "the repair replaces the flagged code with a stub (no operation takes its place)"
     roots = list(after)
     if not any(_reachable(root, call, names) for call in operations for root in roots if _path(root, call)):
