@@ -12,6 +12,36 @@ _COMMAND = (
     'subprocess.run("convert " + name + " out.png", shell=True)',
     'subprocess.run(["convert", name, "out.png"], check=True)',
 )
+_CALCULATE_EVAL = '''\
+def calculate(expr: str) -> str:
+    """The value of an arithmetic expression, or '' when it is not one."""
+    try:
+        return str(eval(expr))
+    except Exception:
+        return ""'''
+_CALCULATE_SAFELY = '''\
+def calculate(expr: str) -> str:
+    """The value of an arithmetic expression, or '' when it is not one."""
+    # data literals only, no arithmetic: ast.literal_eval(text); arithmetic: compute allowed nodes
+    operators = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+                 ast.Div: operator.truediv, ast.Pow: operator.pow, ast.USub: operator.neg}
+
+    def value(node: ast.AST) -> float:
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return node.value
+        if isinstance(node, ast.UnaryOp) and type(node.op) in operators:
+            return operators[type(node.op)](value(node.operand))
+        if isinstance(node, ast.BinOp) and type(node.op) in operators:
+            left, right = value(node.left), value(node.right)
+            if isinstance(node.op, ast.Pow) and (abs(left) > 1e6 or abs(right) > 100):
+                raise ValueError("power too large")
+            return operators[type(node.op)](left, right)
+        raise ValueError("not arithmetic")
+
+    try:
+        return str(value(ast.parse(expr, mode="eval").body))
+    except (SyntaxError, ValueError, ArithmeticError, RecursionError):
+        return ""'''
 _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
     (78, 77, 88): _COMMAND,
     (89,): (
@@ -19,10 +49,7 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
         'cur.execute("SELECT * FROM users WHERE name = ?", (name,))  # sqlite3: ?; psycopg/MySQLdb: %s',
     ),
     (502,): ("data = pickle.loads(request.data)", "data = json.loads(request.data)  # a data format, not objects"),
-    (94, 95): (
-        'def calculate(expr: str) -> str:\n    """The value of an arithmetic expression, or \'\' when it is not one."""\n    try:\n        return str(eval(expr))\n    except Exception:\n        return ""',
-        'def calculate(expr: str) -> str:\n    """The value of an arithmetic expression, or \'\' when it is not one."""\n    # data literals only, no arithmetic: ast.literal_eval(text); arithmetic: compute allowed nodes\n    operators = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,\n                 ast.Div: operator.truediv, ast.Pow: operator.pow, ast.USub: operator.neg}\n\n    def value(node: ast.AST) -> float:\n        if isinstance(node, ast.Constant) and type(node.value) in (int, float):\n            return node.value\n        if isinstance(node, ast.UnaryOp) and type(node.op) in operators:\n            return operators[type(node.op)](value(node.operand))\n        if isinstance(node, ast.BinOp) and type(node.op) in operators:\n            left, right = value(node.left), value(node.right)\n            if isinstance(node.op, ast.Pow) and (abs(left) > 1e6 or abs(right) > 100):\n                raise ValueError("power too large")\n            return operators[type(node.op)](left, right)\n        raise ValueError("not arithmetic")\n\n    try:\n        return str(value(ast.parse(expr, mode="eval").body))\n    except (SyntaxError, ValueError, ArithmeticError, RecursionError):\n        return ""',
-    ),
+    (94, 95): (_CALCULATE_EVAL, _CALCULATE_SAFELY),
     (22, 23, 36): (
         "return open(os.path.join(BASE, name)).read()",
         "path = os.path.realpath(os.path.join(BASE, name))\n"

@@ -167,9 +167,10 @@ def _byte_length(node: ast.AST, names: dict[str, str], assigned: dict[str, ast.A
         return size.value if isinstance(size, ast.Constant) and isinstance(size.value, int) else None
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "digest":
         hashed = node.func.value  # hashlib.sha256(...).digest(): the algorithm's digest size
-        algorithm = dotted(hashed.func, names) if isinstance(hashed, ast.Call) else None
-        if algorithm and algorithm.startswith("hashlib.") and algorithm[8:] in hashlib.algorithms_guaranteed:
-            return hashlib.new(algorithm[8:]).digest_size if not algorithm[8:].startswith("shake") else None
+        called = dotted(hashed.func, names) if isinstance(hashed, ast.Call) else None
+        algorithm = (called or "").removeprefix("hashlib.")
+        if called != algorithm and algorithm in hashlib.algorithms_guaranteed and not algorithm.startswith("shake"):
+            return hashlib.new(algorithm).digest_size  # a name from the guaranteed list, never the code's
     return None
 
 
