@@ -160,8 +160,8 @@ def _byte_length(node: ast.AST, names: dict[str, str], assigned: dict[str, ast.A
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):  # b"\x00" * 16
         part, count = node.left, node.right
         if isinstance(count, ast.Constant) and isinstance(count.value, int):
-            size = _byte_length(part, names, {})
-            return None if size is None else size * count.value
+            unit = _byte_length(part, names, {})
+            return None if unit is None else unit * count.value
     if isinstance(node, ast.Call) and dotted(node.func, names) in _RANDOM_BYTES and len(node.args) == 1:
         size = node.args[0]
         return size.value if isinstance(size, ast.Constant) and isinstance(size.value, int) else None
