@@ -118,6 +118,32 @@ def hash_passwords(usernames, passwords):
 SALT_LINE = "salt = hashlib.sha256(usernames[i].encode()).digest()"
 ZERO_SALTED = SALTED.replace(SALT_LINE, 'salt = b"\\x00" * 32')
 
+# CWEval's cwe_022_0 shape: errors answered with ''.
+READ = '''\
+import os
+
+
+def read(name, folder):
+    path = os.path.join(folder, name)
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+'''
+READ_TRY = "    try:\n        with open(path) as f:\n            return f.read()\n    except OSError:\n        return \"\"\n"
+SAFE_PATH = (
+    "    base = os.path.realpath(folder)\n    path = os.path.realpath(os.path.join(base, name))\n"
+    "    if os.path.commonpath([path, base]) != base:\n        return \"\"\n"
+)
+ERROR_TEXT = '''\
+def describe(text):
+    try:
+        return str(int(text))
+    except ValueError as error:
+        return str(error)
+'''
+
 REDIRECT = '''\
 from urllib.parse import urlparse
 
@@ -184,6 +210,9 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
         # the 1.5B model's first answer to cwe_020_0: equality only, so every subdomain is now refused
         (PARSED_REDIRECT, PARSED_REDIRECT.replace(".netloc.endswith(domain)", ".netloc == domain"), 6,
          "vulnloop.incomplete-host-check", "drops the flagged check `target_url.netloc.endswith(domain)`"),
+        # the 1.5B model's answer to cwe_022_0: a check, but the error answer gone (a missing file raises)
+        (READ, READ.replace(READ_TRY, "    if '..' in path:\n        return ''\n    with open(path) as f:\n        return f.read()\n"),
+         5, "vulnloop.path-traversal-from-parameter", "drops `return ''` from the error handling of `read`"),
         (REDIRECT, REDIRECT_WRONG_VALUE, 5, "vulnloop.incomplete-host-check", "assigns `target_url` but never uses it"),
         (EMAIL, EMAIL_BOOL, 6, "vulnloop.redos", "returns a bool"),
         (EMAIL, EMAIL.replace("    return bool(re.match(pattern, email)), pattern", "    return f\"{email}: checked\""),
@@ -193,7 +222,7 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
          "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name", "unused-import",
          "invented-stdlib-function", "invented-stdlib-submodule-function", "aes-with-des-key", "aes-with-des-iv",
          "salt-shortened", "zero-salt-shortened", "salt-too-short",
-         "host-check-narrowed-to-equality",
+         "host-check-narrowed-to-equality", "error-answer-dropped",
          "host-check-on-the-wrong-value", "bool-for-a-declared-pair", "str-for-a-declared-pair"],
 )
 def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:
@@ -220,6 +249,11 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
         (SALTED, SALTED.replace(SALT_LINE, "salt = os.urandom(32)"), 8, "vulnloop.constant-salt"),
         (ZERO_SALTED, ZERO_SALTED.replace('b"\\x00" * 32', "secrets.token_bytes(64)").replace("import os", "import os\nimport secrets"),
          8, "vulnloop.constant-salt"),
+        (READ, READ.replace("    path = os.path.join(folder, name)\n", SAFE_PATH).replace("except OSError", "except (OSError, UnicodeDecodeError)"),
+         5, "vulnloop.path-traversal-from-parameter"),
+        # only literal answers are kept: a message built from the error is what a CWE-209 repair may replace
+        (ERROR_TEXT, ERROR_TEXT.replace("except ValueError as error:\n        return str(error)", "except ValueError:\n        return 'not a number'")
+         .replace("str(int(text))", "str(int(text, 10))"), 3, "vulnloop.stack-trace-exposure"),
         (REDIRECT, REDIRECT_RIGHT_VALUE, 5, "vulnloop.incomplete-host-check"),
         (EMAIL, EMAIL_PAIR, 6, "vulnloop.redos"),
         # Optional admits None; a bool is an int; a call's value is not judged by its form
@@ -239,7 +273,8 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
         ), 5, "vulnloop.incomplete-host-check"),
     ],
     ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json", "pbkdf2-hmac", "aes-256",
-         "salt-as-long", "salt-longer", "host-check-on-the-target", "pair-kept", "optional-none", "bool-is-an-int", "call-not-judged",
+         "salt-as-long", "salt-longer", "error-answer-kept", "error-text-replaced",
+         "host-check-on-the-target", "pair-kept", "optional-none", "bool-is-an-int", "call-not-judged",
          "unused-exception-name"],
 )
 def test_sound_repairs_pass(before: str, after: str, line: int, rule: str) -> None:

@@ -24,7 +24,7 @@ from vulnloop.linediff import line_opcodes
 from vulnloop.repair.capabilities import capability_problem, operation_problem
 from vulnloop.repair.confine import Matched, confine, first_line, last_line
 from vulnloop.repair.imports import imported_packages
-from vulnloop.repair.sanity import contract_problem, lint_problem, return_problem
+from vulnloop.repair.sanity import contract_problem, error_answer_problem, lint_problem, return_problem
 
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 
@@ -103,7 +103,11 @@ def check_untrusted(before: str, candidate: str, targets: Sequence[Finding]) -> 
             problem = operation_problem(matched.before, matched.after, new_tree, in_unit, replaced)
             if problem:
                 return GateResult(None, problem)
-        problem = contract_problem(matched.before, matched.after, new_tree) or return_problem(matched.before, matched.after)
+        problem = (
+            contract_problem(matched.before, matched.after, new_tree)
+            or return_problem(matched.before, matched.after)
+            or error_answer_problem(matched.before, matched.after)
+        )
         if problem:
             return GateResult(None, problem)
     problem = lint_problem(old_tree, new_tree)

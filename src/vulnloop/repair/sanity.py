@@ -6,7 +6,8 @@ repair brought counts:
 - names, by pyflakes (well kept, in-process, a few milliseconds a file): no new undefined name, no
   removed import that is still used (it shows as undefined), no new unused import or local;
 - what a function returns: a return the repair adds agrees with the function's own return annotation
-  where the value's form says what it is (``-> Tuple[bool, str]`` never answered with a comparison);
+  where the value's form says what it is (``-> Tuple[bool, str]`` never answered with a comparison),
+  and the literal answers of its ``except`` blocks (``return ''``) stay;
 - the contracts of the sinks we repair: a ``subprocess`` call without a shell takes an argument
   sequence (or one program name), never the command string it ran through the shell; ``tarfile``
   extraction targets never come from the member; a folder is not moved into a sensitive location
@@ -335,6 +336,38 @@ def return_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) -> str |
                     f"the repair returns {shown} (`{_code(statement)[:60]}`) where `{function.name}` declares "
                     f"`{_code(function.returns)}`: callers get another kind of value"
                 )
+    return None
+
+
+def _error_answers(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.Return]:
+    """What the function's own ``except`` blocks answer with a literal (``return ''``, ``return None``,
+    ``return {}``), by the value's dump: its documented answer to failure."""
+    answers: dict[str, ast.Return] = {}
+    for statement in _own_returns(function):
+        value = statement.value
+        literal = value is None or isinstance(value, ast.Constant) or (
+            isinstance(value, (ast.Dict, ast.List, ast.Tuple)) and not any(ast.iter_child_nodes(value)))
+        if literal and any(statement in ast.walk(h) for h in ast.walk(function) if isinstance(h, ast.ExceptHandler)):
+            answers[ast.dump(value) if value is not None else "None"] = statement
+    return answers
+
+
+def error_answer_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) -> str | None:
+    """An ``except`` answer the repair drops (``except: return ''`` gone, so errors the function
+    answered now raise), or None. Only literal answers: a message built from the error (CWE-209)
+    is what such a repair may rightly change."""
+    def functions(nodes: Sequence[ast.AST]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+        return {n.name: n for top in nodes for n in ast.walk(top) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+    repaired = functions(after)
+    for name, original in functions(before).items():
+        if name not in repaired:
+            continue
+        kept = _error_answers(repaired[name])
+        for key, statement in _error_answers(original).items():
+            if key not in kept:
+                return (f"the repair drops `{_code(statement)}` from the error handling of `{name}`: errors it "
+                        "answered now raise; keep its `try`/`except` and that answer")
     return None
 
 
