@@ -14,10 +14,10 @@ from vulnloop.engines.callflow import CallflowEngine
 from vulnloop.engines.redos import RedosEngine
 from vulnloop.engines.semgrep import SemgrepEngine
 from vulnloop.findings import Finding, Level
-from vulnloop.repair.examples import _EXAMPLES, worked_examples
+from vulnloop.repair.examples import _EXAMPLES, _WITH_PACKAGE, worked_examples
 from vulnloop.sources import SourceFile
 
-PAIRS = sorted(_EXAMPLES.items())
+PAIRS = sorted(_EXAMPLES.items()) + [(family, pair) for family, (_, pair) in _WITH_PACKAGE.items()]
 IMPORTS = (
     "import ast, hashlib, html, operator, os, pickle, random, re, subprocess, tempfile, xml.etree.ElementTree\n"
     "import argon2, defusedxml.ElementTree, jwt, requests, yaml\n"
@@ -93,3 +93,15 @@ def test_the_arithmetic_example_computes_and_refuses_what_eval_would_run() -> No
     assert callable(calculate)
     assert [calculate(e) for e in ("2 * (3 + 4) + 6", "1 + 2 * 3 ** 3", "-2 / 4")] == ["20", "55", "-0.5"]
     assert [calculate(e) for e in ("__import__('os')", "9**9**9**9", "1 / 0", "True + 1", "x")] == [""] * 5
+
+
+def test_a_file_that_imports_argon2_is_shown_its_hasher_and_others_the_standard_library() -> None:
+    from vulnloop.repair.prompt import build_prompt
+
+    source = "import hashlib\n{}\n\ndef store(password):\n    return hashlib.md5(password.encode()).hexdigest()\n"
+    findings = [Finding(path="app.py", start_line=5, end_line=5, rule_id="B324", engine="bandit",
+                        start_col=11, end_col=60, message="weak hash", severity=Level.HIGH, confidence=Level.HIGH, cwes=(916,))]
+    with_argon2 = build_prompt(path="app.py", source=source.format("import argon2"), findings=findings)
+    without = build_prompt(path="app.py", source=source.format(""), findings=findings)
+    assert "argon2.PasswordHasher().hash(password)" in with_argon2.messages[0].content
+    assert "argon2" not in without.messages[0].content and "pbkdf2_hmac" in without.messages[0].content

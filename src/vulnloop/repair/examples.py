@@ -6,7 +6,7 @@ so that small models see what a good answer looks like and large ones what we ac
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Collection, Sequence
 
 _COMMAND = (
     'subprocess.run("convert " + name + " out.png", shell=True)',
@@ -63,8 +63,7 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
     ),
     (327, 328, 916): (
         "digest = hashlib.md5(password.encode()).hexdigest()",
-        "digest = argon2.PasswordHasher().hash(password)  # argon2-cffi, where the project has it; without it:\n"
-        "# digest = hashlib.pbkdf2_hmac(\"sha256\", password.encode(), salt, 600_000).hex()  (a random salt, stored)",
+        "digest = hashlib.pbkdf2_hmac(\"sha256\", password.encode(), salt, 600_000).hex()  # a random salt, stored",
     ),
     (330, 338): ("token = str(random.random())", "token = secrets.token_urlsafe(32)"),
     (295,): ("requests.get(url, verify=False)", "requests.get(url, timeout=10)  # certificates verified"),
@@ -138,12 +137,27 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
 }
 
 
-def worked_examples(cwes: Sequence[int], limit: int = 2) -> str:
-    """Before/after pairs for these CWEs (at most ``limit``), or '' when we have none."""
+# Where the file already imports a better library for the family, its example replaces ours (a
+# model shown argon2 for a file without it writes `argon2` without an import we may add).
+_WITH_PACKAGE: dict[tuple[int, ...], tuple[str, tuple[str, str]]] = {
+    (327, 328, 916): ("argon2", (
+        "digest = hashlib.md5(password.encode()).hexdigest()",
+        "digest = argon2.PasswordHasher().hash(password)  # argon2-cffi, which this file imports",
+    )),
+}
+
+
+def worked_examples(cwes: Sequence[int], limit: int = 2, packages: Collection[str] = ()) -> str:
+    """Before/after pairs for these CWEs (at most ``limit``), or '' when we have none; ``packages``
+    are those the file imports, which pick a family's variant."""
     chosen: list[tuple[str, str]] = []
     for cwe in cwes:
-        example = next((pair for family, pair in _EXAMPLES.items() if cwe in family), None)
-        if example is not None and example not in chosen:
+        family = next((f for f in _EXAMPLES if cwe in f), None)
+        if family is None:
+            continue
+        package, variant = _WITH_PACKAGE.get(family, ("", _EXAMPLES[family]))
+        example = variant if package in packages else _EXAMPLES[family]
+        if example not in chosen:
             chosen.append(example)
     parts = [f"Before:\n{before}\nAfter:\n{after}" for before, after in chosen[:limit]]
     return "\n\n".join(parts)

@@ -16,14 +16,14 @@ import re
 import textwrap
 import tokenize
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 from vulnloop.cwe import CweEntry, lookup
 from vulnloop.findings import Finding
 from vulnloop.llm.client import ChatMessage
 from vulnloop.quiet_parse import parse_quietly
 from vulnloop.repair.examples import worked_examples
-from vulnloop.repair.imports import Definition, definition_start
+from vulnloop.repair.imports import Definition, definition_start, imported_packages
 from vulnloop.secret_env import MIN_SECRET_LENGTH, secret_values
 from vulnloop.text_lines import split_lines
 
@@ -305,7 +305,7 @@ FLAG_MARK = "# <<< flagged"
 _FLAG_MARK = re.compile(r"[ \t]*# <<< flagged\b[^\n]*")
 
 
-def system_message(findings: Sequence[Finding], style: str = "worked") -> str:
+def system_message(findings: Sequence[Finding], style: str = "worked", packages: Collection[str] = ()) -> str:
     rules = "\n".join(f"- {rule}" for rule in RULES[style])
     text = (
         f"You will be provided with a piece of Python code vulnerable to {describe_cwes(findings)}. "
@@ -313,7 +313,7 @@ def system_message(findings: Sequence[Finding], style: str = "worked") -> str:
         f"Rules:\n{rules}"
     )
     if style == "worked":
-        examples = worked_examples([cwe for f in findings for cwe in f.cwes[:1]])
+        examples = worked_examples([cwe for f in findings for cwe in f.cwes[:1]], packages=packages)
         if examples:
             text += f"\n\nExamples of the kind of change we accept:\n{fenced(examples)}"
     return text
@@ -480,7 +480,7 @@ def build_prompt(
         style=style,
     )
     messages = (
-        ChatMessage("system", redactor.redact(system_message(findings, style))),
+        ChatMessage("system", redactor.redact(system_message(findings, style, imported_packages(tree)))),
         ChatMessage("user", redactor.redact(user)),
     )
     return Prompt(messages, region, redactor.shown_in(m.content for m in messages))
