@@ -122,15 +122,16 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
         "return redirect(target)",
     ),
     (918,): (
-        "def profile_url(user: str, domain: str) -> str | None:\n"
-        "    \"\"\"The user's site, or None for an invalid user name.\"\"\"\n"
+        "def profile_url(user: str, domain: str) -> str:\n"
+        "    \"\"\"The user's site, or the domain's home page when no valid user is given.\"\"\"\n"
+        "    if not user:\n"
+        "        return f\"https://{domain}/\"\n"
         "    return f\"https://{user}.{domain}/\"",
-        "def profile_url(user: str, domain: str) -> str | None:\n"
-        "    \"\"\"The user's site, or None for an invalid user name.\"\"\"\n"
-        "    # validate the part (quoting does not make a host safe); a whole URL from the user:\n"
-        "    # check urlparse(url).hostname against an allow-list of hosts\n"
-        "    if not re.fullmatch(r\"[a-z0-9-]{1,63}\", user):\n"
-        "        return None  # the docstring's answer for invalid input\n"
+        "def profile_url(user: str, domain: str) -> str:\n"
+        "    \"\"\"The user's site, or the domain's home page when no valid user is given.\"\"\"\n"
+        "    # validate the part: quoting does not make a host safe\n"
+        "    if not user or not re.fullmatch(r\"[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\", user):\n"
+        "        return f\"https://{domain}/\"  # the answer the function already gives for bad input\n"
         "    return f\"https://{user}.{domain}/\"",
     ),
     (400, 1088): ("requests.get(url)", "requests.get(url, timeout=10)"),
