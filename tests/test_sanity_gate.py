@@ -280,3 +280,11 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
 def test_sound_repairs_pass(before: str, after: str, line: int, rule: str) -> None:
     text, reason = _case(before, after, line, rule)
     assert text is not None, reason
+
+
+def test_a_bare_return_in_an_except_is_the_same_answer_as_return_none() -> None:
+    bare = "def parse(x):\n    try:\n        return int(x)\n    except ValueError:\n        return\n"
+    explicit = bare.replace("int(x)", "int(x, 10)").replace("        return\n", "        return None\n")
+    assert _case(bare, explicit, 3, "B101")[0] is not None
+    dropped = "def parse(x):\n    return int(x, 10)\n"
+    assert "drops `return`" in _case(bare, dropped, 3, "B101")[1]

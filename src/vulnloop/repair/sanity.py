@@ -348,7 +348,7 @@ def _error_answers(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str
         literal = value is None or isinstance(value, ast.Constant) or (
             isinstance(value, (ast.Dict, ast.List, ast.Tuple)) and not any(ast.iter_child_nodes(value)))
         if literal and any(statement in ast.walk(h) for h in ast.walk(function) if isinstance(h, ast.ExceptHandler)):
-            answers[ast.dump(value) if value is not None else "None"] = statement
+            answers[ast.dump(value or ast.Constant(None))] = statement  # `return` is `return None`
     return answers
 
 
