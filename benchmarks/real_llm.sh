@@ -113,8 +113,15 @@ COMMON=(--model "$MODEL_NAME" --base-url "http://127.0.0.1:$PORT/v1" --strategy 
 if [ "$MODE" = cweval ]; then
   LIMIT=()
   if [ -n "${TIME_LIMIT:-}" ]; then LIMIT=(--time-limit "$TIME_LIMIT"); fi
+  # CWE-1333's security tests run ./third_party/recheck-linux-x64, a ReDoS checker published on npm.
+  TOOLS=()
+  if [ ! -x "$WORK/third_party/recheck-linux-x64" ] && command -v npm >/dev/null; then
+    npm install --silent --prefix "$WORK/npm" recheck-linux-x64@4.5.0 && mkdir -p "$WORK/third_party" &&
+      ln -sf "$WORK/npm/node_modules/recheck-linux-x64/recheck" "$WORK/third_party/recheck-linux-x64" || true
+  fi
+  if [ -x "$WORK/third_party/recheck-linux-x64" ]; then TOOLS=(--third-party "$WORK/third_party"); fi
   OPENAI_API_KEY="" python3 -m vulnloop bench cweval --cweval "$CWEVAL" --tasks "${TASKS:-all}" \
-    --iterations "${ITERATIONS:-3}" "${COMMON[@]}" "${LIMIT[@]}" "$@"
+    --iterations "${ITERATIONS:-3}" "${COMMON[@]}" "${LIMIT[@]}" "${TOOLS[@]}" "$@"
 else
   OPENAI_API_KEY="" python3 -m vulnloop bench generate --dataset "$DATASET" --tasks "${TASKS:-codeql-covered}" \
     --iterations "${ITERATIONS:-5}" --runs "$RUNS" "${COMMON[@]}" "$@"

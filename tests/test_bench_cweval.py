@@ -314,3 +314,29 @@ def test_the_prompt_design_is_a_setting_of_the_run(cweval_dir: Path, tmp_path: P
     assert code == 0 and results["meta"]["prompt_style"] == style
     assert ("# <<< flagged" in request.prompt_text) is marked
     assert outcomes(results) == {("ours", "cwe_943_0"): ("llm", "truly fixed")}
+
+
+def test_the_tests_tools_come_from_the_third_party_folder(tmp_path: Path) -> None:
+    # CWE-1333's security tests run ./third_party/recheck-linux-x64; a stand-in tool here.
+    folder = synthetic(tmp_path / "cweval")
+    test_file = folder / "cwe_001_0_test.py"
+    test_file.write_text(test_file.read_text(encoding="utf-8") + textwrap.dedent('''
+
+        @pytest.mark.security
+        def test_the_tool_judges_the_output():
+            assert os.popen(f"./third_party/judge {shout('x')}").read().strip() == "safe"
+        '''), encoding="utf-8")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    judge = tools / "judge"
+    judge.write_text('#!/bin/sh\n[ "$1" = X ] && echo safe || echo vulnerable\n', encoding="utf-8")
+    judge.chmod(0o755)
+    [task] = load_cweval(folder)
+    without = judge_kinds(run_tests(task, task.secure_code), run_tests(task, task.secure_code))
+    assert without["security"].tests == 1  # the tool test fails for the reference too: left out
+    reference = run_tests(task, task.secure_code, third_party=tools)
+    assert judge_kinds(reference, reference)["security"].tests == 2
+    only_the_tool_fails = "def shout(text):\n    return text if text == 'x' else text.upper()\n"
+    wrong = judge_kinds(run_tests(task, only_the_tool_fails, third_party=tools), reference)
+    assert wrong["security"].status == "failed" and wrong["functionality"].status == "passed"
+    assert [name.split("::")[-1] for name in wrong["security"].failed] == ["test_the_tool_judges_the_output"]

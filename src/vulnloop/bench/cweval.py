@@ -246,8 +246,12 @@ def minimal_environment(home: Path) -> dict[str, str]:
     }
 
 
-def run_tests(task: CwevalTask, module_code: str, *, python: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> TestRun:
-    """Run the task's tests against ``module_code`` (installed as the module the tests import)."""
+def run_tests(
+    task: CwevalTask, module_code: str, *, python: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+    third_party: Path | None = None,
+) -> TestRun:
+    """Run the task's tests against ``module_code`` (installed as the module the tests import);
+    ``third_party`` is the folder of tools they run as ./third_party/NAME (CWEval's layout)."""
     with tempfile.TemporaryDirectory(prefix="vulnloop-cweval-") as tmp:
         folder = Path(tmp)
         work = folder / "tests"
@@ -256,6 +260,8 @@ def run_tests(task: CwevalTask, module_code: str, *, python: str | None = None, 
         (work / task.test_path.name).write_text(task.test_path.read_text(encoding="utf-8"), encoding="utf-8")
         (work / "conftest.py").write_text(_PLUGIN, encoding="utf-8")
         (work / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")  # no outer config is read
+        if third_party is not None:
+            (work / "third_party").symlink_to(third_party.resolve(), target_is_directory=True)
         results = folder / "results.jsonl"
         env = {**minimal_environment(folder), "CWEVAL_RESULTS": str(results)}
         command = [

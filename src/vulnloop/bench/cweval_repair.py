@@ -109,6 +109,7 @@ class CwevalSettings:
     concurrency: int = 1
     python: str | None = None  # the interpreter running CWEval's tests (default: this one)
     test_timeout: float = 120.0
+    third_party: Path | None = None  # tools the tests run as ./third_party/NAME
     time_limit: float | None = None  # seconds; cases not started by then are left for a re-run
     prompt_style: str = "worked"
     # Our loop runs each task's functionality tests as its --verify-cmd (a user with tests).
@@ -178,7 +179,8 @@ class CwevalBench:
             return self._references[task.task_id]
 
     def _run_tests(self, task: CwevalTask, code: str) -> TestRun:
-        return run_tests(task, code, python=self.settings.python, timeout=self.settings.test_timeout)
+        return run_tests(task, code, python=self.settings.python, timeout=self.settings.test_timeout,
+                         third_party=self.settings.third_party)
 
     def _case(self, case: Case) -> None:
         path = case.task.file_name
@@ -370,6 +372,7 @@ class CwevalRequest:
     token_budget: int | None = None
     test_python: str | None = None
     test_timeout: float = 120.0
+    third_party: str | None = None
     time_limit: float | None = None
     out: Path = Path(DEFAULT_CWEVAL_OUT)
     chart: bool = True
@@ -384,6 +387,9 @@ def cweval(request: CwevalRequest, *, echo: Echo, out: IO[str] | None = None) ->
     positive("--concurrency", request.concurrency)
     if request.test_python and not Path(request.test_python).is_file():
         raise ConfigError(f"--test-python {request.test_python}: no such interpreter")
+    if request.third_party and not Path(request.third_party).is_dir():
+        raise ConfigError(f"--third-party {request.third_party}: no such folder (CWEval's tools, e.g. "
+                          "recheck-linux-x64 from npm's package of that name)")
     tasks = load_cweval(request.cweval)
     limit = positive("--limit", request.limit) if request.limit is not None else None
     shard = Shard.parse(request.shard)
@@ -412,6 +418,7 @@ def cweval(request: CwevalRequest, *, echo: Echo, out: IO[str] | None = None) ->
         settings = CwevalSettings(
             iterations=request.iterations, strategies=tuple(meta["strategies"]), use_codemods=request.codemods,
             concurrency=request.concurrency, python=request.test_python, test_timeout=request.test_timeout,
+            third_party=Path(request.third_party) if request.third_party else None,
             time_limit=request.time_limit, prompt_style=request.prompt_style,
             verify_with_tests=request.verify_with_tests,
         )

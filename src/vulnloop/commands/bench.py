@@ -169,6 +169,10 @@ def add_cweval_parser(commands: Any) -> argparse.ArgumentParser:
                     "(default: this one; tests whose packages are missing are reported as 'could not test')")
     cw.add_argument("--test-timeout", type=float, default=120.0, metavar="S",
                     help="seconds for one run of a task's tests (default: 120)")
+    cw.add_argument("--third-party", metavar="DIR",
+                    help="CWEval's tools folder, seen by the tests as ./third_party (CWE-1333's security tests "
+                    "run third_party/recheck-linux-x64, the binary of npm's recheck-linux-x64 package); "
+                    "without it those tests are 'could not test'")
     cw.add_argument("--verify-with-tests", action="store_true",
                     help="our loop runs each task's functionality tests as its --verify-cmd, as a user with "
                     "tests would: a repair that breaks them is refused and the failure fed back; the "
@@ -234,7 +238,7 @@ def run_cweval(args: argparse.Namespace) -> int:
         model=model, cweval=args.cweval, iterations=args.iterations, strategy=args.strategy,
         codemods=not args.no_codemods, tasks=args.tasks, limit=args.limit, concurrency=args.concurrency,
         shard=args.shard, engines=args.engines, token_budget=args.token_budget, test_python=args.test_python,
-        test_timeout=args.test_timeout, time_limit=args.time_limit, out=Path(args.out),
+        test_timeout=args.test_timeout, third_party=args.third_party, time_limit=args.time_limit, out=Path(args.out),
         chart=not args.no_chart, progress=not args.no_progress, prompt_style=args.prompt_style,
         verify_with_tests=args.verify_with_tests,
     ), echo=note)
