@@ -42,7 +42,13 @@ def render_imports(keys: Iterable[ImportKey]) -> list[str]:
     return lines
 
 
-def new_imports(answer_tree: ast.Module, original_tree: ast.Module) -> list[str]:
+def bound_name(key: ImportKey) -> str:
+    """The name an import binds: its alias, the first part of ``import a.b``, or the imported name."""
+    module, name, alias = key
+    return alias or (name.split(".")[0] if not module else name)
+
+
+def new_import_keys(answer_tree: ast.Module, original_tree: ast.Module) -> list[ImportKey]:
     """Top-level imports of the answer the file does not have yet (``__future__`` excluded:
     it may only open a file)."""
     have = {
@@ -57,7 +63,12 @@ def new_imports(answer_tree: ast.Module, original_tree: ast.Module) -> list[str]
             for key in import_keys(node):
                 if key[0] != "__future__" and key not in have and key not in wanted:
                     wanted.append(key)
-    return render_imports(wanted)
+    return wanted
+
+
+def new_imports(answer_tree: ast.Module, original_tree: ast.Module) -> list[str]:
+    """The lines of :func:`new_import_keys`."""
+    return render_imports(new_import_keys(answer_tree, original_tree))
 
 
 def import_position(original: ast.Module, before_line: int) -> tuple[int, bool]:
