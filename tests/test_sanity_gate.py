@@ -187,11 +187,9 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
          .replace(
             """cur.execute("SELECT id FROM users WHERE name = '" + user + "' AND pw = '" + password + "'")""",
             'cur.execute("SELECT id FROM users WHERE name = ? AND pw = ?", (user, password))'), 6, "B608", "context manager"),
-        (PICKLE, PICKLE.replace("import pickle", "import json\nimport pickle").replace("pickle.loads(blob)", "json.loads(blob)")
-         .replace("import json\nimport pickle", "import json\nimport yaml"), 5, "B301", "standard library"),
+        (PICKLE, PICKLE.replace("import pickle", "import yaml").replace("pickle.loads(blob)", "yaml.safe_load(blob)"),
+         5, "B301", "standard library"),
         (PICKLE, PICKLE.replace("pickle.loads(blob)", "loads(blob)"), 5, "B301", "without importing or defining"),
-        (PICKLE, PICKLE.replace("import pickle", "import json\nimport pickle\nimport csv").replace("pickle.loads(blob)", "json.loads(blob)"),
-         5, "B301", "`csv` imported but never used"),
         (HASH, HASH.replace("hashlib.md5(password.encode()).hexdigest()", "hashlib.pbkdf2(password.encode(), SALT).hex()"),
          7, "B324", "`hashlib` has no `pbkdf2`"),
         (HASH, HASH.replace("hashlib.md5(password.encode()).hexdigest()", "os.path.hash_password(password)")
@@ -219,7 +217,7 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
          6, "vulnloop.redos", "declares `Tuple[bool, str]`"),
     ],
     ids=["shell-false-same-string", "no-shell-string", "tar-member-dirname", "upload-to-ssh", "upload-to-etc",
-         "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name", "unused-import",
+         "sqlite-percent-s", "sqlite-cursor-with", "new-third-party", "undefined-name",
          "invented-stdlib-function", "invented-stdlib-submodule-function", "aes-with-des-key", "aes-with-des-iv",
          "salt-shortened", "zero-salt-shortened", "salt-too-short",
          "host-check-narrowed-to-equality", "error-answer-dropped",
@@ -288,3 +286,10 @@ def test_a_bare_return_in_an_except_is_the_same_answer_as_return_none() -> None:
     assert _case(bare, explicit, 3, "B101")[0] is not None
     dropped = "def parse(x):\n    return int(x, 10)\n"
     assert "drops `return`" in _case(bare, dropped, 3, "B101")[1]
+
+
+def test_an_import_the_answer_adds_and_never_uses_is_left_out() -> None:
+    answer = PICKLE.replace("import pickle", "import json\nimport pickle\nimport csv").replace("pickle.loads(blob)", "json.loads(blob)")
+    text, reason = _case(PICKLE, answer, 5, "B301")
+    assert text is not None, reason
+    assert "import json" in text and "csv" not in text

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from vulnloop.quiet_parse import parse_quietly
-from vulnloop.repair.imports import bound_name, import_position, new_import_keys, render_imports, unimported_modules
+from vulnloop.repair.imports import import_position, unimported_modules, used_new_imports
 from vulnloop.repair.imports import definition_start
 from vulnloop.repair.prompt import Piece, Region
 from vulnloop.repair.verify import compiles
@@ -498,12 +498,7 @@ def _splice_pieces(
         edits.append(_Edit(start - 1, end, tuple(text.split("\n")), _ending(source_lines, end - 1)))
 
     first_top = min(_top_start(original, piece.qualname) for piece, _ in matches)
-    # An import the repaired code never uses is dropped, not refused: small models add them
-    # (`quote` imported, then a pattern check written instead), and an import line left out runs nothing.
-    used = {n.id for _, node in matches for n in ast.walk(node) if isinstance(n, ast.Name)}
-    keys = new_import_keys(candidate.tree, original)
-    imports = render_imports(k for k in keys if bound_name(k) in used)
-    unused = [bound_name(k) for k in keys if bound_name(k) not in used]
+    imports, unused = used_new_imports(candidate.tree, original, [node for _, node in matches])
     if imports:
         position, had_block = import_position(original, first_top)
         edits.append(_Edit(position, position, tuple(imports + ([] if had_block else [""]))))

@@ -19,8 +19,8 @@ from vulnloop.repair.imports import (
     import_keys,
     import_position,
     module_import_keys,
-    new_imports,
     render_imports,
+    used_new_imports,
 )
 from vulnloop.repair.imports import definition_start
 from vulnloop.repair.verify import signature_of
@@ -289,7 +289,7 @@ def confine(before: str, candidate: str, findings: Sequence[Finding]) -> Confine
         indent = indent_line[: len(indent_line) - len(indent_line.lstrip())]
         edits.append((unit.start_line - 1, unit.end_line, _reindent_lines(new_lines[first - 1 : last], indent)))
     edits.extend(_import_edits(original, changed, old_lines))
-    imports = new_imports(changed, original)
+    imports, _ = used_new_imports(changed, original, [node for m in units.values() for node in m.after])
     if imports:
         first_unit = min((m.unit.start_line for m in units.values()), default=len(old_lines) + 1)
         position, had_block = import_position(original, first_unit)

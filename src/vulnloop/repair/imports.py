@@ -66,9 +66,15 @@ def new_import_keys(answer_tree: ast.Module, original_tree: ast.Module) -> list[
     return wanted
 
 
-def new_imports(answer_tree: ast.Module, original_tree: ast.Module) -> list[str]:
-    """The lines of :func:`new_import_keys`."""
-    return render_imports(new_import_keys(answer_tree, original_tree))
+def used_new_imports(
+    answer_tree: ast.Module, original_tree: ast.Module, code: Iterable[ast.AST]
+) -> tuple[list[str], list[str]]:
+    """The lines of the answer's new imports that ``code`` (what is taken from the answer) uses,
+    and the names of those it never uses. Unused ones are left out rather than refused: small
+    models add them (`quote` imported, a pattern check written instead), and a line left out runs nothing."""
+    used = {n.id for top in code for n in ast.walk(top) if isinstance(n, ast.Name)}
+    keys = new_import_keys(answer_tree, original_tree)
+    return render_imports(k for k in keys if bound_name(k) in used), [bound_name(k) for k in keys if bound_name(k) not in used]
 
 
 def import_position(original: ast.Module, before_line: int) -> tuple[int, bool]:

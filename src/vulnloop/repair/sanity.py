@@ -4,7 +4,8 @@ Three kinds of check, each comparing the repaired file with the original so that
 repair brought counts:
 
 - names, by pyflakes (well kept, in-process, a few milliseconds a file): no new undefined name, no
-  removed import that is still used (it shows as undefined), no new unused import or local;
+  removed import that is still used (it shows as undefined), no new unused local (a new import
+  the repaired code never uses is left out when the answer is spliced in);
 - what a function returns: a return the repair adds agrees with the function's own return annotation
   where the value's form says what it is (``-> Tuple[bool, str]`` never answered with a comparison),
   and the literal answers of its ``except`` blocks (``return ''``) stay;
