@@ -343,12 +343,13 @@ def return_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) -> str |
 def _error_answers(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.Return]:
     """What the function's own ``except`` blocks answer with a literal (``return ''``, ``return None``,
     ``return {}``), by the value's dump: its documented answer to failure."""
+    in_handlers = {id(n) for h in ast.walk(function) if isinstance(h, ast.ExceptHandler) for n in ast.walk(h)}
     answers: dict[str, ast.Return] = {}
     for statement in _own_returns(function):
         value = statement.value
         literal = value is None or isinstance(value, ast.Constant) or (
             isinstance(value, (ast.Dict, ast.List, ast.Tuple)) and not any(ast.iter_child_nodes(value)))
-        if literal and any(statement in ast.walk(h) for h in ast.walk(function) if isinstance(h, ast.ExceptHandler)):
+        if literal and id(statement) in in_handlers:
             answers[ast.dump(value or ast.Constant(None))] = statement  # `return` is `return None`
     return answers
 
