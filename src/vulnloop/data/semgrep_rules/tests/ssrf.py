@@ -190,6 +190,34 @@ def fetch_user_encoded_positional(api_url, user_id):
     return requests.get(f"{api_url}/{segment}", timeout=5)
 
 
+def profile_url_checked_then_quoted(base_url: str, member: str) -> str | None:
+    # The check guards the parameter inside the quote call.
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", member):
+        return None
+    # ok: vulnloop.ssrf-from-parameter
+    return f"{base_url}/{quote(member)}"
+
+
+def profile_url_concatenated_checked(base_url: str, member: str) -> str:
+    if not member.isalnum():
+        raise ValueError("invalid member")
+    # ok: vulnloop.ssrf-from-parameter
+    return base_url + "/" + quote(member)
+
+
+def profile_url_quoted_unchecked(base_url: str, member: str) -> str:
+    # ruleid: vulnloop.ssrf-from-parameter
+    return base_url + "/" + quote(member)
+
+
+def profile_url_checked_other_name(base_url: str, member: str, team: str) -> str | None:
+    # A check on another parameter guards nothing here.
+    if not team.isalnum():
+        return None
+    # ruleid: vulnloop.ssrf-from-parameter
+    return f"{base_url}/{quote(member)}"
+
+
 def fetch_user_plus(api_url, user_id):
     # ok: vulnloop.ssrf-from-parameter, vulnloop.url-host-encoded
     return requests.get(f"{api_url}/{quote_plus(user_id)}", timeout=5)
