@@ -169,6 +169,17 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
     '    if host == domain or host.endswith("." + domain):',
 )
 
+# A function that answers bad input with an early return (CWEval's cwe_918_0 shape).
+SITE = '''\
+def site_url(domain: str, team: str) -> str:
+    if not team:
+        return f"https://{domain}"
+    return f"https://{team}.{domain}"
+'''
+SITE_CHECK = "    return f\"https://{team}.{domain}\""
+SITE_RAISES = SITE.replace(SITE_CHECK, "    if not re.fullmatch(r\"[a-z0-9-]+\", team):\n        raise ValueError(\"bad team\")\n" + SITE_CHECK)
+SITE_ANSWERS = SITE.replace(SITE_CHECK, "    if not re.fullmatch(r\"[a-z0-9-]+\", team):\n        return f\"https://{domain}\"\n" + SITE_CHECK)
+
 
 @pytest.mark.parametrize(
     "before, after, line, rule, words",
@@ -213,6 +224,9 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
          5, "vulnloop.path-traversal-from-parameter", "drops `return ''` from the error handling of `read`"),
         (REDIRECT, REDIRECT_WRONG_VALUE, 5, "vulnloop.incomplete-host-check", "assigns `target_url` but never uses it"),
         (EMAIL, EMAIL_BOOL, 6, "vulnloop.redos", "returns a bool"),
+        # the 1.5B model's answer to cwe_918_0: the check is sound, the new exception is not the answer
+        ("import re\n" + SITE, "import re\n" + SITE_RAISES, 5, "vulnloop.ssrf-from-parameter",
+         "answers bad input with `return f'https://{domain}'`"),
         (EMAIL, EMAIL.replace("    return bool(re.match(pattern, email)), pattern", "    return f\"{email}: checked\""),
          6, "vulnloop.redos", "declares `Tuple[bool, str]`"),
     ],
@@ -221,7 +235,8 @@ REDIRECT_RIGHT_VALUE = REDIRECT.replace(
          "invented-stdlib-function", "invented-stdlib-submodule-function", "aes-with-des-key", "aes-with-des-iv",
          "salt-shortened", "zero-salt-shortened", "salt-too-short",
          "host-check-narrowed-to-equality", "error-answer-dropped",
-         "host-check-on-the-wrong-value", "bool-for-a-declared-pair", "str-for-a-declared-pair"],
+         "host-check-on-the-wrong-value", "bool-for-a-declared-pair", "str-for-a-declared-pair",
+         "new-exception-for-bad-input"],
 )
 def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:
     text, reason = _case(before, after, line, rule)
@@ -264,6 +279,18 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
          6, "vulnloop.redos"),
         (EMAIL, EMAIL.replace("    return bool(re.match(pattern, email)), pattern", "    return tuple(re.findall(pattern, email))"),
          6, "vulnloop.redos"),
+        # the same check answered as the function answers bad input; a raise its own try catches;
+        # a function that raised before may raise again; one without an early answer may raise
+        ("import re\n" + SITE, "import re\n" + SITE_ANSWERS, 5, "vulnloop.ssrf-from-parameter"),
+        ("import re\n" + SITE, "import re\n" + SITE_RAISES.replace("    if not re", "    try:\n        if not re").replace(
+            "        raise ValueError(\"bad team\")\n", "            raise ValueError(\"bad team\")\n    except ValueError:\n        return f\"https://{domain}\"\n"),
+         5, "vulnloop.ssrf-from-parameter"),
+        ("import re\n" + SITE.replace("        return f\"https://{domain}\"", "        raise ValueError(\"no team\")"),
+         "import re\n" + SITE_RAISES.replace("        return f\"https://{domain}\"", "        raise ValueError(\"no team\")"),
+         5, "vulnloop.ssrf-from-parameter"),
+        ("import re\n" + SITE.replace("    if not team:\n        return f\"https://{domain}\"\n", ""),
+         "import re\n" + SITE_RAISES.replace("    if not team:\n        return f\"https://{domain}\"\n", ""),
+         3, "vulnloop.ssrf-from-parameter"),
         # an exception named and ignored is style, not a check on the wrong value
         (REDIRECT, REDIRECT_RIGHT_VALUE.replace(
             "    host = urlparse(target).hostname or ''\n",
@@ -273,6 +300,7 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
     ids=["shlex-split", "tar-data-filter", "mkdtemp", "sqlite-qmark", "pickle-to-json", "pbkdf2-hmac", "aes-256",
          "salt-as-long", "salt-longer", "error-answer-kept", "error-text-replaced",
          "host-check-on-the-target", "pair-kept", "optional-none", "bool-is-an-int", "call-not-judged",
+         "answered-as-before", "raise-caught-inside", "raised-before", "no-early-answer",
          "unused-exception-name"],
 )
 def test_sound_repairs_pass(before: str, after: str, line: int, rule: str) -> None:

@@ -24,7 +24,13 @@ from vulnloop.linediff import line_opcodes
 from vulnloop.repair.capabilities import capability_problem, operation_problem
 from vulnloop.repair.confine import Matched, confine, first_line, last_line
 from vulnloop.repair.imports import imported_packages
-from vulnloop.repair.sanity import contract_problem, error_answer_problem, lint_problem, return_problem
+from vulnloop.repair.sanity import (
+    contract_problem,
+    error_answer_problem,
+    lint_problem,
+    new_exception_problem,
+    return_problem,
+)
 
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 
@@ -107,6 +113,7 @@ def check_untrusted(before: str, candidate: str, targets: Sequence[Finding]) -> 
             contract_problem(matched.before, matched.after, new_tree)
             or return_problem(matched.before, matched.after)
             or error_answer_problem(matched.before, matched.after)
+            or new_exception_problem(matched.before, matched.after)
         )
         if problem:
             return GateResult(None, problem)

@@ -8,7 +8,9 @@ repair brought counts:
   the repaired code never uses is left out when the answer is spliced in);
 - what a function returns: a return the repair adds agrees with the function's own return annotation
   where the value's form says what it is (``-> Tuple[bool, str]`` never answered with a comparison),
-  and the literal answers of its ``except`` blocks (``return ''``) stay;
+  the literal answers of its ``except`` blocks (``return ''``) stay, and a function that raised
+  nothing and answers bad input with an early return answers the input a fix rejects the same way
+  (not with a new exception its callers never handled);
 - the contracts of the sinks we repair: a ``subprocess`` call without a shell takes an argument
   sequence (or one program name), never the command string it ran through the shell; ``tarfile``
   extraction targets never come from the member; a folder is not moved into a sensitive location
@@ -291,15 +293,19 @@ def _literal_kind(value: ast.expr | None) -> str | None:
     return kinds.get(type(value))
 
 
-def _own_returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Return]:
-    """The function's own return statements (not those of functions or classes inside it)."""
+def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The function's own nodes (not those of functions or classes inside it)."""
     stack: list[ast.AST] = list(function.body)
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Return):
-            yield node
+        yield node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             stack.extend(ast.iter_child_nodes(node))
+
+
+def _own_returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Return]:
+    """The function's own return statements."""
+    return (node for node in _own_nodes(function) if isinstance(node, ast.Return))
 
 
 def _invented_call(name: str) -> str | None:
@@ -354,15 +360,16 @@ def _error_answers(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str
     return answers
 
 
+def _functions(nodes: Sequence[ast.AST]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    return {n.name: n for top in nodes for n in ast.walk(top) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
 def error_answer_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) -> str | None:
     """An ``except`` answer the repair drops (``except: return ''`` gone, so errors the function
     answered now raise), or None. Only literal answers: a message built from the error (CWE-209)
     is what such a repair may rightly change."""
-    def functions(nodes: Sequence[ast.AST]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
-        return {n.name: n for top in nodes for n in ast.walk(top) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-
-    repaired = functions(after)
-    for name, original in functions(before).items():
+    repaired = _functions(after)
+    for name, original in _functions(before).items():
         if name not in repaired:
             continue
         kept = _error_answers(repaired[name])
@@ -370,6 +377,43 @@ def error_answer_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) ->
             if key not in kept:
                 return (f"the repair drops `{_code(statement)}` from the error handling of `{name}`: errors it "
                         "answered now raise; keep its `try`/`except` and that answer")
+    return None
+
+
+def _bad_input_answer(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Return | None:
+    """The function's early answer to bad input: the return closing an ``if`` on one of its
+    parameters ahead of its last statement (``if not name: return None``), or None."""
+    arguments = function.args
+    parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    for statement in function.body[:-1]:
+        if (isinstance(statement, ast.If) and not statement.orelse and isinstance(statement.body[-1], ast.Return)
+                and any(isinstance(n, ast.Name) and n.id in parameters for n in ast.walk(statement.test))):
+            return statement.body[-1]
+    return None
+
+
+def _escaping_raises(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Raise]:
+    """The function's own ``raise`` statements that no ``try`` of its own catches (a bare re-raise
+    passes on an error, it makes none)."""
+    caught = {id(n) for t in _own_nodes(function) if isinstance(t, ast.Try) and t.handlers
+              for statement in t.body for n in ast.walk(statement)}
+    return [n for n in _own_nodes(function) if isinstance(n, ast.Raise) and n.exc is not None and id(n) not in caught]
+
+
+def new_exception_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) -> str | None:
+    """A repair that raises on input it rejects in a function that raised nothing and already answers
+    bad input with an early return, or None: its callers handle that answer, not an exception."""
+    repaired = _functions(after)
+    for name, original in _functions(before).items():
+        if name not in repaired or _escaping_raises(original):
+            continue
+        answer = _bad_input_answer(original)
+        raises = _escaping_raises(repaired[name])
+        if answer is not None and raises:
+            raised = min(raises, key=lambda n: n.lineno)
+            return (f"the repair makes `{name}` raise (`{_code(raised)[:60]}`), but it raised nothing and answers "
+                    f"bad input with `{_code(answer)}`: callers handle that answer, not an exception; answer the "
+                    "input your fix rejects the same way")
     return None
 
 
