@@ -218,7 +218,10 @@ SITE_ANSWERS = SITE.replace(SITE_CHECK, "    if not re.fullmatch(r\"[a-z0-9-]+\"
          8, "vulnloop.constant-salt", "8-byte salt"),
         # the 1.5B model's first answer to cwe_020_0: equality only, so every subdomain is now refused
         (PARSED_REDIRECT, PARSED_REDIRECT.replace(".netloc.endswith(domain)", ".netloc == domain"), 6,
-         "vulnloop.incomplete-host-check", "drops the flagged check `target_url.netloc.endswith(domain)`"),
+         "vulnloop.incomplete-host-check",
+         "drops the flagged check `target_url.netloc.endswith(domain)` instead of correcting it, which changes what the "
+         "code accepts: keep a check of that kind and make it sound (for a host and its domain: "
+         "`target_url.netloc == domain or target_url.netloc.endswith(\".\" + domain)`)"),
         # the 1.5B model's answer to cwe_022_0: a check, but the error answer gone (a missing file raises)
         (READ, READ.replace(READ_TRY, "    if '..' in path:\n        return ''\n    with open(path) as f:\n        return f.read()\n"),
          5, "vulnloop.path-traversal-from-parameter", "drops `return ''` from the error handling of `read`"),
@@ -321,3 +324,12 @@ def test_an_import_the_answer_adds_and_never_uses_is_left_out() -> None:
     text, reason = _case(PICKLE, answer, 5, "B301")
     assert text is not None, reason
     assert "import json" in text and "csv" not in text
+
+
+def test_a_dropped_extension_check_gets_no_host_advice() -> None:
+    before = "def accept(name, save):\n    if name.endswith('.png'):\n        save(name)\n"
+    after = "def accept(name, save):\n    if name == 'x.png':\n        pass\n"
+    text, reason = _case(before, after, 2, "B101")
+    assert text is None
+    assert "drops the flagged check `name.endswith('.png')`" in reason
+    assert "host" not in reason

@@ -396,14 +396,25 @@ def _statements_on(nodes: Sequence[ast.AST], lines: set[int]) -> list[ast.stmt]:
     return found
 
 
-def _check_call(statements: Sequence[ast.stmt], names: dict[str, str]) -> str | None:
-    """The first real call in the condition of a flagged ``if`` or ``while``, as source, if any."""
+def _check_call(statements: Sequence[ast.stmt], names: dict[str, str]) -> ast.Call | None:
+    """The first real call in the condition of a flagged ``if`` or ``while``, if any."""
     for statement in statements:
         if isinstance(statement, (ast.If, ast.While)):
             for node in ast.walk(statement.test):
                 if isinstance(node, ast.Call) and not _is_stub_call(node, names):
-                    return ast.unparse(node)[:80]
+                    return node
     return None
+
+
+def _sound_form(check: ast.Call) -> str:
+    """How a suffix check against a value (not a fixed extension) is made sound: a host and its
+    domain compare whole labels. Empty for other checks."""
+    func = check.func
+    if (isinstance(func, ast.Attribute) and func.attr == "endswith" and len(check.args) == 1
+            and not check.keywords and not isinstance(check.args[0], ast.Constant)):
+        value, suffix = ast.unparse(func.value), ast.unparse(check.args[0])
+        return f" (for a host and its domain: `{value} == {suffix} or {value}.endswith(\".\" + {suffix})`)"
+    return ""
 
 
 def operation_problem(
@@ -433,8 +444,8 @@ def operation_problem(
     if not operations:
         check = _check_call(old_statements, names)
         if check is not None:  # a condition narrowed to a plain comparison, say, rather than corrected
-            return (f"the repair drops the flagged check `{check}` instead of correcting it, which changes "
-                    "what the code accepts: keep a check of that kind and make it sound")
+            return (f"the repair drops the flagged check `{ast.unparse(check)[:80]}` instead of correcting it, which "
+                    f"changes what the code accepts: keep a check of that kind and make it sound{_sound_form(check)}")
         return "the repair replaces the flagged code with a stub (no operation takes its place)"
     roots = list(after)
     if not any(_reachable(root, call, names) for call in operations for root in roots if _path(root, call)):
