@@ -180,6 +180,16 @@ SITE_CHECK = "    return f\"https://{team}.{domain}\""
 SITE_RAISES = SITE.replace(SITE_CHECK, "    if not re.fullmatch(r\"[a-z0-9-]+\", team):\n        raise ValueError(\"bad team\")\n" + SITE_CHECK)
 SITE_ANSWERS = SITE.replace(SITE_CHECK, "    if not re.fullmatch(r\"[a-z0-9-]+\", team):\n        return f\"https://{domain}\"\n" + SITE_CHECK)
 
+CALC = '''\
+def work_out(text: str) -> str:
+    """The value of the arithmetic in text, or '' when it has none."""
+    try:
+        return str(eval(text))
+    except Exception:
+        return ""
+'''
+SETTINGS = CALC.replace("work_out", "read_settings").replace("The value of the arithmetic in text", "The settings dict written in text")
+
 
 @pytest.mark.parametrize(
     "before, after, line, rule, words",
@@ -227,6 +237,9 @@ SITE_ANSWERS = SITE.replace(SITE_CHECK, "    if not re.fullmatch(r\"[a-z0-9-]+\"
          5, "vulnloop.path-traversal-from-parameter", "drops `return ''` from the error handling of `read`"),
         (REDIRECT, REDIRECT_WRONG_VALUE, 5, "vulnloop.incomplete-host-check", "assigns `target_url` but never uses it"),
         (EMAIL, EMAIL_BOOL, 6, "vulnloop.redos", "returns a bool"),
+        # literals only where the docstring asks for arithmetic (the 1.5B model's answer to cwe_095_0)
+        (CALC, "import ast\n" + CALC.replace("eval(text)", "ast.literal_eval(text)"), 4, "B307",
+         "`ast.literal_eval`, which reads literals only (`1 + 2` raises), but `work_out` is documented to work out arithmetic"),
         # the 1.5B model's answer to cwe_918_0: the check is sound, the new exception is not the answer
         ("import re\n" + SITE, "import re\n" + SITE_RAISES, 5, "vulnloop.ssrf-from-parameter",
          "answers bad input with `return f'https://{domain}'`"),
@@ -239,7 +252,7 @@ SITE_ANSWERS = SITE.replace(SITE_CHECK, "    if not re.fullmatch(r\"[a-z0-9-]+\"
          "salt-shortened", "zero-salt-shortened", "salt-too-short",
          "host-check-narrowed-to-equality", "error-answer-dropped",
          "host-check-on-the-wrong-value", "bool-for-a-declared-pair", "str-for-a-declared-pair",
-         "new-exception-for-bad-input"],
+         "new-exception-for-bad-input", "literal-eval-for-arithmetic"],
 )
 def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:
     text, reason = _case(before, after, line, rule)
@@ -294,6 +307,8 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
         ("import re\n" + SITE.replace("    if not team:\n        return f\"https://{domain}\"\n", ""),
          "import re\n" + SITE_RAISES.replace("    if not team:\n        return f\"https://{domain}\"\n", ""),
          3, "vulnloop.ssrf-from-parameter"),
+        # literal_eval is the fix where the text holds data, not arithmetic
+        (SETTINGS, "import ast\n" + SETTINGS.replace("eval(text)", "ast.literal_eval(text)"), 4, "B307"),
         # an exception named and ignored is style, not a check on the wrong value
         (REDIRECT, REDIRECT_RIGHT_VALUE.replace(
             "    host = urlparse(target).hostname or ''\n",
@@ -304,7 +319,7 @@ def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line:
          "salt-as-long", "salt-longer", "error-answer-kept", "error-text-replaced",
          "host-check-on-the-target", "pair-kept", "optional-none", "bool-is-an-int", "call-not-judged",
          "answered-as-before", "raise-caught-inside", "raised-before", "no-early-answer",
-         "unused-exception-name"],
+         "literal-eval-for-data", "unused-exception-name"],
 )
 def test_sound_repairs_pass(before: str, after: str, line: int, rule: str) -> None:
     text, reason = _case(before, after, line, rule)

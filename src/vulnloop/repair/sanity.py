@@ -17,7 +17,9 @@ repair brought counts:
   (home, ``.ssh``, system folders) to silence a temporary-folder warning; ``sqlite3`` keeps its own
   ``?`` placeholders and its cursors are not context managers; ``hmac`` keys stay keys; AES gets
   a 16-, 24- or 32-byte key and a 16-byte IV where the code states their lengths; a key derivation's
-  salt is never shorter than the original's (stored beside the digest) nor than 16 bytes; a new call
+  salt is never shorter than the original's (stored beside the digest) nor than 16 bytes; ``eval``
+  is not swapped for ``ast.literal_eval`` where the function is documented to work out arithmetic
+  (literals only: ``1 + 2`` raises); a new call
   into a standard-library module names a function the module has (``hashlib.pbkdf2``,
   ``secrets.token_password`` are inventions that fail when called), and so does one into an installed
   third-party package, read from its source (``installed_api.py``).
@@ -417,6 +419,27 @@ def new_exception_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) -
     return None
 
 
+_ARITHMETIC = re.compile(r"arithmetic|calculat|\bmath|formula", re.IGNORECASE)
+
+
+def _literal_only_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], names: dict[str, str]) -> str | None:
+    """``eval`` swapped for ``ast.literal_eval`` in a function documented to work out arithmetic:
+    literal_eval reads literals only, so ``1 + 2`` raises and every real input fails. None otherwise."""
+    originals = _functions(before)
+    for name, function in _functions(after).items():
+        original = originals.get(name)
+        if original is None:
+            continue
+        evaluated = any(isinstance(c.func, ast.Name) and c.func.id == "eval" for c in _calls([original]))
+        literal = any(dotted(c.func, names) == "ast.literal_eval" for c in _calls([function]))
+        purpose = f"{name} {ast.get_docstring(original) or ''}".replace("_", " ")
+        if evaluated and literal and _ARITHMETIC.search(purpose):
+            return (f"the repair evaluates with `ast.literal_eval`, which reads literals only (`1 + 2` raises), but "
+                    f"`{name}` is documented to work out arithmetic: parse the expression with ast.parse(text, "
+                    "mode='eval') and compute only number constants and arithmetic operators")
+    return None
+
+
 def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module: ast.Module) -> str | None:
     """A sink contract the repaired unit ``after`` breaks that its original ``before`` kept, or None."""
     names = {**aliases(module), **{k: v for n in after for k, v in aliases(n).items()}}
@@ -425,7 +448,7 @@ def contract_problem(before: Sequence[ast.AST], after: Sequence[ast.AST], module
     shell_strings = _shell_strings(old_calls, {**aliases(module), **{k: v for n in before for k, v in aliases(n).items()}})
     sqlite = "sqlite3" in {v.split(".")[0] for v in names.values()}
     assigned = _single_assignments(after)
-    problem = _salt_problem(before, after, names)
+    problem = _salt_problem(before, after, names) or _literal_only_problem(before, after, names)
     if problem is not None:
         return problem
     for call in _calls(after):
