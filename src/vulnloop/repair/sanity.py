@@ -203,11 +203,13 @@ def _cipher_problem(call: ast.Call, name: str, names: dict[str, str], assigned: 
     key = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "key"), None)
     size = None if key is None else _byte_length(key, names, assigned)
     if size is not None and size not in _AES_KEY_SIZES:
-        return f"the repair gives AES a {size}-byte key; AES takes 16, 24 or 32 bytes: the call would fail"
+        return (f"the repair gives AES a {size}-byte key (`{_code(key)[:40]}`); AES takes 16, 24 or 32 bytes: the call "
+                "would fail; give it a key of one of those lengths")
     iv = call.args[2] if len(call.args) > 2 else next((k.value for k in call.keywords if k.arg in {"iv", "IV"}), None)
     size = None if iv is None else _byte_length(iv, names, assigned)
     if size is not None and size != 16:
-        return f"the repair gives AES a {size}-byte IV; AES's block is 16 bytes: the call would fail"
+        return (f"the repair gives AES a {size}-byte IV (`{_code(iv)[:40]}`); AES's block is 16 bytes: the call would "
+                "fail; make the IV 16 bytes (AES.block_size) wherever it is made")
     return None
 
 
