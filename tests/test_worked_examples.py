@@ -105,3 +105,21 @@ def test_a_file_that_imports_argon2_is_shown_its_hasher_and_others_the_standard_
     without = build_prompt(path="app.py", source=source.format(""), findings=findings)
     assert "argon2.PasswordHasher().hash(password)" in with_argon2.messages[0].content
     assert "argon2" not in without.messages[0].content and "pbkdf2_hmac" in without.messages[0].content
+
+
+def test_every_whole_function_example_passes_our_gate_as_an_answer_to_its_before() -> None:
+    """A model that copies an example's shape must not be refused for it (a new exception, an
+    ``except`` answer dropped, a check on the wrong value)."""
+    from vulnloop.repair.gate import check_untrusted
+
+    require_semgrep()
+    functions = [(family, pair) for family, pair in PAIRS if pair[0].startswith("def ")]
+    assert len(functions) >= 5  # JWT, salts, the calculator, paths, SSRF
+    befores = [IMPORTS + "\nBASE = 'notes'\n\n\n" + before + "\n" for _, (before, _) in functions]
+    found = scan_all(befores)
+    for (family, (_, after)), before, findings in zip(functions, befores, found):
+        targets = [f for f in findings if f.severity >= Level.MEDIUM]
+        assert targets, f"CWE {family}: the example's weakness is not flagged"
+        candidate = IMPORTS + "\nBASE = 'notes'\n\n\n" + after + "\n"
+        result = check_untrusted(before, candidate, targets)
+        assert result.text is not None, f"CWE {family}: {result.reason}"

@@ -51,11 +51,24 @@ _EXAMPLES: dict[tuple[int, ...], tuple[str, str]] = {
     (502,): ("data = pickle.loads(request.data)", "data = json.loads(request.data)  # a data format, not objects"),
     (94, 95): (_CALCULATE_EVAL, _CALCULATE_SAFELY),
     (22, 23, 36): (
-        "return open(os.path.join(BASE, name)).read()",
-        "path = os.path.realpath(os.path.join(BASE, name))\n"
-        "if os.path.commonpath([path, os.path.realpath(BASE)]) != os.path.realpath(BASE):\n"
-        '    raise ValueError("path outside the base folder")\n'
-        "return open(path).read()",
+        "def read_note(name: str) -> str:\n"
+        "    \"\"\"The note's text, or '' when it cannot be read.\"\"\"\n"
+        "    try:\n"
+        "        with open(os.path.join(BASE, name)) as f:\n"
+        "            return f.read()\n"
+        "    except OSError:\n"
+        "        return \"\"",
+        "def read_note(name: str) -> str:\n"
+        "    \"\"\"The note's text, or '' when it cannot be read.\"\"\"\n"
+        "    base = os.path.realpath(BASE)\n"
+        "    path = os.path.realpath(os.path.join(base, name))\n"
+        "    if os.path.commonpath([path, base]) != base:  # '../' or an absolute name leaves the folder\n"
+        "        return \"\"  # the answer the function already gives for what it cannot read\n"
+        "    try:\n"
+        "        with open(path) as f:\n"
+        "            return f.read()\n"
+        "    except OSError:\n"
+        "        return \"\"",
     ),
     (79, 80, 116): (
         'return "<p>Hello " + name + "</p>"',
