@@ -144,6 +144,8 @@ def test_user_message_lists_findings_with_file_lines_rules_and_feedback() -> Non
     assert "Earlier attempts were rejected:\n- round 1: the re-scan still reports B602 at line 23\n- round 1: candidate added # nosec" in user
     assert "Repair the function `run` (lines 20-23) of `app.py`." in user
     assert user.rstrip().endswith("Answer with the complete fixed function `run` in one ```python fenced block.")
+    # the reasons come after the code, the last thing read before the request
+    assert user.index("Code to repair:") < user.index("Earlier attempts") < user.index("Answer with")
 
 
 def test_no_feedback_no_feedback_section() -> None:

@@ -395,9 +395,6 @@ def user_message(
     parts.append(
         "Findings:\n" + "\n".join(describe_finding(f, lines) for f in sorted(findings, key=Finding.sort_key))
     )
-    if feedback:
-        notes = "\n".join(f"- {note.strip()}" for note in feedback if note.strip())
-        parts.append(f"Earlier attempts were rejected:\n{notes}\nDo not repeat them.")
     if context:
         parts.append(
             "Context from the same file, read-only (do not repeat it; add new imports to your block):\n"
@@ -407,6 +404,11 @@ def user_message(
     shown = mark_flagged(source, findings) if style == "worked" else source
     mark_note = f" The flagged lines end with `{FLAG_MARK}`: leave that mark out of your answer." if shown != source else ""
     parts.append(f"Code to repair:{mark_note}\n" + fenced(region.code(shown).rstrip()))
+    if feedback:
+        # Last before the request: a small model answers what it read last, and repeated its
+        # rejected answer when the reasons sat above the code.
+        notes = "\n".join(f"- {note.strip()}" for note in feedback if note.strip())
+        parts.append(f"Earlier attempts were rejected:\n{notes}\nDo not repeat them: correct what each reason names.")
     parts.append(_answer_request(what, region, source, findings, style))
     return "\n\n".join(parts)
 
