@@ -3,6 +3,7 @@ weakness are refused by the gate (pyflakes and the sinks' contracts), with the r
 gets back. Each case is the before/after a small model really wrote, reduced."""
 from __future__ import annotations
 
+import ast
 import textwrap
 
 import pytest
@@ -237,6 +238,10 @@ SETTINGS = CALC.replace("work_out", "read_settings").replace("The value of the a
          5, "vulnloop.path-traversal-from-parameter", "drops `return ''` from the error handling of `read`"),
         (REDIRECT, REDIRECT_WRONG_VALUE, 5, "vulnloop.incomplete-host-check", "assigns `target_url` but never uses it"),
         (EMAIL, EMAIL_BOOL, 6, "vulnloop.redos", "returns a bool"),
+        # the 1.5B model's second answer to cwe_918_0: the check answers bad input, and the URL's
+        # return is gone, so valid input gets None
+        ("import re\n" + SITE, "import re\n" + SITE_ANSWERS.replace(SITE_CHECK + "\n", ""), 5,
+         "vulnloop.ssrf-from-parameter", "lets `site_url` run off its end"),
         # literals only where the docstring asks for arithmetic (the 1.5B model's answer to cwe_095_0)
         (CALC, "import ast\n" + CALC.replace("eval(text)", "ast.literal_eval(text)"), 4, "B307",
          "`ast.literal_eval`, which reads literals only (`1 + 2` raises), but `work_out` is documented to work out arithmetic"),
@@ -252,7 +257,7 @@ SETTINGS = CALC.replace("work_out", "read_settings").replace("The value of the a
          "salt-shortened", "zero-salt-shortened", "salt-too-short",
          "host-check-narrowed-to-equality", "error-answer-dropped",
          "host-check-on-the-wrong-value", "bool-for-a-declared-pair", "str-for-a-declared-pair",
-         "new-exception-for-bad-input", "literal-eval-for-arithmetic"],
+         "new-exception-for-bad-input", "return-deleted", "literal-eval-for-arithmetic"],
 )
 def test_weak_repairs_are_refused_with_the_reason(before: str, after: str, line: int, rule: str, words: str) -> None:
     text, reason = _case(before, after, line, rule)
@@ -348,3 +353,30 @@ def test_a_dropped_extension_check_gets_no_host_advice() -> None:
     assert text is None
     assert "drops the flagged check `name.endswith('.png')`" in reason
     assert "host" not in reason
+
+
+@pytest.mark.parametrize(
+    "repaired, refused",
+    [
+        ("def pick(x):\n    if not x.isalnum():\n        return ''\n    if x:\n        return 'a'\n    else:\n        return 'b'\n", False),
+        ("def pick(x):\n    try:\n        return str(int(x))\n    except ValueError:\n        return ''\n", False),
+        ("def pick(x):\n    with lock:\n        return x\n", False),
+        ("def pick(x):\n    while True:\n        return x\n", False),
+        ("def pick(x):\n    if x:\n        return 'a'\n", True),
+        ("def pick(x):\n    try:\n        return str(int(x))\n    except ValueError:\n        log(x)\n", True),
+    ],
+    ids=["if-else", "try-except", "with", "loop-not-judged", "if-only", "except-falls-through"],
+)
+def test_a_function_that_always_returned_must_still_return(repaired: str, refused: bool) -> None:
+    from vulnloop.repair.sanity import return_problem
+
+    original = "def pick(x):\n    if x:\n        return 'a'\n    return 'b'\n"
+    problem = return_problem(ast.parse(original).body, ast.parse(repaired).body)
+    assert (problem is not None and "run off its end" in problem) is refused, problem
+
+
+def test_a_function_that_could_run_off_its_end_may_still() -> None:
+    from vulnloop.repair.sanity import return_problem
+
+    original = "def note(x):\n    if x:\n        return 'a'\n"
+    assert return_problem(ast.parse(original).body, ast.parse(original.replace("'a'", "'b'")).body) is None

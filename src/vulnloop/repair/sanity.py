@@ -6,7 +6,8 @@ repair brought counts:
 - names, by pyflakes (well kept, in-process, a few milliseconds a file): no new undefined name, no
   removed import that is still used (it shows as undefined), no new unused local (a new import
   the repaired code never uses is left out when the answer is spliced in);
-- what a function returns: a return the repair adds agrees with the function's own return annotation
+- what a function returns: one that returned a value (never None) on every path still does (its
+  last return deleted means callers get None); a return the repair adds agrees with the function's own return annotation
   where the value's form says what it is (``-> Tuple[bool, str]`` never answered with a comparison),
   the literal answers of its ``except`` blocks (``return ''``) stay, and a function that raised
   nothing and answers bad input with an early return answers the input a fix rejects the same way
@@ -328,9 +329,52 @@ def _invented_call(name: str) -> str | None:
     return None
 
 
+def _functions(nodes: Sequence[ast.AST]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    return {n.name: n for top in nodes for n in ast.walk(top) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+_NO_RETURN = frozenset({"abort", "exit", "_exit"})  # flask.abort, sys.exit, os._exit: they raise or end
+
+
+def _always_ends(body: Sequence[ast.stmt]) -> bool:
+    """Whether every path through ``body`` ends in a return or a raise (loops and ``match`` count
+    as ending: we do not judge them)."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, (ast.Return, ast.Raise, ast.While, ast.Match)):
+        return True
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):  # abort(400), sys.exit(1)
+        func = last.value.func
+        return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) in _NO_RETURN
+    if isinstance(last, ast.If):
+        return _always_ends(last.body) and _always_ends(last.orelse)
+    if isinstance(last, (ast.With, ast.AsyncWith)):
+        return _always_ends(last.body)
+    if isinstance(last, ast.Try):
+        return (_always_ends(last.finalbody) or (
+            (_always_ends(last.body) or _always_ends(last.orelse)) and all(_always_ends(h.body) for h in last.handlers)))
+    return False
+
+
+def _never_answers_none(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether every path ends and every return gives a value other than None (so running off the
+    end would be a new answer)."""
+    values = [r.value for r in _own_returns(function)]
+    return (_always_ends(function.body) and bool(values)
+            and not any(v is None or (isinstance(v, ast.Constant) and v.value is None) for v in values))
+
+
 def return_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) -> str | None:
-    """A return the repair adds whose value contradicts the function's own return annotation
-    (``-> Tuple[bool, str]`` answered with ``return match is not None``), or None."""
+    """A function that returned a value on every path and now runs off its end (its last return
+    deleted: callers get None), or a return the repair adds whose value contradicts the function's
+    own return annotation (``-> Tuple[bool, str]`` answered with ``return match is not None``), or None."""
+    originals = _functions(before)
+    for name, function in _functions(after).items():
+        original = originals.get(name)
+        if original is not None and _never_answers_none(original) and not _always_ends(function.body):
+            return (f"the repair lets `{name}` run off its end, so it returns None where every path returned a "
+                    "value: a return of the original is gone; keep it after your check")
     old = {ast.dump(n) for top in before for n in ast.walk(top) if isinstance(n, ast.Return)}
     for top in after:
         for function in (n for n in ast.walk(top) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
@@ -362,10 +406,6 @@ def _error_answers(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str
         if literal and id(statement) in in_handlers:
             answers[ast.dump(value or ast.Constant(None))] = statement  # `return` is `return None`
     return answers
-
-
-def _functions(nodes: Sequence[ast.AST]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
-    return {n.name: n for top in nodes for n in ast.walk(top) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def error_answer_problem(before: Sequence[ast.AST], after: Sequence[ast.AST]) -> str | None:
