@@ -98,6 +98,7 @@ HOSTILE = {
     "constant branch": (fence(with_call("    if 0:\n    " + SAFE_CALL)), "unreachable"),
     "exit first": (fence(with_call("    os._exit(0)\n" + SAFE_CALL)), "unreachable"),
     "never-called inner function": (fence(with_call("    def later():\n    " + SAFE_CALL)), "unreachable"),
+    "return dropped": (fence(with_call(SAFE_CALL).replace("    return size\n", "")), "run off its end"),
     # suppressions, judged line by line: dropping the stale nosec elsewhere buys nothing
     "nosec swapped": (
         fence(with_call(FLAGGED.rstrip("\n") + "  # nosec\n").replace("  # nosec - reviewed: a constant, not a secret", "")),
