@@ -236,7 +236,8 @@ SETTINGS = CALC.replace("work_out", "read_settings").replace("The value of the a
         # the 1.5B model's answer to cwe_022_0: a check, but the error answer gone (a missing file raises)
         (READ, READ.replace(READ_TRY, "    if '..' in path:\n        return ''\n    with open(path) as f:\n        return f.read()\n"),
          5, "vulnloop.path-traversal-from-parameter", "drops `return ''` from the error handling of `read`"),
-        (REDIRECT, REDIRECT_WRONG_VALUE, 5, "vulnloop.incomplete-host-check", "assigns `target_url` but never uses it"),
+        (REDIRECT, REDIRECT_WRONG_VALUE, 5, "vulnloop.incomplete-host-check",
+         "assigns `target_url` but never uses it (is a check testing the wrong value? check `target_url` itself)"),
         (EMAIL, EMAIL_BOOL, 6, "vulnloop.redos", "returns a bool"),
         # the 1.5B model's second answer to cwe_918_0: the check answers bad input, and the URL's
         # return is gone, so valid input gets None

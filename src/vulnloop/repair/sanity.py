@@ -68,7 +68,7 @@ _LINT_WORDS = {
     "UndefinedLocal": "reads the local `{}` before assigning it",
     "UnusedImport": "leaves `{}` imported but never used",
     "UndefinedExport": "exports `{}`, which is not defined",
-    "UnusedVariable": "assigns `{}` but never uses it (is a check testing the wrong value?)",
+    "UnusedVariable": "assigns `{0}` but never uses it (is a check testing the wrong value? check `{0}` itself)",
 }
 
 
